@@ -1,0 +1,202 @@
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use byline_core::{AppPaths, CancelToken};
+use byline_library::{Library, export};
+use clap::{Subcommand, ValueEnum};
+
+use crate::progress::BarReporter;
+
+#[derive(Subcommand)]
+pub enum LibraryCommand {
+    /// Import Markdown, text, HTML, JSON Lines, CSV and WordPress (WXR) files or folders.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List articles, most recently updated first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Full-text search (English and Chinese).
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one article.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an article's title or body (the previous text is kept as a revision).
+    Edit {
+        id: i64,
+        #[arg(long)]
+        title: Option<String>,
+        /// Read the new body from this file ("-" for standard input).
+        #[arg(long, value_name = "FILE")]
+        body_file: Option<PathBuf>,
+    },
+    /// Export an article as Markdown or HTML.
+    Export {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// List an article's revisions, newest first.
+    Revisions {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a revision (the current text becomes a revision itself).
+    Restore { id: i64, revision: i64 },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Md,
+    Html,
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// Strips the `<mark>` tags and entities of a search snippet for the terminal, where matches
+/// are shown in bold instead.
+fn terminal_snippet(html: &str) -> String {
+    html.replace("<mark>", "\x1b[1m")
+        .replace("</mark>", "\x1b[0m")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+pub fn run(paths: &AppPaths, cmd: LibraryCommand) -> Result<()> {
+    let mut lib = Library::open(&paths.library_db())?;
+    match cmd {
+        LibraryCommand::Import { paths: inputs, json } => {
+            let summary = lib.import_paths(&inputs, &BarReporter::new(), &CancelToken::new())?;
+            if json {
+                return print_json(&summary);
+            }
+            for err in &summary.errors {
+                match &err.location {
+                    Some(loc) => eprintln!("  error: {} ({loc}): {}", err.path, err.message),
+                    None => eprintln!("  error: {}: {}", err.path, err.message),
+                }
+            }
+            println!(
+                "Imported {} article(s), skipped {} duplicate(s), {} error(s).",
+                summary.imported.len(),
+                summary.duplicates.len(),
+                summary.errors.len()
+            );
+        }
+        LibraryCommand::List { limit, offset, json } => {
+            let items = lib.list(limit, offset)?;
+            if json {
+                return print_json(&items);
+            }
+            for a in items {
+                let title = if a.title.is_empty() { "(untitled)" } else { &a.title };
+                println!("{:>6}  {}  {}", a.id, a.published.as_deref().unwrap_or("          "), title);
+            }
+        }
+        LibraryCommand::Search { query, limit, json } => {
+            let hits = lib.search(&query, limit)?;
+            if json {
+                return print_json(&hits);
+            }
+            if hits.is_empty() {
+                println!("No articles match {query:?}.");
+            }
+            for h in hits {
+                println!(
+                    "{:>6}  {}\n        {}",
+                    h.id,
+                    terminal_snippet(&h.title_html),
+                    terminal_snippet(&h.snippet_html)
+                );
+            }
+        }
+        LibraryCommand::Show { id, json } => {
+            let article = lib.get(id)?;
+            if json {
+                return print_json(&article);
+            }
+            print!("{}", export::to_markdown(&article));
+        }
+        LibraryCommand::Edit { id, title, body_file } => {
+            let mut fields = lib.get(id)?.fields;
+            if let Some(title) = title {
+                fields.title = title;
+            }
+            if let Some(file) = body_file {
+                fields.body = if file.as_os_str() == "-" {
+                    std::io::read_to_string(std::io::stdin()).context("reading the body from standard input")?
+                } else {
+                    std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?
+                };
+            }
+            let saved = lib.save(id, &fields)?;
+            println!("Saved article {} ({} revision(s)).", saved.id, lib.revisions(id)?.len());
+        }
+        LibraryCommand::Export { id, format, out } => {
+            let article = lib.get(id)?;
+            let text = match format {
+                Format::Md => export::to_markdown(&article),
+                Format::Html => export::to_html(&article),
+            };
+            match out {
+                Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
+            }
+        }
+        LibraryCommand::Revisions { id, json } => {
+            let revs = lib.revisions(id)?;
+            if json {
+                return print_json(&revs);
+            }
+            if revs.is_empty() {
+                println!("Article {id} has no earlier revisions.");
+            }
+            for r in revs {
+                println!(
+                    "{:>6}  {}  {:<8} {} chars  {}",
+                    r.id,
+                    r.created_at,
+                    r.reason,
+                    r.body.chars().count(),
+                    r.title
+                );
+            }
+        }
+        LibraryCommand::Restore { id, revision } => {
+            if lib.revisions(id)?.iter().all(|r| r.id != revision) {
+                bail!("article {id} has no revision {revision}; see `byline library revisions {id}`");
+            }
+            let article = lib.restore(id, revision)?;
+            println!("Restored revision {revision} of article {} \"{}\".", article.id, article.fields.title);
+        }
+    }
+    Ok(())
+}

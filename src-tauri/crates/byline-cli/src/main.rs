@@ -1,0 +1,49 @@
+//! `byline`: Byline's engine from the command line.
+mod bench;
+mod library_cmd;
+mod progress;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use byline_core::AppPaths;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "byline", version, about = "Offline editorial assistant for journalists")]
+struct Cli {
+    /// Data folder (default: BYLINE_HOME, else the platform data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    home: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Manage the article library.
+    #[command(subcommand)]
+    Library(library_cmd::LibraryCommand),
+    /// Measure Byline's hot paths.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(err) = run(cli) {
+        eprintln!("error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let paths = match cli.home {
+        Some(home) => AppPaths::at(home),
+        None => AppPaths::from_env()?,
+    };
+    match cli.command {
+        Command::Library(cmd) => library_cmd::run(&paths, cmd),
+        Command::Bench(cmd) => bench::run(cmd),
+    }
+}

@@ -1,0 +1,16 @@
+//! Foundations shared by every Byline engine crate.
+//!
+//! Engine crates report progress through [`Reporter`], stop on a [`CancelToken`], and fail with
+//! [`Error`]. None of them knows whether it runs under the CLI or the desktop shell.
+
+mod cancel;
+mod error;
+mod paths;
+mod progress;
+mod settings;
+
+pub use cancel::CancelToken;
+pub use error::{Error, Result};
+pub use paths::AppPaths;
+pub use progress::{NoProgress, Progress, Reporter};
+pub use settings::{Settings, Theme};

@@ -1,0 +1,13 @@
+//! Byline's article library: articles, revisions and attachments in SQLite, full-text search
+//! that works for Chinese as well as English, import from common formats and export.
+mod db;
+pub mod export;
+mod fts;
+pub mod import;
+mod importer;
+mod library;
+pub mod model;
+
+pub use importer::{Duplicate, ImportError, ImportSummary, Imported};
+pub use library::{Library, content_hash};
+pub use model::{Article, ArticleFields, ArticleSummary, Attachment, AttachmentKind, Revision, SearchHit};

@@ -1,0 +1,154 @@
+//! `cargo xtask app | test | bench`: the project's two commands and its benchmarks.
+//! Each checks the system packages it needs and says exactly what to install.
+mod system;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  app              build the UI and run the desktop app
+  test             run every test: formatting, lints, Rust tests, UI checks and unit tests, end-to-end
+  test --no-e2e    the same without the end-to-end test in a real webview
+  bench library    library import/search benchmark against Python's sqlite3 (prints a README row)";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("app") => app(),
+        Some("test") => test(!args.iter().any(|a| a == "--no-e2e")),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(err) = result {
+        eprintln!("xtask: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(3).map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Runs a command in a folder, failing with the command line when it fails.
+pub fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
+    eprintln!("\x1b[1m$ {program} {}\x1b[0m", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .status()
+        .with_context(|| format!("starting {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn build_ui(check_and_test: bool) -> Result<()> {
+    system::require_node()?;
+    let ui = root().join("ui");
+    if !ui.join("node_modules").exists()
+        || newer(&ui.join("package-lock.json"), &ui.join("node_modules/.package-lock.json"))
+    {
+        run(&ui, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
+    }
+    if check_and_test {
+        run(&ui, "npm", &["run", "check"], &[])?;
+        run(&ui, "npm", &["run", "test"], &[])?;
+    }
+    run(&ui, "npm", &["run", "build"], &[])
+}
+
+fn newer(a: &Path, b: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(a), modified(b)) {
+        (Some(a), Some(b)) => a > b,
+        _ => true,
+    }
+}
+
+fn app() -> Result<()> {
+    system::require(system::APP_PACKAGES)?;
+    build_ui(false)?;
+    run(&root(), &cargo(), &["run", "--package", "byline-app"], &[])
+}
+
+fn test(e2e: bool) -> Result<()> {
+    let packages: Vec<&str> =
+        system::APP_PACKAGES.iter().chain(if e2e { system::E2E_PACKAGES } else { &[] }).copied().collect();
+    system::require(&packages)?;
+    let root = root();
+    let cargo = cargo();
+    build_ui(true)?;
+    run(&root, &cargo, &["fmt", "--all", "--check"], &[])?;
+    run(&root, &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
+    run(&root, &cargo, &["test", "--workspace"], &[])?;
+    if e2e {
+        e2e_test(&root, &cargo)?;
+    }
+    eprintln!("\nAll tests passed.");
+    Ok(())
+}
+
+fn e2e_test(root: &Path, cargo: &str) -> Result<()> {
+    run(root, cargo, &["build", "--package", "byline-app"], &[])?;
+    let driver = system::tauri_driver(cargo)?;
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target"));
+    let app = target.join("debug").join("byline-app");
+    let app = app.to_string_lossy();
+    let driver = driver.to_string_lossy();
+    let envs = [("BYLINE_E2E_APP", app.as_ref()), ("BYLINE_E2E_DRIVER", driver.as_ref())];
+    let args = ["test", "--package", "byline-e2e", "--", "--ignored", "--nocapture", "--test-threads=1"];
+    if std::env::var_os("DISPLAY").is_some() {
+        run(root, cargo, &args, &envs)
+    } else {
+        // No display (CI, SSH): a private X server for the run.
+        let mut full = vec!["-a", "-s", "-screen 0 1280x800x24", cargo];
+        full.extend(args);
+        run(root, "xvfb-run", &full, &envs)
+    }
+}
+
+fn bench(which: Option<&str>) -> Result<()> {
+    match which {
+        Some("library") => {}
+        _ => bail!("unknown benchmark; try `cargo xtask bench library`"),
+    }
+    let root = root();
+    let work = root.join("target").join("bench-library");
+    let articles = std::env::var("BYLINE_BENCH_ARTICLES").unwrap_or_else(|_| "100000".into());
+    let work_s = work.to_string_lossy().to_string();
+    run(&root, &cargo(), &["build", "--release", "--package", "byline-cli"], &[])?;
+    let byline = root.join("target/release/byline");
+    let out = Command::new(&byline)
+        .args(["bench", "library", "--json", "--articles", &articles, "--workdir", &work_s])
+        .output()
+        .context("running byline bench")?;
+    if !out.status.success() {
+        bail!("byline bench failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let ours = String::from_utf8_lossy(&out.stdout).to_string();
+    let peer_script = root.join("src-tauri/crates/byline-library/benches/library_peer.py");
+    let schema = root.join("src-tauri/crates/byline-library/migrations/001_initial.sql");
+    let out = Command::new("python3")
+        .arg(&peer_script)
+        .args([&work.join("articles.jsonl"), &work.join("queries.txt"), &schema, &work.join("python.sqlite3")])
+        .output()
+        .context("running the Python peer")?;
+    if !out.status.success() {
+        bail!("Python peer failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let peer = String::from_utf8_lossy(&out.stdout).to_string();
+    println!("byline: {}\npython sqlite3: {}", ours.trim(), peer.trim());
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! System packages: find what is missing and say (or, when asked, run) the exact command.
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Result, bail};
+
+/// Debian/Ubuntu packages the desktop app needs to build and run.
+pub const APP_PACKAGES: &[&str] = &[
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "librsvg2-dev",
+    "libayatana-appindicator3-dev",
+    "libssl-dev",
+    "libxdo-dev",
+    "build-essential",
+    "pkg-config",
+    "fonts-noto-cjk",
+];
+/// Extra packages for the end-to-end test: a virtual display and the WebKit WebDriver.
+pub const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+/// Checks packages; offers to install missing ones when a person is at the terminal.
+pub fn require(packages: &[&str]) -> Result<()> {
+    if Command::new("dpkg-query").arg("--version").output().is_err() {
+        eprintln!(
+            "xtask: not a Debian/Ubuntu system; make sure the equivalents of {} are installed",
+            packages.join(" ")
+        );
+        return Ok(());
+    }
+    let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let is_root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let sudo = if is_root { "" } else { "sudo " };
+    let command = format!("{sudo}apt-get install -y --no-install-recommends {}", missing.join(" "));
+    eprintln!("xtask: missing system packages: {}\n  install them with:\n    {command}", missing.join(" "));
+    if std::io::stdin().is_terminal() {
+        eprint!("Install them now? [Y/n] ");
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if matches!(answer.trim(), "" | "y" | "Y" | "yes") {
+            let mut words = command.split_whitespace();
+            let program = words.next().unwrap_or("apt-get");
+            let status = Command::new(program).args(words).status()?;
+            if status.success() {
+                return Ok(());
+            }
+            bail!("installing system packages failed; run `{command}` yourself (after `{sudo}apt-get update`)");
+        }
+    }
+    bail!("install the missing system packages, then run this again")
+}
+
+pub fn require_node() -> Result<()> {
+    let version = Command::new("node").arg("--version").output().ok().filter(|o| o.status.success());
+    let Some(out) = version else {
+        bail!("Node.js 20 or newer is needed to build the UI; install it (Debian 13: `apt-get install nodejs npm`)");
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let major: u32 = text.trim().trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    if major < 20 {
+        bail!("Node.js {} is too old to build the UI; install Node.js 20 or newer", text.trim());
+    }
+    Ok(())
+}
+
+/// Finds tauri-driver, installing it with cargo (from the crate registry) when missing.
+pub fn tauri_driver(cargo: &str) -> Result<PathBuf> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default();
+    let path = cargo_home.join("bin").join("tauri-driver");
+    if !path.exists() {
+        crate::run(&crate::root(), cargo, &["install", "tauri-driver", "--locked", "--version", "^2"], &[])?;
+    }
+    if !path.exists() {
+        bail!("tauri-driver was not installed at {}", path.display());
+    }
+    Ok(path)
+}

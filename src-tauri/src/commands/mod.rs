@@ -1,0 +1,4 @@
+pub mod import;
+pub mod jobs;
+pub mod library;
+pub mod settings;

@@ -1,0 +1,18 @@
+use byline_core::Settings;
+use tauri::State;
+
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+
+#[tauri::command]
+pub fn settings_get(state: State<'_, AppState>) -> CommandResult<Settings> {
+    state.settings.lock().map(|s| s.clone()).map_err(|_| CommandError::internal("settings are unavailable"))
+}
+
+#[tauri::command]
+pub fn settings_save(state: State<'_, AppState>, settings: Settings) -> CommandResult<()> {
+    settings.save(&state.paths.settings_file())?;
+    let mut current = state.settings.lock().map_err(|_| CommandError::internal("settings are unavailable"))?;
+    *current = settings;
+    Ok(())
+}

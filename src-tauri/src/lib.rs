@@ -1,0 +1,42 @@
+//! Byline's desktop shell. Commands are thin adapters over the engine crates.
+mod commands;
+mod error;
+mod menu;
+mod state;
+
+use tauri::{Manager, Runtime};
+
+/// Builds the app on any runtime, so commands can be exercised with tauri's mock runtime.
+pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let state = state::AppState::load()?;
+            app.manage(state);
+            menu::install(app)?;
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::library::library_list,
+            commands::library::library_search,
+            commands::library::article_get,
+            commands::library::article_create,
+            commands::library::article_save,
+            commands::library::article_delete,
+            commands::library::revisions_list,
+            commands::library::revision_restore,
+            commands::library::article_export,
+            commands::library::markdown_preview,
+            commands::import::library_import,
+            commands::jobs::job_cancel,
+            commands::settings::settings_get,
+            commands::settings::settings_save,
+        ])
+}
+
+pub fn run() {
+    if let Err(err) = build_app(tauri::Builder::default()).run(tauri::generate_context!()) {
+        eprintln!("Byline could not start: {err}");
+        std::process::exit(1);
+    }
+}

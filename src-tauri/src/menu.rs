@@ -1,0 +1,37 @@
+use tauri::menu::{MenuBuilder, MenuItemBuilder, PredefinedMenuItem, SubmenuBuilder};
+use tauri::{App, Emitter, Runtime};
+
+/// Native menu. Items only emit a `menu` event; the UI decides what to do, so shortcuts and
+/// menu entries always do the same thing.
+pub fn install<R: Runtime>(app: &mut App<R>) -> tauri::Result<()> {
+    let item = |id: &str, label: &str, accel: &str| MenuItemBuilder::with_id(id, label).accelerator(accel).build(app);
+    let file = SubmenuBuilder::new(app, "File")
+        .item(&item("new-article", "New Article", "CmdOrCtrl+N")?)
+        .item(&item("save", "Save", "CmdOrCtrl+S")?)
+        .separator()
+        .item(&item("import-files", "Import Files…", "CmdOrCtrl+O")?)
+        .item(&item("import-folder", "Import Folder…", "CmdOrCtrl+Shift+O")?)
+        .separator()
+        .item(&item("export-md", "Export as Markdown…", "CmdOrCtrl+E")?)
+        .item(&item("export-html", "Export as HTML…", "CmdOrCtrl+Shift+E")?)
+        .separator()
+        .item(&PredefinedMenuItem::quit(app, None)?)
+        .build()?;
+    let edit = SubmenuBuilder::new(app, "Edit")
+        .undo()
+        .redo()
+        .separator()
+        .cut()
+        .copy()
+        .paste()
+        .select_all()
+        .separator()
+        .item(&item("find", "Find in Library", "CmdOrCtrl+K")?)
+        .build()?;
+    let menu = MenuBuilder::new(app).items(&[&file, &edit]).build()?;
+    app.set_menu(menu)?;
+    app.on_menu_event(|app, event| {
+        let _ = app.emit("menu", event.id().0.as_str());
+    });
+    Ok(())
+}

@@ -1,0 +1,222 @@
+// The only module that talks to Rust. Every command is typed here and every
+// failure leaves as an ApiError, whatever shape the rejection had.
+import { Channel, invoke, isTauri } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
+import { getCurrentWindow } from '@tauri-apps/api/window';
+import { open, save } from '@tauri-apps/plugin-dialog';
+import type {
+  Article,
+  ArticleFields,
+  ArticleSummary,
+  ExportFormat,
+  ImportProgress,
+  ImportSummary,
+  MenuAction,
+  Revision,
+  SearchHit,
+  Settings,
+} from './types';
+
+export class ApiError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Turns anything a rejected promise may carry into an ApiError. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (isRecord(err) && typeof err.code === 'string' && typeof err.message === 'string') {
+    return new ApiError(err.code, err.message);
+  }
+  if (err instanceof Error) {
+    return new ApiError('internal', err.message || err.name);
+  }
+  if (typeof err === 'string') {
+    // Tauri itself rejects with bare strings, e.g. for an unknown command or bad arguments.
+    return new ApiError('ipc', err.trim() || 'Unknown error');
+  }
+  if (isRecord(err) && typeof err.message === 'string') {
+    return new ApiError('unknown', err.message);
+  }
+  if (err === undefined || err === null) {
+    return new ApiError('unknown', 'Unknown error');
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(err);
+  } catch {
+    text = String(err);
+  }
+  return new ApiError('unknown', text);
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  if (typeof window !== 'undefined' && !('__TAURI_INTERNALS__' in window)) {
+    throw new ApiError('no_shell', 'The Byline engine is not available: this page was opened outside the app.');
+  }
+  try {
+    return await invoke<T>(command, args);
+  } catch (err) {
+    throw toApiError(err);
+  }
+}
+
+export const api = {
+  libraryList(limit?: number, offset?: number): Promise<ArticleSummary[]> {
+    return call('library_list', { limit, offset });
+  },
+  librarySearch(query: string, limit?: number): Promise<SearchHit[]> {
+    return call('library_search', { query, limit });
+  },
+  articleGet(id: number): Promise<Article> {
+    return call('article_get', { id });
+  },
+  articleCreate(fields: ArticleFields): Promise<Article> {
+    return call('article_create', { fields });
+  },
+  articleSave(id: number, fields: ArticleFields): Promise<Article> {
+    return call('article_save', { id, fields });
+  },
+  articleDelete(id: number): Promise<null> {
+    return call('article_delete', { id });
+  },
+  revisionsList(articleId: number): Promise<Revision[]> {
+    return call('revisions_list', { articleId });
+  },
+  revisionRestore(articleId: number, revisionId: number): Promise<Article> {
+    return call('revision_restore', { articleId, revisionId });
+  },
+  libraryImport(
+    paths: string[],
+    jobId: string,
+    onProgress: (progress: ImportProgress) => void,
+  ): Promise<ImportSummary> {
+    const channel = new Channel<ImportProgress>();
+    channel.onmessage = onProgress;
+    return call('library_import', { paths, jobId, onProgress: channel });
+  },
+  jobCancel(jobId: string): Promise<null> {
+    return call('job_cancel', { jobId });
+  },
+  articleExport(id: number, format: ExportFormat, path: string): Promise<null> {
+    return call('article_export', { id, format, path });
+  },
+  markdownPreview(markdown: string): Promise<string> {
+    return call('markdown_preview', { markdown });
+  },
+  settingsGet(): Promise<Settings> {
+    return call('settings_get');
+  },
+  settingsSave(settings: Settings): Promise<null> {
+    return call('settings_save', { settings });
+  },
+};
+
+/** A job id for cancellable commands; randomUUID needs a secure context, so fall back. */
+export function newJobId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  return `job-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+// ---- Shell integration: native menu events, dialogs, drag and drop, window close.
+// Kept here so the rest of the UI never imports @tauri-apps directly.
+
+const IMPORT_EXTENSIONS = ['md', 'markdown', 'txt', 'html', 'htm', 'jsonl', 'ndjson', 'csv', 'xml'];
+
+export type Unlisten = () => void;
+export type DragDrop =
+  | { type: 'enter' | 'over'; paths: string[] }
+  | { type: 'drop'; paths: string[] }
+  | { type: 'leave' };
+
+/** False in a plain browser (vite dev without the shell): shell hooks become no-ops. */
+export function inShell(): boolean {
+  return isTauri();
+}
+
+async function guard<T>(fallback: T, fn: () => Promise<T>): Promise<T> {
+  if (!isTauri()) return fallback;
+  try {
+    return await fn();
+  } catch (err) {
+    throw toApiError(err);
+  }
+}
+
+const noop: Unlisten = () => {};
+
+export const shell = {
+  onMenu(handler: (action: MenuAction) => void): Promise<Unlisten> {
+    return guard(noop, () => listen<MenuAction>('menu', (e) => handler(e.payload)));
+  },
+
+  onDragDrop(handler: (event: DragDrop) => void): Promise<Unlisten> {
+    return guard(noop, () =>
+      getCurrentWebview().onDragDropEvent((e) => {
+        const p = e.payload;
+        if (p.type === 'leave') handler({ type: 'leave' });
+        else if (p.type === 'drop') handler({ type: 'drop', paths: p.paths });
+        else handler({ type: p.type, paths: 'paths' in p ? p.paths : [] });
+      }),
+    );
+  },
+
+  /** The handler decides: resolve true to let the window close, false to keep it open. */
+  onCloseRequested(handler: () => Promise<boolean>): Promise<Unlisten> {
+    return guard(noop, () =>
+      getCurrentWindow().onCloseRequested(async (event) => {
+        let close = true;
+        try {
+          close = await handler();
+        } catch {
+          close = true; // a broken handler must not trap the user in the app
+        }
+        if (!close) event.preventDefault();
+      }),
+    );
+  },
+
+  async pickImportFiles(): Promise<string[]> {
+    return guard([], async () => {
+      const picked = await open({
+        multiple: true,
+        title: 'Import articles',
+        filters: [{ name: 'Articles', extensions: IMPORT_EXTENSIONS }],
+      });
+      return asPaths(picked);
+    });
+  },
+
+  async pickImportFolder(): Promise<string[]> {
+    return guard([], async () => asPaths(await open({ directory: true, multiple: true, title: 'Import a folder' })));
+  },
+
+  async pickExportPath(defaultName: string, format: ExportFormat): Promise<string | null> {
+    return guard(null, async () =>
+      save({
+        title: 'Export article',
+        defaultPath: defaultName,
+        filters:
+          format === 'md'
+            ? [{ name: 'Markdown', extensions: ['md'] }]
+            : [{ name: 'HTML', extensions: ['html'] }],
+      }),
+    );
+  },
+};
+
+function asPaths(picked: string | string[] | null): string[] {
+  if (picked === null) return [];
+  return Array.isArray(picked) ? picked : [picked];
+}

@@ -1,0 +1,74 @@
+// Word and character counts that are fair to Chinese and Japanese text, where
+// words are not separated by spaces: each CJK ideograph or kana counts as one.
+
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/gu;
+// A word: letters, digits and combining marks, optionally joined by an
+// apostrophe, hyphen or dot (don't, e-mail, 3.5).
+const WORD = /[\p{L}\p{N}\p{M}]+(?:['’.\-][\p{L}\p{N}\p{M}]+)*/gu;
+
+export type TextCounts = { words: number; characters: number; cjk: number };
+
+export function countText(text: string): TextCounts {
+  const cjk = text.match(CJK)?.length ?? 0;
+  // Replace CJK characters by spaces so "abc中文def" counts abc and def apart.
+  const rest = cjk > 0 ? text.replace(CJK, ' ') : text;
+  const latin = rest.match(WORD)?.length ?? 0;
+  return { words: cjk + latin, characters: countCharacters(text), cjk };
+}
+
+export function countWords(text: string): number {
+  return countText(text).words;
+}
+
+/** Characters as the user sees them (code points, not UTF-16 units), without line breaks. */
+export function countCharacters(text: string): number {
+  let n = 0;
+  for (const ch of text) {
+    if (ch !== '\n' && ch !== '\r') n += 1;
+  }
+  return n;
+}
+
+/** The first few words of a text for previews; CJK text is cut by characters. */
+export function excerpt(text: string, maxChars = 80): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(flat);
+  if (chars.length <= maxChars) return flat;
+  const cut = chars.slice(0, maxChars).join('');
+  const space = cut.lastIndexOf(' ');
+  // Break at a space when there is one reasonably close to the end.
+  const trimmed = space > maxChars * 0.6 ? cut.slice(0, space) : cut;
+  return `${trimmed.trimEnd()}…`;
+}
+
+/** "+12 chars" / "−3 chars" / "same size". */
+export function sizeDelta(from: string, to: string): string {
+  const d = countCharacters(to) - countCharacters(from);
+  if (d === 0) return 'same size';
+  const sign = d > 0 ? '+' : '−';
+  const n = Math.abs(d);
+  return `${sign}${n} char${n === 1 ? '' : 's'}`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A file name for export from an article title, keeping CJK letters. */
+export function fileNameFor(title: string, ext: string): string {
+  const base = title
+    .normalize('NFKC')
+    .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^\.+/, '');
+  const short = Array.from(base).slice(0, 80).join('').trim();
+  return `${short || 'untitled'}.${ext}`;
+}
+
+/** Keeps the end of a long path (the file name matters most): "…/feeds/wire.jsonl". */
+export function tailEllipsis(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  return `…${chars.slice(chars.length - (max - 1)).join('')}`;
+}
