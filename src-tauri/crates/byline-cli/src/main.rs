@@ -1,6 +1,7 @@
 //! `byline`: Byline's engine from the command line.
 mod bench;
 mod library_cmd;
+mod models_cmd;
 mod progress;
 
 use std::path::PathBuf;
@@ -24,6 +25,9 @@ enum Command {
     /// Manage the article library.
     #[command(subcommand)]
     Library(library_cmd::LibraryCommand),
+    /// Manage models: list, download, import, verify, remove.
+    #[command(subcommand)]
+    Models(models_cmd::ModelsCommand),
     /// Measure Byline's hot paths.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -44,6 +48,7 @@ fn run(cli: Cli) -> Result<()> {
     };
     match cli.command {
         Command::Library(cmd) => library_cmd::run(&paths, cmd),
+        Command::Models(cmd) => models_cmd::run(&paths, cmd),
         Command::Bench(cmd) => bench::run(cmd),
     }
 }

@@ -292,11 +292,7 @@ impl Library {
             )
             .db()?;
         let id = self.conn.last_insert_rowid();
-        Ok(self
-            .attachments(article_id)?
-            .into_iter()
-            .find(|a| a.id == id)
-            .ok_or_else(|| Error::not_found("attachment", id))?)
+        self.attachments(article_id)?.into_iter().find(|a| a.id == id).ok_or_else(|| Error::not_found("attachment", id))
     }
 
     pub fn attachments(&self, article_id: i64) -> Result<Vec<Attachment>> {

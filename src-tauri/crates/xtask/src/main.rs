@@ -12,7 +12,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   app              build the UI and run the desktop app
   test             run every test: formatting, lints, Rust tests, UI checks and unit tests, end-to-end
   test --no-e2e    the same without the end-to-end test in a real webview
-  bench library    library import/search benchmark against Python's sqlite3 (prints a README row)";
+  bench library    library import/search benchmark against Python's sqlite3 (prints a README row)
+  packages         list the Debian packages `test` needs (used by .ci/run)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,6 +21,12 @@ fn main() {
         Some("app") => app(),
         Some("test") => test(!args.iter().any(|a| a == "--no-e2e")),
         Some("bench") => bench(args.get(1).map(String::as_str)),
+        Some("packages") => {
+            // For .ci/run: every Debian package `test` needs, on one line.
+            let all: Vec<&str> = system::APP_PACKAGES.iter().chain(system::E2E_PACKAGES).copied().collect();
+            println!("{}", all.join(" "));
+            Ok(())
+        }
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);

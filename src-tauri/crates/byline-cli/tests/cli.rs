@@ -1,0 +1,80 @@
+//! The `byline` binary end to end on a real library file.
+use std::path::Path;
+use std::process::Command;
+
+fn byline(home: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_byline")).arg("--home").arg(home).args(args).output().expect("run");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn json(home: &Path, args: &[&str]) -> serde_json::Value {
+    let (ok, out, err) = byline(home, args);
+    assert!(ok, "{args:?} failed: {err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?} printed invalid JSON ({e}): {out}"))
+}
+
+#[test]
+fn import_search_edit_restore_export() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(
+        src.join("en.md"),
+        "---\ntitle: Budget vote delayed\nauthor: Ana Ruiz\n---\nThe council delayed its budget vote.\n",
+    )
+    .expect("write");
+    std::fs::write(src.join("zh.md"), "# 地铁票价调整\n\n上海地铁明年起调整票价，市民反应不一。\n").expect("write");
+    std::fs::write(src.join("bad.jsonl"), "{\"title\": \"ok\", \"body\": \"Fine line.\"}\n{not json\n").expect("write");
+
+    let summary = json(&home, &["library", "import", "--json", src.to_str().expect("utf-8 path")]);
+    assert_eq!(summary["imported"].as_array().map(Vec::len), Some(3), "{summary}");
+    assert_eq!(summary["errors"].as_array().map(Vec::len), Some(1), "{summary}");
+    assert_eq!(summary["errors"][0]["location"], "line 2");
+
+    let list = json(&home, &["library", "list", "--json"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(3));
+
+    let hits = json(&home, &["library", "search", "票价", "--json"]);
+    assert_eq!(hits[0]["title"], "地铁票价调整", "{hits}");
+    let id = json(&home, &["library", "search", "budget", "--json"])[0]["id"].as_i64().expect("id");
+    let article = json(&home, &["library", "show", &id.to_string(), "--json"]);
+    assert_eq!(article["byline"], "Ana Ruiz");
+
+    let new_body = dir.path().join("body.md");
+    std::fs::write(&new_body, "The council passed its budget after a delay.").expect("write");
+    let (ok, _, err) =
+        byline(&home, &["library", "edit", &id.to_string(), "--body-file", new_body.to_str().expect("utf-8")]);
+    assert!(ok, "{err}");
+    let revs = json(&home, &["library", "revisions", &id.to_string(), "--json"]);
+    assert_eq!(revs[0]["body"].as_str().map(str::trim), Some("The council delayed its budget vote."));
+    let rev = revs[0]["id"].as_i64().expect("rev id").to_string();
+    let (ok, out, err) = byline(&home, &["library", "restore", &id.to_string(), &rev]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Restored"));
+    assert_eq!(
+        json(&home, &["library", "show", &id.to_string(), "--json"])["body"].as_str().map(str::trim),
+        Some("The council delayed its budget vote.")
+    );
+
+    let (ok, md, _) = byline(&home, &["library", "export", &id.to_string(), "--format", "md"]);
+    assert!(ok && md.starts_with("---\n") && md.contains("Budget vote delayed"), "{md}");
+    let out = dir.path().join("a.html");
+    let (ok, _, err) = byline(
+        &home,
+        &["library", "export", &id.to_string(), "--format", "html", "--out", out.to_str().expect("utf-8")],
+    );
+    assert!(ok, "{err}");
+    let html = std::fs::read_to_string(&out).expect("read export");
+    assert!(html.contains("<h1>Budget vote delayed</h1>") || html.contains("Budget vote delayed</h1>"), "{html}");
+}
+
+#[test]
+fn errors_are_clear_and_exit_nonzero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, _, err) = byline(dir.path(), &["library", "show", "42"]);
+    assert!(!ok);
+    assert!(err.contains("article 42 was not found"), "{err}");
+    let (ok, _, err) = byline(dir.path(), &["library", "restore", "42", "1"]);
+    assert!(!ok && err.contains("42"), "{err}");
+}

@@ -1,0 +1,110 @@
+use super::*;
+use crate::formats::tests::{tiny_ggml, tiny_gguf, tiny_safetensors};
+
+fn empty_catalog() -> Catalog {
+    Catalog { models: vec![] }
+}
+
+fn nothing_installed(models: &Path) {
+    let leftovers: Vec<_> =
+        std::fs::read_dir(models).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+}
+
+#[test]
+fn imports_a_gguf_by_hard_link_and_keeps_the_original() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(&models).expect("mkdir");
+    let src = dir.path().join("My Model.Q4.gguf");
+    std::fs::write(&src, tiny_gguf()).expect("write");
+    let manifest = import_path(&models, &empty_catalog(), &src, &CancelToken::new()).expect("import");
+    assert_eq!(manifest.id, "my-model.q4");
+    assert_eq!(manifest.format, Some(Format::Gguf));
+    assert_eq!(manifest.imported_from.as_deref(), Some(src.as_path()));
+    assert!(src.exists(), "the user's file stays");
+    let stored = models.join("my-model.q4/My Model.Q4.gguf");
+    assert_eq!(std::fs::read(&stored).expect("stored"), tiny_gguf());
+    assert!(InstallManifest::read(&models.join("my-model.q4")).expect("read").is_some());
+    // A second import of the same id is refused rather than silently replacing the model.
+    let err = import_path(&models, &empty_catalog(), &src, &CancelToken::new()).expect_err("should fail");
+    assert!(err.to_string().contains("already installed"), "{err}");
+}
+
+#[test]
+fn bad_files_are_refused_and_nothing_is_half_installed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(&models).expect("mkdir");
+    let gguf = tiny_gguf();
+    let ggml = tiny_ggml();
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("truncated.gguf", gguf[..gguf.len() - 9].to_vec(), "ends at byte"),
+        ("wrong.gguf", b"GGUX\x03\x00\x00\x00rest".to_vec(), "not a GGUF"),
+        ("half.bin", ggml[..ggml.len() / 2].to_vec(), "ends at byte"),
+        ("liar.safetensors", tiny_safetensors(true), "tensor b ends at byte"),
+    ];
+    for (name, bytes, expect) in cases {
+        let src = dir.path().join(name);
+        std::fs::write(&src, bytes).expect("write");
+        let err = import_path(&models, &empty_catalog(), &src, &CancelToken::new()).expect_err("should fail");
+        assert_eq!(err.code(), "format", "{name}: {err}");
+        assert!(err.to_string().contains(expect), "{name}: {err}");
+        nothing_installed(&models);
+    }
+    let err = import_path(&models, &empty_catalog(), &dir.path().join("absent.gguf"), &CancelToken::new())
+        .expect_err("should fail");
+    assert_eq!(err.code(), "not_found");
+    assert!(err.to_string().contains("absent.gguf"), "{err}");
+}
+
+#[test]
+fn imports_a_folder_and_detects_its_layout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let models = dir.path().join("models");
+    let src = dir.path().join("MiniLM");
+    std::fs::create_dir_all(src.join("1_Pooling")).expect("mkdir");
+    std::fs::create_dir_all(&models).expect("mkdir");
+    std::fs::write(src.join("model.safetensors"), tiny_safetensors(false)).expect("write");
+    std::fs::write(src.join("config.json"), b"{}").expect("write");
+    std::fs::write(src.join("1_Pooling/config.json"), b"{}").expect("write");
+    let manifest = import_path(&models, &empty_catalog(), &src, &CancelToken::new()).expect("import");
+    assert_eq!(manifest.id, "minilm");
+    assert_eq!(manifest.format, Some(Format::Safetensors));
+    let paths: Vec<_> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["1_Pooling/config.json", "config.json", "model.safetensors"]);
+    assert!(models.join("minilm/1_Pooling/config.json").is_file());
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    std::fs::write(empty.join("notes.txt"), b"hi").expect("write");
+    let err = import_path(&models, &empty_catalog(), &empty, &CancelToken::new()).expect_err("should fail");
+    assert!(err.to_string().contains("no model files found"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn registers_a_hugging_face_snapshot_without_copying() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(&models).expect("mkdir");
+    let repo = dir.path().join("hub/models--acme--tiny-bert");
+    let snapshot = repo.join("snapshots/0123abc");
+    std::fs::create_dir_all(&snapshot).expect("mkdir");
+    std::fs::create_dir_all(repo.join("blobs")).expect("mkdir");
+    std::fs::create_dir_all(repo.join("refs")).expect("mkdir");
+    std::fs::write(repo.join("refs/main"), "0123abc").expect("write");
+    std::fs::write(repo.join("blobs/aaa"), tiny_safetensors(false)).expect("write");
+    std::os::unix::fs::symlink(repo.join("blobs/aaa"), snapshot.join("model.safetensors")).expect("symlink");
+    std::fs::write(snapshot.join("config.json"), b"{}").expect("write");
+
+    let found = scan_hf_cache(&dir.path().join("hub"));
+    assert_eq!(found, vec![HfCached { repo: "acme/tiny-bert".into(), snapshot: snapshot.clone() }]);
+
+    let manifest = import_path(&models, &empty_catalog(), &snapshot.join("model.safetensors"), &CancelToken::new())
+        .expect("register");
+    assert_eq!(manifest.id, "hf-acme-tiny-bert");
+    assert_eq!(manifest.location.as_deref(), Some(snapshot.as_path()));
+    let stored: Vec<_> = std::fs::read_dir(models.join("hf-acme-tiny-bert")).expect("dir").flatten().collect();
+    assert_eq!(stored.len(), 1, "only the manifest lives in the store");
+}

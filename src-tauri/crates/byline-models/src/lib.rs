@@ -1,0 +1,28 @@
+//! Byline's model store: the built-in catalog, resumable verified downloads, wheel extraction, local imports
+//! and the install manifests that say what is on disk.
+//!
+//! ```no_run
+//! # fn main() -> byline_core::Result<()> {
+//! use byline_core::{AppPaths, CancelToken, NoProgress};
+//! let store = byline_models::Store::new(&AppPaths::from_env()?)?;
+//! store.pull("smollm2-135m-instruct-q4_1", &NoProgress, &CancelToken::new())?;
+//! let folder = store.path("smollm2-135m-instruct-q4_1")?;
+//! # let _ = folder; Ok(()) }
+//! ```
+
+pub mod catalog;
+pub mod download;
+pub mod formats;
+pub mod import;
+pub mod manifest;
+pub mod store;
+pub mod wheel;
+
+#[cfg(test)]
+mod testserver;
+
+pub use catalog::{Catalog, FileEntry, Format, ModelEntry, PypiPart, PypiSource, Source, Task, UrlSource};
+pub use download::{Downloader, FetchRequest, Fetched};
+pub use import::HfCached;
+pub use manifest::{InstallManifest, InstalledFile};
+pub use store::{ModelInfo, ModelStatus, Store, VerifyReport, total_ram_mb};

@@ -1,0 +1,114 @@
+//! The real app in a real webview (WebKitGTK), driven over WebDriver: import a folder, search in
+//! English and Chinese, open an article, edit it, see the autosaved revision, take a screenshot.
+//! Run by `cargo xtask test`, which builds the app and sets BYLINE_E2E_APP / BYLINE_E2E_DRIVER.
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use support::Driver;
+
+fn corpus(dir: &Path) {
+    std::fs::create_dir_all(dir.join("2024")).expect("mkdir");
+    let files: &[(&str, &str)] = &[
+        (
+            "flood.md",
+            "---\ntitle: River flood defences approved\nauthor: Ana Ruiz\ntags: [council, river]\n---\nThe council approved new flood walls along the river after a 7-2 vote.\n",
+        ),
+        ("housing.md", "---\ntitle: 北京推出住房新政\n---\n北京市政府宣布新的住房政策，首套房首付比例下调。\n"),
+        (
+            "2024/metro.txt",
+            "Metro fares rise in January\n\nTicket prices on the metro will rise by five percent from January.\n",
+        ),
+        (
+            "2024/page.html",
+            "<html lang=\"en\"><head><title>School meals expand | Gazette</title><script>alert(1)</script></head><body><article><h1>School meals expand</h1><p>Free school meals reach every primary pupil.</p><img src=x onerror=alert(1)></article></body></html>",
+        ),
+        (
+            "feed.jsonl",
+            "{\"title\": \"上海地铁延长运营\", \"body\": \"上海地铁宣布周末延长运营时间。\"}\n{\"title\": \"Harbour reopens\", \"body\": \"The harbour reopened on Monday.\"}\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("write corpus");
+    }
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name).map(PathBuf::from)
+}
+
+#[test]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+fn import_search_open_edit_autosave() {
+    let app = env_path("BYLINE_E2E_APP").expect("BYLINE_E2E_APP names the app binary");
+    let driver_bin = env_path("BYLINE_E2E_DRIVER").expect("BYLINE_E2E_DRIVER names tauri-driver");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let articles = dir.path().join("articles");
+    corpus(&articles);
+    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+
+    let d = Driver::start(&driver_bin, &app, &[("BYLINE_HOME", home.as_path())]);
+
+    // Import a folder through the import dialog.
+    let import = d.wait_for("[data-testid=import-button]");
+    d.click(&import);
+    let paths = d.wait_for("[data-testid=import-paths]");
+    d.type_into(&paths, &articles.to_string_lossy());
+    d.click(&d.wait_for("[data-testid=import-start]"));
+    let summary = d.wait_for("[data-testid=import-summary]");
+    let text = d.wait_until("the import summary", || Some(d.text(&summary)).filter(|t| t.contains("Imported")));
+    assert!(text.contains("Imported 6"), "summary: {text}");
+    d.click(&d.wait_for("[data-testid=import-close]"));
+    d.wait_until("six articles in the sidebar", || (d.find_all("[data-testid=article-item]").len() == 6).then_some(()));
+
+    // English search with highlighted results.
+    let search = d.wait_for("[data-testid=search]");
+    d.type_into(&search, "flood");
+    let hit = d.wait_for("[data-testid=search-result]");
+    let html = d.property(&hit, "innerHTML").as_str().unwrap_or("").to_string();
+    assert!(html.contains("<mark>"), "highlighted result: {html}");
+    assert!(d.text(&hit).contains("River flood defences approved"));
+
+    // Chinese search: a two-character word.
+    d.clear(&search);
+    d.type_into(&search, "住房");
+    let hit = d.wait_until("a Chinese search result", || {
+        d.find_all("[data-testid=search-result]").into_iter().find(|h| d.text(h).contains("北京推出住房新政"))
+    });
+    assert_eq!(d.find_all("[data-testid=search-result]").len(), 1);
+
+    // Open it and edit the body; autosave kicks in after typing stops.
+    d.click(&hit);
+    let title = d.wait_for("[data-testid=editor-title]");
+    d.wait_until("the article in the editor", || {
+        (d.property(&title, "value").as_str() == Some("北京推出住房新政")).then_some(())
+    });
+    let body = d.wait_for("[data-testid=editor-body]");
+    d.click(&body);
+    d.type_into(&body, " 记者补充：政策下月生效。");
+    let status = d.wait_for("[data-testid=save-status]");
+    d.wait_until("the autosave", || (d.text(&status) == "Saved").then_some(()));
+
+    // The autosave kept the imported text as a revision.
+    d.click(&d.wait_for("[data-testid=revisions-toggle]"));
+    d.wait_for("[data-testid=revisions-panel]");
+    let revisions =
+        d.wait_until("a revision", || Some(d.find_all("[data-testid=revision-item]")).filter(|r| !r.is_empty()));
+    assert_eq!(revisions.len(), 1);
+
+    std::thread::sleep(Duration::from_millis(500));
+    d.screenshot(&artifacts.join("library.png"));
+    drop(d);
+
+    // What the UI showed is what the library holds.
+    let lib = byline_library::Library::open(&home.join("library.sqlite3")).expect("open library");
+    let hits = lib.search("住房", 5).expect("search");
+    let article = lib.get(hits[0].id).expect("get");
+    assert!(article.fields.body.contains("记者补充：政策下月生效。"), "{}", article.fields.body);
+    let revs = lib.revisions(article.id).expect("revisions");
+    assert_eq!(revs.len(), 1);
+    assert!(!revs[0].body.contains("记者补充"));
+    assert!(std::fs::metadata(artifacts.join("library.png")).map(|m| m.len() > 1000).unwrap_or(false));
+}

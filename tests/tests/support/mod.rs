@@ -1,0 +1,142 @@
+//! A small W3C WebDriver client over tauri-driver, enough to drive Byline like a person would.
+use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// tauri-driver and the app it launched; both are stopped on drop.
+pub struct Driver {
+    child: Child,
+    agent: ureq::Agent,
+    base: String,
+    session: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+impl Driver {
+    pub fn start(driver: &Path, app: &Path, envs: &[(&str, &Path)]) -> Self {
+        let (port, native) = (free_port(), free_port());
+        // Its own process group, so dropping the driver also stops the WebKitWebDriver and app it started.
+        let child = Command::new(driver)
+            .process_group(0)
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .envs(envs.iter().map(|(k, v)| (*k, *v)))
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tauri-driver");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen on port {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into();
+        let base = format!("http://127.0.0.1:{port}");
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        let mut driver = Self { child, agent, base, session: String::new() };
+        let created = driver.request("POST", "/session", Some(caps));
+        driver.session = created["sessionId"].as_str().expect("a session id").to_string();
+        driver
+    }
+
+    fn request(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{}", self.base, path);
+        let response = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call(),
+            ("DELETE", _) => self.agent.delete(&url).call(),
+            (_, body) => self.agent.post(&url).send_json(body.unwrap_or_else(|| json!({}))),
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status();
+        let value: Value = response.body_mut().read_json().unwrap_or(Value::Null);
+        assert!(status.is_success(), "{method} {path} -> {status}: {value}");
+        value["value"].clone()
+    }
+
+    fn session_path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    pub fn find_all(&self, css: &str) -> Vec<String> {
+        let found =
+            self.request("POST", &self.session_path("/elements"), Some(json!({"using": "css selector", "value": css})));
+        found
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e[ELEMENT_KEY].as_str().map(String::from)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Waits until `css` matches at least one element and returns the first.
+    pub fn wait_for(&self, css: &str) -> String {
+        self.wait_until(&format!("an element matching {css}"), || self.find_all(css).into_iter().next())
+    }
+
+    pub fn wait_until<T>(&self, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(v) = probe() {
+                return v;
+            }
+            if Instant::now() > deadline {
+                self.screenshot(Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts/failure.png").as_path());
+                panic!("timed out waiting for {what}");
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    pub fn click(&self, element: &str) {
+        self.request("POST", &self.session_path(&format!("/element/{element}/click")), None);
+    }
+
+    pub fn type_into(&self, element: &str, text: &str) {
+        self.request("POST", &self.session_path(&format!("/element/{element}/value")), Some(json!({"text": text})));
+    }
+
+    pub fn clear(&self, element: &str) {
+        self.request("POST", &self.session_path(&format!("/element/{element}/clear")), None);
+    }
+
+    pub fn text(&self, element: &str) -> String {
+        self.request("GET", &self.session_path(&format!("/element/{element}/text")), None).as_str().unwrap_or("").into()
+    }
+
+    pub fn property(&self, element: &str, name: &str) -> Value {
+        self.request("GET", &self.session_path(&format!("/element/{element}/property/{name}")), None)
+    }
+
+    pub fn screenshot(&self, path: &Path) {
+        use base64::Engine;
+        let data = self.request("GET", &self.session_path("/screenshot"), None);
+        if let Some(bytes) = data.as_str().and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok()) {
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let _ = std::fs::write(path, bytes);
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = self.agent.delete(format!("{}/session/{}", self.base, self.session)).call();
+        }
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
