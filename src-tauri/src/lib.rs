@@ -29,6 +29,11 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::library::markdown_preview,
             commands::import::library_import,
             commands::jobs::job_cancel,
+            commands::models::models_list,
+            commands::models::models_pull,
+            commands::models::models_import,
+            commands::models::models_remove,
+            commands::models::models_verify,
             commands::settings::settings_get,
             commands::settings::settings_save,
         ])

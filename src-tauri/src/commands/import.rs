@@ -8,7 +8,7 @@ use tauri::ipc::Channel;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
-struct ChannelReporter(Channel<Progress>);
+pub struct ChannelReporter(pub Channel<Progress>);
 
 impl Reporter for ChannelReporter {
     fn on_start(&self, total: Option<u64>, message: &str) {

@@ -1,4 +1,5 @@
 pub mod import;
 pub mod jobs;
 pub mod library;
+pub mod models;
 pub mod settings;

