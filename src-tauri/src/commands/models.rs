@@ -39,7 +39,11 @@ pub async fn models_pull(
 
 /// Registers a model file or folder the user already has (hashing can take a while).
 #[tauri::command]
-pub async fn models_import(state: State<'_, AppState>, path: PathBuf, job_id: String) -> CommandResult<InstallManifest> {
+pub async fn models_import(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    job_id: String,
+) -> CommandResult<InstallManifest> {
     let store = store(&state)?;
     let cancel = state.start_job(&job_id);
     let result = tauri::async_runtime::spawn_blocking(move || store.import(&path, &cancel)).await;
