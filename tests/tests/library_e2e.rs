@@ -112,3 +112,30 @@ fn import_search_open_edit_autosave() {
     assert!(!revs[0].body.contains("记者补充"));
     assert!(std::fs::metadata(artifacts.join("library.png")).map(|m| m.len() > 1000).unwrap_or(false));
 }
+
+#[test]
+#[ignore = "needs the built app, tauri-driver, a display and the test models: run `cargo xtask test`"]
+fn models_screen_shows_the_installed_test_models() {
+    let app = env_path("BYLINE_E2E_APP").expect("BYLINE_E2E_APP names the app binary");
+    let driver_bin = env_path("BYLINE_E2E_DRIVER").expect("BYLINE_E2E_DRIVER names tauri-driver");
+    let cache = env_path("BYLINE_TEST_MODELS").expect("BYLINE_TEST_MODELS names the fetched test models");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    // The app sees the models `cargo xtask fetch-models` installed through the store, without copying them.
+    std::os::unix::fs::symlink(cache.join("home/models"), home.join("models")).expect("link the models");
+
+    let d = Driver::start(&driver_bin, &app, &[("BYLINE_HOME", home.as_path())]);
+    d.click(&d.wait_for("[data-testid=models-button]"));
+    d.wait_for("[data-testid=models-screen]");
+    for id in ["smollm2-135m-instruct-q4_1", "all-minilm-l6-v2", "whisper-tiny.en-ct2"] {
+        let row = d.wait_for(&format!("[data-testid=model-row][data-id='{id}']"));
+        assert_eq!(d.property(&row, "dataset").get("installed").and_then(|v| v.as_str()), Some("true"), "{id}");
+    }
+    // A catalog model that is not installed offers a download instead.
+    let row = d.wait_for("[data-testid=model-row][data-installed=false]");
+    assert!(!d.find_all("[data-testid=model-row][data-installed=false] [data-testid=model-download]").is_empty());
+    assert!(!d.text(&row).is_empty());
+    std::thread::sleep(Duration::from_millis(500));
+    d.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts/models.png"));
+}

@@ -28,6 +28,17 @@ enum Command {
     /// Manage models: list, download, import, verify, remove.
     #[command(subcommand)]
     Models(models_cmd::ModelsCommand),
+    /// Show which device inference would use (CUDA, Metal or CPU) and how many threads.
+    Device {
+        /// auto, cpu, cuda, cuda:N or metal (default: the `device` setting).
+        #[arg(long)]
+        device: Option<String>,
+        /// CPU threads; 0 = all cores (default: the `threads` setting).
+        #[arg(long)]
+        threads: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure Byline's hot paths.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -49,6 +60,18 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Library(cmd) => library_cmd::run(&paths, cmd),
         Command::Models(cmd) => models_cmd::run(&paths, cmd),
+        Command::Device { device, threads, json } => {
+            let settings = byline_core::Settings::load(&paths.settings_file())?;
+            let choice: byline_device::DeviceChoice =
+                device.unwrap_or(settings.device).parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            let selected = byline_device::select(choice, threads.unwrap_or(settings.threads));
+            if json {
+                println!("{}", serde_json::to_string_pretty(&selected.report)?);
+            } else {
+                println!("{}", selected.report);
+            }
+            Ok(())
+        }
         Command::Bench(cmd) => bench::run(cmd),
     }
 }

@@ -33,6 +33,16 @@ pub enum ModelsCommand {
     Rm { id: String },
     /// Print the folder that holds a model's files.
     Path { id: String },
+    /// Convert an installed CTranslate2 Whisper model to whisper.cpp's ggml format; prints the file.
+    ConvertWhisper {
+        id: String,
+        /// Output file (default: ggml-model.bin in the model's folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A folder holding mel_filters.npz and the .tiktoken files (default: fetched once with pip).
+        #[arg(long, value_name = "DIR")]
+        assets: Option<PathBuf>,
+    },
     /// Show a model's details, including whether it fits in this machine's memory.
     Info {
         id: String,
@@ -102,6 +112,10 @@ pub fn run(paths: &AppPaths, cmd: ModelsCommand) -> Result<()> {
             eprintln!("Removed {id}");
         }
         ModelsCommand::Path { id } => println!("{}", store.path(&id)?.display()),
+        ModelsCommand::ConvertWhisper { id, out, assets } => {
+            let path = store.convert_whisper(&id, out.as_deref(), assets.as_deref(), &DownloadBar::new(), &cancel)?;
+            println!("{}", path.display());
+        }
         ModelsCommand::Info { id, json } => {
             let info = store.info(&id)?;
             if json {

@@ -78,3 +78,18 @@ fn errors_are_clear_and_exit_nonzero() {
     let (ok, _, err) = byline(dir.path(), &["library", "restore", "42", "1"]);
     assert!(!ok && err.contains("42"), "{err}");
 }
+
+#[test]
+fn device_choice_is_reported_and_falls_back_to_cpu() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = json(dir.path(), &["device", "--device", "cpu", "--threads", "2", "--json"]);
+    assert_eq!(report["name"], "cpu");
+    assert_eq!(report["threads"], 2);
+    if !cfg!(feature = "cuda") {
+        let report = json(dir.path(), &["device", "--device", "cuda", "--json"]);
+        assert_eq!(report["name"], "cpu");
+        assert!(report["fallback"].as_str().is_some_and(|w| w.contains("CUDA")), "{report}");
+    }
+    let (ok, _, err) = byline(dir.path(), &["device", "--device", "tpu"]);
+    assert!(!ok && err.contains("unknown device"), "{err}");
+}

