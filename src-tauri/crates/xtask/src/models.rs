@@ -31,6 +31,7 @@ const JFK_SHA256: &str = "59dfb9a4acb36fe2a2affc14bacbee2920ff435cb13cc314a08c13
 /// Fetches whatever is missing and returns the cache folder. A complete cache costs a few `stat`s and one
 /// small hash, without starting cargo.
 pub fn fetch_test_models(root: &Path) -> Result<PathBuf> {
+    crate::system::require_model_clients()?;
     let cache = root.join("models").join("cache");
     let home = cache.join("home");
     for id in TEST_MODELS {

