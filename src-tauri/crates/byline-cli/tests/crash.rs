@@ -36,6 +36,13 @@ fn check(db: &Path) -> u64 {
     count
 }
 
+/// `byline --home HOME library import CORPUS`, quiet.
+fn import_command(home: &Path, corpus: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_byline"));
+    cmd.arg("--home").arg(home).args(["library", "import"]).arg(corpus).stdout(Stdio::null()).stderr(Stdio::null());
+    cmd
+}
+
 #[test]
 fn sigkill_during_import_leaves_complete_articles() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -46,15 +53,7 @@ fn sigkill_during_import_leaves_complete_articles() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(std::process::id().into());
     let mut interrupted = 0;
     for round in 0..4 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
-            .arg("--home")
-            .arg(&home)
-            .args(["library", "import"])
-            .arg(&corpus)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start byline");
+        let mut child = import_command(&home, &corpus).spawn().expect("start byline");
         std::thread::sleep(Duration::from_millis(rng.random_range(100..1500)));
         let finished = child.try_wait().expect("try_wait").is_some();
         child.kill().ok(); // SIGKILL on Unix
@@ -66,15 +65,7 @@ fn sigkill_during_import_leaves_complete_articles() {
         }
     }
     // A final uninterrupted run completes the library without duplicates.
-    let status = Command::new(env!("CARGO_BIN_EXE_byline"))
-        .arg("--home")
-        .arg(&home)
-        .args(["library", "import"])
-        .arg(&corpus)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("run byline");
+    let status = import_command(&home, &corpus).status().expect("run byline");
     assert!(status.success());
     assert_eq!(check(&db), FILES as u64);
     assert!(interrupted > 0, "no kill landed mid-import; the corpus is too small for this machine");
