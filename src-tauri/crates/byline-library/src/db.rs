@@ -8,7 +8,15 @@ use rusqlite_migration::{M, Migrations};
 
 /// Schema history. Append new migrations; never edit one that has shipped.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/001_initial.sql")),
+        // Related articles (byline-related): embeddings per article/passage and suggestion feedback.
+        M::up(include_str!("../migrations/002_related.sql")),
+        // Transcription (byline-transcribe): recordings, raw and edited transcripts.
+        M::up(include_str!("../migrations/003_transcripts.sql")),
+        // Drafting (byline-draft): task templates and generation history.
+        M::up(include_str!("../migrations/004_assistant.sql")),
+    ])
 }
 
 /// Maps any displayable database error into the engine's error.

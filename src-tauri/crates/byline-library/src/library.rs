@@ -120,6 +120,17 @@ impl Library {
         Ok(Self { conn: db::open_in_memory()? })
     }
 
+    /// The underlying connection, for engine crates that keep their own tables in the library file
+    /// (embeddings, transcripts, assistant history). Their schema lives in this crate's migrations.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Mutable access to the connection, for transactions over an engine crate's own tables.
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     pub fn create(&mut self, fields: &ArticleFields) -> Result<Article> {
         let tx = self.conn.transaction().db()?;
         let id = insert_article(&tx, fields, None, &content_hash(fields))?;

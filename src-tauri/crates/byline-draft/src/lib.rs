@@ -1,0 +1,1 @@
+//! byline-draft (being written).

@@ -1,0 +1,3 @@
+-- 002_related: the owning feature writes its tables here before it ships.
+CREATE TABLE IF NOT EXISTS _placeholder_related (id INTEGER PRIMARY KEY);
+DROP TABLE _placeholder_related;

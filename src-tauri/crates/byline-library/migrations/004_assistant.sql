@@ -1,0 +1,3 @@
+-- 004_assistant: the owning feature writes its tables here before it ships.
+CREATE TABLE IF NOT EXISTS _placeholder_assistant (id INTEGER PRIMARY KEY);
+DROP TABLE _placeholder_assistant;

@@ -1,0 +1,1 @@
+//! byline-related (being written).

@@ -1,0 +1,1 @@
+//! byline-transcribe (being written).
