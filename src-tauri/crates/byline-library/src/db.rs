@@ -16,6 +16,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/003_transcripts.sql")),
         // Drafting (byline-draft): task templates and generation history.
         M::up(include_str!("../migrations/004_assistant.sql")),
+        // Sentiment (byline-sentiment): readers' comments and their scores.
+        M::up(include_str!("../migrations/005_sentiment.sql")),
     ])
 }
 

@@ -1,0 +1,1 @@
+//! byline-sentiment (being written).
