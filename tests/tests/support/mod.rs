@@ -3,14 +3,20 @@ use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// One app at a time: the tests of a file run on parallel threads, but each drives a whole desktop app
+/// under the same display.
+static ONE_APP: Mutex<()> = Mutex::new(());
+
 /// tauri-driver and the app it launched; both are stopped on drop.
 pub struct Driver {
+    _one_app: MutexGuard<'static, ()>,
     child: Child,
     agent: ureq::Agent,
     base: String,
@@ -23,6 +29,8 @@ fn free_port() -> u16 {
 
 impl Driver {
     pub fn start(driver: &Path, app: &Path, envs: &[(&str, &Path)]) -> Self {
+        // A test that failed while holding the lock poisons it; the next one may still run.
+        let one_app = ONE_APP.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let (port, native) = (free_port(), free_port());
         // Its own process group, so dropping the driver also stops the WebKitWebDriver and app it started.
         let child = Command::new(driver)
@@ -45,7 +53,7 @@ impl Driver {
             .into();
         let base = format!("http://127.0.0.1:{port}");
         let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
-        let mut driver = Self { child, agent, base, session: String::new() };
+        let mut driver = Self { _one_app: one_app, child, agent, base, session: String::new() };
         let created = driver.request("POST", "/session", Some(caps));
         driver.session = created["sessionId"].as_str().expect("a session id").to_string();
         driver

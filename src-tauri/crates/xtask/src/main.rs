@@ -23,7 +23,7 @@ fn main() {
         Some("app") => app(),
         Some("test") => test(!args.iter().any(|a| a == "--no-e2e")),
         Some("bench") => bench(args.get(1).map(String::as_str)),
-        Some("fetch-models") => models::fetch_test_models(&root()).map(|dir| println!("{}", dir.display())),
+        Some("fetch-models") => fetch_models().map(|dir| println!("{}", dir.display())),
         Some("packages") => {
             // For .ci/run: every Debian package `test` needs, on one line.
             let all: Vec<&str> = system::APP_PACKAGES.iter().chain(system::E2E_PACKAGES).copied().collect();
@@ -93,6 +93,9 @@ fn app() -> Result<()> {
     run(&root(), &cargo(), &["run", "--package", "byline-app"], &[])
 }
 
+/// Every test in one pass. The workspace is compiled once, by one `cargo test --workspace` invocation, whose
+/// feature set then also builds the `byline` CLI (used to fetch the test models) and the app binary the
+/// end-to-end tests drive: separate `cargo build -p …` calls would resolve other features and rebuild much of it.
 fn test(e2e: bool) -> Result<()> {
     let packages: Vec<&str> =
         system::APP_PACKAGES.iter().chain(if e2e { system::E2E_PACKAGES } else { &[] }).copied().collect();
@@ -102,35 +105,45 @@ fn test(e2e: bool) -> Result<()> {
     build_ui(true)?;
     run(&root, &cargo, &["fmt", "--all", "--check"], &[])?;
     run(&root, &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
-    run(&root, &cargo, &["test", "--workspace"], &[])?;
-    models::test_with_models(&root, &cargo)?;
+    let mut cargo_test = vec!["test", "--workspace"];
+    if !e2e {
+        cargo_test.extend(["--exclude", "byline-e2e"]);
+    }
+    let build_only: Vec<&str> = cargo_test.iter().copied().chain(["--no-run"]).collect();
+    run(&root, &cargo, &build_only, &[])?;
+    let target = target_dir(&root);
+    let models = models::fetch_test_models(&root, &target.join("debug").join("byline"))?;
+    let models = models.to_string_lossy().to_string();
+    // Ignored tests are the ones that need the real models (and, for the e2e crate, the app and a display).
+    cargo_test.extend(["--", "--include-ignored"]);
     if e2e {
-        e2e_test(&root, &cargo)?;
+        let driver = system::tauri_driver(&cargo)?;
+        let app = target.join("debug").join("byline-app").to_string_lossy().to_string();
+        let driver = driver.to_string_lossy().to_string();
+        let envs = [(models::ENV, models.as_str()), ("BYLINE_E2E_APP", app.as_str()), ("BYLINE_E2E_DRIVER", &driver)];
+        if std::env::var_os("DISPLAY").is_some() {
+            run(&root, &cargo, &cargo_test, &envs)?;
+        } else {
+            // No display (CI, SSH): a private X server for the run.
+            let mut full = vec!["-a", "-s", "-screen 0 1280x800x24", cargo.as_str()];
+            full.extend(cargo_test);
+            run(&root, "xvfb-run", &full, &envs)?;
+        }
+    } else {
+        run(&root, &cargo, &cargo_test, &[(models::ENV, models.as_str())])?;
     }
     eprintln!("\nAll tests passed.");
     Ok(())
 }
 
-fn e2e_test(root: &Path, cargo: &str) -> Result<()> {
-    run(root, cargo, &["build", "--package", "byline-app"], &[])?;
-    let driver = system::tauri_driver(cargo)?;
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target"));
-    let app = target.join("debug").join("byline-app");
-    let app = app.to_string_lossy();
-    let driver = driver.to_string_lossy();
-    let models = models::fetch_test_models(root)?;
-    let models = models.to_string_lossy();
-    let envs =
-        [("BYLINE_E2E_APP", app.as_ref()), ("BYLINE_E2E_DRIVER", driver.as_ref()), (models::ENV, models.as_ref())];
-    let args = ["test", "--package", "byline-e2e", "--", "--ignored", "--nocapture", "--test-threads=1"];
-    if std::env::var_os("DISPLAY").is_some() {
-        run(root, cargo, &args, &envs)
-    } else {
-        // No display (CI, SSH): a private X server for the run.
-        let mut full = vec!["-a", "-s", "-screen 0 1280x800x24", cargo];
-        full.extend(args);
-        run(root, "xvfb-run", &full, &envs)
-    }
+fn fetch_models() -> Result<PathBuf> {
+    let root = root();
+    run(&root, &cargo(), &["build", "--package", "byline-cli"], &[])?;
+    models::fetch_test_models(&root, &target_dir(&root).join("debug").join("byline"))
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
 }
 
 fn bench(which: Option<&str>) -> Result<()> {

@@ -30,19 +30,19 @@ const JFK_SHA256: &str = "59dfb9a4acb36fe2a2affc14bacbee2920ff435cb13cc314a08c13
 
 /// Fetches whatever is missing and returns the cache folder. A complete cache costs a few `stat`s and one
 /// small hash, without starting cargo.
-pub fn fetch_test_models(root: &Path) -> Result<PathBuf> {
+pub fn fetch_test_models(root: &Path, byline_bin: &Path) -> Result<PathBuf> {
     crate::system::require_model_clients()?;
     let cache = root.join("models").join("cache");
     let home = cache.join("home");
     for id in TEST_MODELS {
         if !home.join("models").join(id).join(MANIFEST).is_file() {
-            byline(root, &home, &["models", "pull", id])?;
+            byline(byline_bin, &home, &["models", "pull", id])?;
         }
     }
     let ggml = cache.join("ggml-tiny.en.bin");
     if !ggml.is_file() {
         let out = ggml.to_string_lossy().to_string();
-        byline(root, &home, &["models", "convert-whisper", "whisper-tiny.en-ct2", "--out", &out])?;
+        byline(byline_bin, &home, &["models", "convert-whisper", "whisper-tiny.en-ct2", "--out", &out])?;
     }
     let jfk = cache.join("jfk.wav");
     if !(jfk.is_file() && sha256(&jfk)? == JFK_SHA256) {
@@ -51,21 +51,12 @@ pub fn fetch_test_models(root: &Path) -> Result<PathBuf> {
     Ok(cache)
 }
 
-/// Fetches the models, then runs the model-store tests including the ignored real-model ones.
-pub fn test_with_models(root: &Path, cargo: &str) -> Result<()> {
-    let cache = fetch_test_models(root)?;
-    let cache = cache.to_string_lossy();
-    let args = ["test", "--package", "byline-models", "--", "--include-ignored"];
-    crate::run(root, cargo, &args, &[(ENV, cache.as_ref())])
-}
-
-/// Runs the workspace's `byline` CLI with its data folder at `home`.
-fn byline(root: &Path, home: &Path, args: &[&str]) -> Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+/// Runs an already built `byline` CLI with its data folder at `home`.
+fn byline(byline_bin: &Path, home: &Path, args: &[&str]) -> Result<()> {
     let home = home.to_string_lossy();
-    let mut full = vec!["run", "--quiet", "--package", "byline-cli", "--", "--home", home.as_ref()];
+    let mut full = vec!["--home", home.as_ref()];
     full.extend(args);
-    crate::run(root, &cargo, &full, &[])
+    crate::run(&crate::root(), &byline_bin.to_string_lossy(), &full, &[])
 }
 
 fn fetch_jfk(cache: &Path, dest: &Path) -> Result<()> {
