@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import {
+  findMatches,
+  formatTime,
+  quoteForDraft,
+  renameSpeaker,
+  replaceAll,
+  retime,
+  setSegmentText,
+  setSpeaker,
+  speakers,
+  type Transcript,
+  wordAt,
+} from './transcript';
+
+function sample(): Transcript {
+  const w = (start: number, end: number, text: string) => ({ start, end, text, p: 0.9 });
+  return {
+    language: 'en',
+    duration_s: 11,
+    segments: [
+      {
+        start: 0,
+        end: 3,
+        text: 'And so my fellow Americans,',
+        speaker: 'S1',
+        words: [w(0, 0.5, 'And'), w(0.5, 1, 'so'), w(1, 1.4, 'my'), w(1.4, 2, 'fellow'), w(2, 3, 'Americans,')],
+      },
+      {
+        start: 3.5,
+        end: 8,
+        text: 'ask not what your country can do for you',
+        speaker: 'S2',
+        words: 'ask not what your country can do for you'.split(' ').map((t, i) => w(3.5 + i * 0.5, 4 + i * 0.5, t)),
+      },
+    ],
+  };
+}
+
+describe('formatTime', () => {
+  it('formats minutes, hours and milliseconds', () => {
+    expect(formatTime(0)).toBe('0:00');
+    expect(formatTime(62.5)).toBe('1:02');
+    expect(formatTime(3723)).toBe('1:02:03');
+    expect(formatTime(1.25, true)).toBe('0:01.250');
+    expect(formatTime(-3)).toBe('0:00');
+  });
+});
+
+describe('wordAt', () => {
+  it('finds the spoken word or nothing', () => {
+    const t = sample();
+    expect(wordAt(t, 1.5)).toEqual([0, 3]);
+    expect(wordAt(t, 3.2)).toBeNull();
+    expect(wordAt(t, 4.6)).toEqual([1, 2]);
+    expect(wordAt(t, 20)).toBeNull();
+  });
+});
+
+describe('editing', () => {
+  it('keeps word timings for spelling fixes and spreads them otherwise', () => {
+    const t = sample();
+    const fixed = setSegmentText(t, 0, 'And so, my fellow Americans:');
+    expect(fixed.segments[0].words.map((w) => w.start)).toEqual([0, 0.5, 1, 1.4, 2]);
+    expect(fixed.segments[0].words[1].text).toBe('so,');
+    const longer = retime(t.segments[0], 'And so my dear fellow Americans');
+    expect(longer).toHaveLength(6);
+    expect(longer[0].start).toBe(0);
+    expect(longer[5].end).toBeCloseTo(3);
+    expect(t.segments[0].text).toBe('And so my fellow Americans,'); // inputs are not mutated
+  });
+
+  it('renames and sets speakers', () => {
+    let t = renameSpeaker(sample(), 'S1', 'Kennedy');
+    expect(speakers(t)).toEqual(['Kennedy', 'S2']);
+    t = setSpeaker(t, 1, '  ');
+    expect(speakers(t)).toEqual(['Kennedy']);
+    expect(renameSpeaker(t, 'Kennedy', ' ')).toBe(t);
+  });
+
+  it('finds and replaces case-insensitively, literally', () => {
+    const t = sample();
+    expect(findMatches(t, 'AMERICANS')).toEqual([{ segment: 0, index: 17, length: 9 }]);
+    expect(findMatches(t, 'o', true).length).toBe(8);
+    expect(findMatches(t, '')).toEqual([]);
+    expect(findMatches(t, '.*')).toEqual([]);
+    const { transcript, count } = replaceAll(t, 'your country', 'the nation');
+    expect(count).toBe(1);
+    expect(transcript.segments[1].text).toBe('ask not what the nation can do for you');
+    expect(transcript.segments[1].words.map((w) => w.text)).toContain('nation');
+    expect(replaceAll(t, 'xyz', 'a').count).toBe(0);
+  });
+});
+
+describe('quoteForDraft', () => {
+  it('quotes the selected segments with speaker and time', () => {
+    const q = quoteForDraft(renameSpeaker(sample(), 'S2', 'JFK'), 1, 1);
+    expect(q.markdown).toBe('> “ask not what your country can do for you”\n> — JFK, 0:03');
+    expect(q.start).toBe(3.5);
+    expect(quoteForDraft(sample(), 1, 0).text).toBe('And so my fellow Americans, ask not what your country can do for you');
+  });
+});

@@ -1,0 +1,173 @@
+// Transcript editing logic for TranscriptPanel: times, find/replace, speakers, word re-timing after edits,
+// the playing word, and quotes for the draft. Pure functions over the Rust `Transcript` shape.
+
+export type Word = { start: number; end: number; text: string; p: number };
+export type Segment = { start: number; end: number; text: string; speaker?: string | null; words: Word[] };
+export type Transcript = { language: string | null; duration_s: number; segments: Segment[]; notes?: string[] };
+
+export type TranscribeOptions = {
+  language?: string | null;
+  translate?: boolean;
+  prompt?: string | null;
+  start_s?: number | null;
+  end_s?: number | null;
+  threads?: number | null;
+};
+
+export type StoredTranscript = {
+  id: number;
+  recording: { path: string; sha256: string; duration_s: number };
+  model: string;
+  settings: TranscribeOptions;
+  language: string | null;
+  created_at: string;
+  raw: Transcript;
+  edited: Transcript;
+  edited_at: string | null;
+};
+
+export type TranscriptSummary = {
+  id: number;
+  path: string;
+  duration_s: number;
+  model: string;
+  language: string | null;
+  created_at: string;
+  edited: boolean;
+};
+
+export type TranscriptExportFormat = 'srt' | 'vtt' | 'txt' | 'json' | 'docx' | 'md';
+export type TranscribeProgress = { done: number; total: number | null; message: string };
+export type TranscribeEvent = ({ kind: 'progress' } & TranscribeProgress) | ({ kind: 'segment' } & Segment);
+export type LevelEvent = { level: number; seconds: number; paused: boolean };
+export type InputDevice = { name: string; is_default: boolean };
+
+/** `1:02`, `1:02:03` past an hour; with `ms`, `1:02.345`. */
+export function formatTime(seconds: number, ms = false): string {
+  const total = Math.max(0, seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = Math.floor(total % 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  let out = h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+  if (ms) out += `.${String(Math.floor((total * 1000) % 1000)).padStart(3, '0')}`;
+  return out;
+}
+
+/** Index [segment, word] of the word being spoken at `time`, or null. */
+export function wordAt(t: Transcript, time: number): [number, number] | null {
+  for (let si = 0; si < t.segments.length; si++) {
+    const seg = t.segments[si];
+    if (time < seg.start) return null;
+    for (let wi = 0; wi < seg.words.length; wi++) {
+      const w = seg.words[wi];
+      if (time >= w.start && time < Math.max(w.end, w.start + 0.05)) return [si, wi];
+    }
+  }
+  return null;
+}
+
+/**
+ * Words for edited text: the old timings when the word count is unchanged (a spelling fix), otherwise
+ * spread evenly over the segment, so clicking a word still lands near it.
+ */
+export function retime(seg: Segment, text: string): Word[] {
+  const tokens = text.split(/\s+/).filter(Boolean);
+  if (tokens.length === seg.words.length) {
+    return seg.words.map((w, i) => ({ ...w, text: tokens[i] }));
+  }
+  const span = Math.max(0, seg.end - seg.start);
+  return tokens.map((tok, i) => ({
+    start: seg.start + (span * i) / tokens.length,
+    end: seg.start + (span * (i + 1)) / tokens.length,
+    text: tok,
+    p: 1,
+  }));
+}
+
+function cloneWith(t: Transcript, segments: Segment[]): Transcript {
+  return { ...t, segments };
+}
+
+export function setSegmentText(t: Transcript, index: number, text: string): Transcript {
+  return cloneWith(
+    t,
+    t.segments.map((s, i) => (i === index ? { ...s, text: text.trim(), words: retime(s, text) } : s)),
+  );
+}
+
+export function setSpeaker(t: Transcript, index: number, speaker: string | null): Transcript {
+  const name = speaker?.trim() || null;
+  return cloneWith(
+    t,
+    t.segments.map((s, i) => (i === index ? { ...s, speaker: name } : s)),
+  );
+}
+
+/** Renames a speaker everywhere. */
+export function renameSpeaker(t: Transcript, from: string, to: string): Transcript {
+  const name = to.trim();
+  if (!name) return t;
+  return cloneWith(
+    t,
+    t.segments.map((s) => (s.speaker === from ? { ...s, speaker: name } : s)),
+  );
+}
+
+/** Speaker names in order of first appearance. */
+export function speakers(t: Transcript): string[] {
+  const seen: string[] = [];
+  for (const s of t.segments) if (s.speaker && !seen.includes(s.speaker)) seen.push(s.speaker);
+  return seen;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function pattern(query: string, caseSensitive: boolean): RegExp | null {
+  if (!query) return null;
+  return new RegExp(escapeRegExp(query), caseSensitive ? 'g' : 'gi');
+}
+
+export type Match = { segment: number; index: number; length: number };
+
+export function findMatches(t: Transcript, query: string, caseSensitive = false): Match[] {
+  const re = pattern(query, caseSensitive);
+  if (!re) return [];
+  const out: Match[] = [];
+  t.segments.forEach((s, segment) => {
+    for (const m of s.text.matchAll(re)) out.push({ segment, index: m.index ?? 0, length: m[0].length });
+  });
+  return out;
+}
+
+/** Replaces every match; returns the new transcript and how many were replaced. */
+export function replaceAll(
+  t: Transcript,
+  query: string,
+  replacement: string,
+  caseSensitive = false,
+): { transcript: Transcript; count: number } {
+  const re = pattern(query, caseSensitive);
+  if (!re) return { transcript: t, count: 0 };
+  let count = 0;
+  const segments = t.segments.map((s) => {
+    const n = [...s.text.matchAll(re)].length;
+    if (n === 0) return s;
+    count += n;
+    const text = s.text.replace(re, () => replacement);
+    return { ...s, text, words: retime(s, text) };
+  });
+  return { transcript: cloneWith(t, segments), count };
+}
+
+/** A quote for the draft: the text, who said it and when. */
+export function quoteForDraft(t: Transcript, from: number, to: number): { text: string; start: number; markdown: string } {
+  const segs = t.segments.slice(Math.min(from, to), Math.max(from, to) + 1);
+  if (segs.length === 0) return { text: '', start: 0, markdown: '' };
+  const text = segs.map((s) => s.text.trim()).join(' ');
+  const who = segs[0].speaker ? `${segs[0].speaker}, ` : '';
+  const start = segs[0].start;
+  return { text, start, markdown: `> “${text}”\n> — ${who}${formatTime(start)}` };
+}
