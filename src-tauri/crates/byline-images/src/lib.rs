@@ -1,0 +1,1 @@
+//! byline-images (being written).
