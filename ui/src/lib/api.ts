@@ -21,6 +21,16 @@ import type {
   Settings,
   VerifyReport,
 } from './types';
+import type {
+  InputDevice,
+  LevelEvent,
+  StoredTranscript,
+  TranscribeEvent,
+  TranscribeOptions,
+  Transcript,
+  TranscriptExportFormat,
+  TranscriptSummary,
+} from './transcript';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -143,6 +153,65 @@ export const api = {
   modelsVerify(id: string, jobId: string): Promise<VerifyReport[]> {
     return call('models_verify', { id, jobId });
   },
+  // ---- Transcription (TranscriptPanel)
+  /** Transcribes and stores a file; streams progress and finished segments; cancel with jobCancel(jobId). */
+  transcribeFile(
+    path: string,
+    model: string | null,
+    options: TranscribeOptions,
+    jobId: string,
+    onEvent: (event: TranscribeEvent) => void,
+  ): Promise<StoredTranscript> {
+    const channel = new Channel<TranscribeEvent>();
+    channel.onmessage = onEvent;
+    return call('transcribe_file', { path, model, options, jobId, onEvent: channel });
+  },
+  transcriptList(): Promise<TranscriptSummary[]> {
+    return call('transcript_list');
+  },
+  transcriptGet(id: number): Promise<StoredTranscript> {
+    return call('transcript_get', { id });
+  },
+  transcriptSave(id: number, edited: Transcript): Promise<null> {
+    return call('transcript_save', { id, edited });
+  },
+  transcriptDelete(id: number): Promise<null> {
+    return call('transcript_delete', { id });
+  },
+  /** Writes the export to `dest` (null: the app's exports folder); resolves to the path written. */
+  transcriptExport(
+    id: number,
+    format: TranscriptExportFormat,
+    options: { timestamps: boolean; speakers: boolean },
+    dest: string | null,
+  ): Promise<string> {
+    return call('transcript_export', { id, format, options, raw: false, dest });
+  },
+  /** The recording's bytes, for a blob URL in an <audio> element. */
+  transcriptAudio(id: number): Promise<ArrayBuffer> {
+    return call('transcript_audio', { id });
+  },
+  transcriptionVocabulary(set?: string[]): Promise<string[]> {
+    return call('transcription_vocabulary', { set: set ?? null });
+  },
+  recordDevices(): Promise<InputDevice[]> {
+    return call('record_devices');
+  },
+  recordStart(
+    device: string | null,
+    jobId: string,
+    onLevel: (event: LevelEvent) => void,
+  ): Promise<{ path: string; duration_s: number; sample_rate: number }> {
+    const channel = new Channel<LevelEvent>();
+    channel.onmessage = onLevel;
+    return call('record_start', { out: null, device, jobId, onLevel: channel });
+  },
+  recordPause(jobId: string, paused: boolean): Promise<null> {
+    return call('record_pause', { jobId, paused });
+  },
+  recordStop(jobId: string): Promise<null> {
+    return call('record_stop', { jobId });
+  },
 };
 
 /** A job id for cancellable commands; randomUUID needs a secure context, so fall back. */
@@ -156,6 +225,7 @@ export function newJobId(): string {
 // Kept here so the rest of the UI never imports @tauri-apps directly.
 
 const MODEL_EXTENSIONS = ['gguf', 'bin', 'safetensors'];
+const AUDIO_EXTENSIONS = ['wav', 'mp3', 'm4a', 'aac', 'flac', 'ogg', 'oga', 'mp4', 'mov', 'mkv', 'webm'];
 const IMPORT_EXTENSIONS = ['md', 'markdown', 'txt', 'html', 'htm', 'jsonl', 'ndjson', 'csv', 'xml'];
 
 export type Unlisten = () => void;
@@ -240,6 +310,22 @@ export const shell = {
 
   async pickModelFolder(): Promise<string | null> {
     return guard(null, async () => asPaths(await open({ directory: true, title: 'Import a model folder' }))[0] ?? null);
+  },
+
+  /** One audio or video file to transcribe, or null. */
+  async pickAudioFile(): Promise<string | null> {
+    return guard(null, async () => {
+      const picked = await open({
+        multiple: false,
+        title: 'Transcribe a recording',
+        filters: [{ name: 'Audio and video', extensions: AUDIO_EXTENSIONS }],
+      });
+      return asPaths(picked)[0] ?? null;
+    });
+  },
+
+  async pickTranscriptExportPath(defaultName: string): Promise<string | null> {
+    return guard(null, async () => save({ title: 'Export transcript', defaultPath: defaultName }));
   },
 
   async pickExportPath(defaultName: string, format: ExportFormat): Promise<string | null> {
