@@ -1,1 +1,29 @@
-//! byline-transcribe (being written).
+//! Transcription for Byline: decoding any common audio or video file to 16 kHz mono ([`decode`]),
+//! whisper.cpp inference with chunking and loop recovery ([`Engine`]), microphone recording that survives a
+//! crash ([`record`]), transcripts in the library ([`store`]) and their exports ([`export`]).
+
+pub mod chunk;
+pub mod decode;
+mod engine;
+pub mod export;
+mod model;
+mod options;
+pub mod record;
+pub mod repetition;
+pub mod resample;
+pub mod store;
+mod transcript;
+mod words;
+
+pub use decode::{AudioInfo, SUPPORTED_FORMATS, decode_16k_mono, load_16k_mono};
+pub use engine::{Engine, SegmentSink};
+pub use model::{DEFAULT_MODEL, resolve_model};
+pub use options::{Options, parse_range};
+pub use transcript::{Segment, Transcript, Word, normalise, word_error_rate};
+
+#[cfg(test)]
+mod decode_tests;
+#[cfg(test)]
+mod long_file_tests;
+#[cfg(test)]
+mod real_model_tests;

@@ -1,0 +1,322 @@
+//! Transcription with whisper.cpp (whisper-rs): a file is decoded as a stream, cut into speech chunks, and
+//! each chunk is decoded with only a short carried context, so a long recording cannot drag an early
+//! mistake along. A chunk whose output loops is decoded again without context at a higher temperature, and
+//! what still loops is collapsed to one copy.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use byline_core::{CancelToken, Error, Progress, Reporter, Result};
+use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
+
+use crate::chunk::{Chunk, Chunker};
+use crate::decode::{self, AudioInfo};
+use crate::options::Options;
+use crate::repetition;
+use crate::resample::TARGET_RATE;
+use crate::transcript::{Segment, Transcript};
+use crate::words::{TokenPiece, make_monotonic, tokens_to_words};
+
+/// Words of the previous chunk given to the next as context: enough for names and style, too few to loop on.
+const CARRIED_WORDS: usize = 24;
+
+/// A loaded whisper.cpp model.
+pub struct Engine {
+    ctx: WhisperContext,
+    model_path: PathBuf,
+}
+
+/// Called with each finished segment, for partial text while a long file is transcribed.
+pub type SegmentSink<'a> = &'a mut dyn FnMut(&Segment);
+
+fn whisper_err(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::InvalidInput(format!("{what}: {e}"))
+}
+
+impl Engine {
+    pub fn load(model: &Path) -> Result<Self> {
+        // Routes whisper.cpp's console chatter into the `log` facade, which stays silent unless set up.
+        whisper_rs::install_logging_hooks();
+        let ctx = WhisperContext::new_with_params(model, WhisperContextParameters::default())
+            .map_err(|e| whisper_err(&format!("cannot load the Whisper model {}", model.display()), e))?;
+        Ok(Self { ctx, model_path: model.to_path_buf() })
+    }
+
+    pub fn model_path(&self) -> &Path {
+        &self.model_path
+    }
+
+    pub fn is_multilingual(&self) -> bool {
+        self.ctx.is_multilingual()
+    }
+
+    fn check_options(&self, opts: &Options) -> Result<()> {
+        opts.validate()?;
+        if !self.is_multilingual() {
+            if opts.translate {
+                return Err(Error::InvalidInput(
+                    "this model understands English only; translation needs a multilingual model".into(),
+                ));
+            }
+            if opts.language().is_some_and(|l| l != "en") {
+                return Err(Error::InvalidInput("this model understands English only; choose en or auto".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Transcribes a file of any supported format.
+    pub fn transcribe_file(
+        &self,
+        path: &Path,
+        opts: &Options,
+        reporter: &dyn Reporter,
+        cancel: &CancelToken,
+        on_segment: Option<SegmentSink<'_>>,
+    ) -> Result<(Transcript, AudioInfo)> {
+        self.check_options(opts)?;
+        let declared = decode::probe(path)?.declared_s;
+        let mut run = Run::new(self, opts, reporter, cancel, on_segment, declared)?;
+        let start = (opts.start_s.unwrap_or(0.0) * f64::from(TARGET_RATE)) as u64;
+        let end = opts.end_s.map(|e| (e * f64::from(TARGET_RATE)) as u64);
+        let mut position = 0u64;
+        let mut chunker = Chunker::new();
+        let info = decode::decode_16k_mono(path, cancel, &mut |block| {
+            let from = position;
+            position += block.len() as u64;
+            let lo = start.saturating_sub(from).min(block.len() as u64) as usize;
+            let hi = end.map_or(block.len(), |e| e.saturating_sub(from).min(block.len() as u64) as usize);
+            if lo < hi {
+                chunker.push(&block[lo..hi], &mut |c| run.chunk(c))?;
+            }
+            Ok(end.is_none_or(|e| position < e))
+        })?;
+        chunker.finish(&mut |c| run.chunk(c))?;
+        let mut transcript = run.finish();
+        if info.truncated {
+            transcript
+                .notes
+                .push(format!("the file ends early (cut off after {:.1} s); the rest is lost", info.decoded_s));
+        }
+        if info.skipped_packets > 0 {
+            transcript.notes.push(format!("{} damaged audio packets were skipped", info.skipped_packets));
+        }
+        Ok((transcript, info))
+    }
+
+    /// Transcribes 16 kHz mono samples already in memory (a recording that just stopped, tests).
+    pub fn transcribe_samples(
+        &self,
+        samples: &[f32],
+        opts: &Options,
+        reporter: &dyn Reporter,
+        cancel: &CancelToken,
+    ) -> Result<Transcript> {
+        self.check_options(opts)?;
+        let duration = samples.len() as f64 / f64::from(TARGET_RATE);
+        let mut run = Run::new(self, opts, reporter, cancel, None, Some(duration))?;
+        let mut chunker = Chunker::new();
+        for block in samples.chunks(TARGET_RATE as usize) {
+            chunker.push(block, &mut |c| run.chunk(c))?;
+        }
+        chunker.finish(&mut |c| run.chunk(c))?;
+        Ok(run.finish())
+    }
+}
+
+/// One transcription in progress.
+struct Run<'r, 's> {
+    engine: &'r Engine,
+    state: WhisperState,
+    opts: &'r Options,
+    reporter: &'r dyn Reporter,
+    cancel: &'r CancelToken,
+    on_segment: Option<SegmentSink<'s>>,
+    language: Option<String>,
+    carried: String,
+    transcript: Transcript,
+    /// Seconds of audio before the range, added to every timestamp.
+    offset: f64,
+    processed: f64,
+    total: Option<f64>,
+    started: Instant,
+}
+
+impl<'r, 's> Run<'r, 's> {
+    fn new(
+        engine: &'r Engine,
+        opts: &'r Options,
+        reporter: &'r dyn Reporter,
+        cancel: &'r CancelToken,
+        on_segment: Option<SegmentSink<'s>>,
+        declared: Option<f64>,
+    ) -> Result<Self> {
+        let state = engine.ctx.create_state().map_err(|e| whisper_err("cannot start Whisper", e))?;
+        let offset = opts.start_s.unwrap_or(0.0);
+        let total = declared.map(|d| opts.end_s.map_or(d, |e| e.min(d)) - offset).filter(|t| *t > 0.0);
+        reporter.on_start(total.map(|t| (t * 1000.0) as u64), "transcribing");
+        let language = if engine.is_multilingual() { opts.language().map(str::to_owned) } else { Some("en".into()) };
+        Ok(Self {
+            engine,
+            state,
+            opts,
+            reporter,
+            cancel,
+            on_segment,
+            language,
+            carried: String::new(),
+            transcript: Transcript::default(),
+            offset,
+            processed: 0.0,
+            total,
+            started: Instant::now(),
+        })
+    }
+
+    fn chunk(&mut self, chunk: Chunk<'_>) -> Result<()> {
+        self.cancel.check()?;
+        let at = self.offset + chunk.start_sample as f64 / f64::from(TARGET_RATE);
+        let len = chunk.samples.len() as f64 / f64::from(TARGET_RATE);
+        if chunk.speech {
+            let segments = self.decode_chunk(chunk.samples, at)?;
+            for s in &segments {
+                if let Some(sink) = self.on_segment.as_mut() {
+                    sink(s);
+                }
+            }
+            self.transcript.segments.extend(segments);
+        } else {
+            // Nothing said: no context is carried across a long pause either.
+            self.carried.clear();
+        }
+        self.processed += len;
+        self.report();
+        Ok(())
+    }
+
+    fn report(&self) {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let eta = self
+            .total
+            .filter(|_| self.processed > 0.0)
+            .map(|t| (t - self.processed).max(0.0) * elapsed / self.processed);
+        let message = match eta {
+            Some(eta) => format!("{:.0} s of audio done, about {:.0} s left", self.processed, eta),
+            None => format!("{:.0} s of audio done", self.processed),
+        };
+        let done = (self.processed * 1000.0) as u64;
+        let total = self.total.map(|t| ((t * 1000.0) as u64).max(done));
+        self.reporter.on_progress(&Progress { done, total, message });
+    }
+
+    fn decode_chunk(&mut self, samples: &[f32], at: f64) -> Result<Vec<Segment>> {
+        // A NUL byte would make whisper-rs panic while building its C string.
+        let user_prompt = self.opts.prompt.as_deref().unwrap_or_default().replace('\0', " ");
+        let prompt = format!("{user_prompt} {}", self.carried).trim().to_owned();
+        let segments = self.whisper(samples, at, &prompt, 0.0)?;
+        let looped = |segs: &[Segment]| {
+            let texts: Vec<&str> = segs.iter().map(|s| s.text.as_str()).collect();
+            repetition::has_repeated_segments(&texts) || repetition::has_loop(&texts.join(" "))
+        };
+        let mut segments = if looped(&segments) {
+            // Decoding again without the carried context and with some randomness breaks most loops.
+            let retry = self.whisper(samples, at, user_prompt.trim(), 0.4)?;
+            self.transcript.notes.push(format!("repetition at {at:.0} s: decoded again without context"));
+            retry
+        } else {
+            segments
+        };
+        if looped(&segments) {
+            collapse(&mut segments);
+            self.transcript.notes.push(format!("repetition at {at:.0} s: repeated words removed"));
+            self.carried.clear();
+        } else {
+            let text: Vec<&str> = segments.iter().flat_map(|s| s.text.split_whitespace()).collect();
+            self.carried = text[text.len().saturating_sub(CARRIED_WORDS)..].join(" ");
+        }
+        Ok(segments)
+    }
+
+    fn whisper(&mut self, samples: &[f32], at: f64, prompt: &str, temperature: f32) -> Result<Vec<Segment>> {
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_n_threads(self.opts.threads() as i32);
+        params.set_translate(self.opts.translate);
+        params.set_language(Some(self.language.as_deref().unwrap_or("auto")));
+        params.set_no_context(true);
+        params.set_token_timestamps(true);
+        params.set_temperature(temperature);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_timestamps(false);
+        params.set_print_special(false);
+        if !prompt.is_empty() {
+            params.set_initial_prompt(prompt);
+        }
+        let cancel = self.cancel.clone();
+        // whisper-rs calls the abort closure through a pointer to a boxed trait object, so it must be one.
+        let abort: Box<dyn FnMut() -> bool> = Box::new(move || cancel.is_cancelled());
+        params.set_abort_callback_safe::<_, Box<dyn FnMut() -> bool>>(Some(abort));
+        let result = self.state.full(params, samples);
+        self.cancel.check()?;
+        result.map_err(|e| whisper_err("Whisper failed", e))?;
+        if self.language.is_none() {
+            let id = self.state.full_lang_id_from_state();
+            self.language = whisper_rs::get_lang_str(id).map(str::to_owned);
+        }
+        let eot = self.engine.ctx.token_eot();
+        let mut segments = Vec::new();
+        for seg in self.state.as_iter() {
+            let text = seg.to_str_lossy().map_err(|e| whisper_err("Whisper text", e))?.trim().to_owned();
+            let mut pieces = Vec::new();
+            for i in 0..seg.n_tokens() {
+                let Some(tok) = seg.get_token(i) else { continue };
+                if tok.token_id() >= eot {
+                    continue; // timestamps, language and control tokens
+                }
+                let data = tok.token_data();
+                let bytes = tok.to_bytes().map_err(|e| whisper_err("Whisper token", e))?.to_vec();
+                pieces.push(TokenPiece {
+                    bytes,
+                    start: at + data.t0 as f64 / 100.0,
+                    end: at + data.t1 as f64 / 100.0,
+                    p: data.p,
+                });
+            }
+            if text.is_empty() {
+                continue;
+            }
+            let start = at + seg.start_timestamp() as f64 / 100.0;
+            let end = at + seg.end_timestamp() as f64 / 100.0;
+            segments.push(Segment { start, end, text, speaker: None, words: tokens_to_words(&pieces) });
+        }
+        Ok(segments)
+    }
+
+    fn finish(mut self) -> Transcript {
+        let mut t = std::mem::take(&mut self.transcript);
+        t.duration_s = self.offset + self.processed;
+        t.language = self.language.clone();
+        make_monotonic(&mut t.segments, t.duration_s);
+        if t.segments.is_empty() {
+            t.notes.push("no speech was detected".into());
+        }
+        self.reporter.on_done(&format!("{} segments", t.segments.len()));
+        t
+    }
+}
+
+/// Removes looped words from each segment and drops segments that repeat the one before.
+fn collapse(segments: &mut Vec<Segment>) {
+    segments.dedup_by(|b, a| crate::transcript::normalise(&a.text) == crate::transcript::normalise(&b.text));
+    for s in segments.iter_mut() {
+        let text = std::mem::take(&mut s.text);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let keep = repetition::collapse_loops(&words);
+        s.text = keep.iter().map(|&i| words[i]).collect::<Vec<_>>().join(" ");
+        if keep.len() < words.len() {
+            if s.words.len() == words.len() {
+                s.words = keep.iter().map(|&i| s.words[i].clone()).collect();
+            }
+        }
+    }
+}

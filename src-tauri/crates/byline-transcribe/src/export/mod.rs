@@ -1,0 +1,83 @@
+//! Transcript exports. Every format that can hold times and speakers keeps them: SRT and WebVTT cues carry
+//! the speaker (`Name: ` in SRT, a `<v Name>` voice tag in WebVTT), JSON keeps segments and words, and the
+//! text, Markdown and DOCX forms prefix each paragraph with `[hh:mm:ss] Name:` when asked to.
+
+mod docx;
+mod text;
+
+use std::str::FromStr;
+
+use byline_core::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::transcript::Transcript;
+
+pub use text::{srt_time, vtt_time};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Srt,
+    Vtt,
+    Txt,
+    Json,
+    Docx,
+    Md,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 6] = [Self::Srt, Self::Vtt, Self::Txt, Self::Json, Self::Docx, Self::Md];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Srt => "srt",
+            Self::Vtt => "vtt",
+            Self::Txt => "txt",
+            Self::Json => "json",
+            Self::Docx => "docx",
+            Self::Md => "md",
+        }
+    }
+}
+
+impl FromStr for ExportFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let s = s.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|f| f.extension() == s || (s == "webvtt" && *f == Self::Vtt) || (s == "markdown" && *f == Self::Md))
+            .ok_or_else(|| {
+                Error::InvalidInput(format!("unknown export format {s:?}: use srt, vtt, txt, json, docx or md"))
+            })
+    }
+}
+
+/// Options for the prose formats (txt, md, docx); subtitles always carry times and speakers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExportOptions {
+    pub timestamps: bool,
+    pub speakers: bool,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self { timestamps: true, speakers: true }
+    }
+}
+
+/// Renders `transcript` in `format`.
+pub fn export(transcript: &Transcript, format: ExportFormat, opts: ExportOptions) -> Result<Vec<u8>> {
+    Ok(match format {
+        ExportFormat::Srt => text::srt(transcript).into_bytes(),
+        ExportFormat::Vtt => text::vtt(transcript).into_bytes(),
+        ExportFormat::Txt => text::plain(transcript, opts).into_bytes(),
+        ExportFormat::Md => text::markdown(transcript, opts).into_bytes(),
+        ExportFormat::Json => serde_json::to_vec_pretty(transcript).map_err(|e| Error::InvalidInput(e.to_string()))?,
+        ExportFormat::Docx => docx::docx(transcript, opts)?,
+    })
+}
+
+#[cfg(test)]
+mod tests;

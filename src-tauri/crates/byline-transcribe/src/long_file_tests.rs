@@ -1,0 +1,91 @@
+//! The long-recording test: a 30-minute file built by concatenation, transcribed end to end with no
+//! repetition loop. Each minute holds jfk.wav, a sentence from espeak-ng (when installed) and then
+//! silence, like an interview with long pauses; chunking skips the silent stretches, which keeps the test
+//! within a few minutes on two cores. Ignored by default (needs the real model).
+
+use std::path::Path;
+use std::time::Instant;
+
+use byline_core::{CancelToken, Progress, Reporter};
+
+use crate::real_model_tests::{engine, jfk};
+use crate::{Options, normalise, repetition};
+
+const MINUTES: usize = 30;
+const RATE: usize = 16_000;
+
+fn espeak_sentence(dir: &Path) -> Vec<f32> {
+    let out = dir.join("sentence.wav");
+    let ok = std::process::Command::new("espeak-ng")
+        .args(["-s", "150", "-w"])
+        .arg(&out)
+        .arg("The committee will publish its report on the harbour next week.")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("espeak-ng is not installed: the long file holds jfk.wav and silence only");
+        return Vec::new();
+    }
+    crate::load_16k_mono(&out, &CancelToken::new()).expect("decode espeak").0
+}
+
+struct Count(std::sync::Mutex<Vec<Progress>>);
+impl Reporter for Count {
+    fn on_progress(&self, p: &Progress) {
+        self.0.lock().expect("lock").push(p.clone());
+    }
+}
+
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn thirty_minutes_without_a_repetition_loop() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let jfk = crate::load_16k_mono(&jfk(), &CancelToken::new()).expect("jfk").0;
+    let sentence = espeak_sentence(dir.path());
+    let path = dir.path().join("long.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: RATE as u32,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&path, spec).expect("create");
+    for _ in 0..MINUTES {
+        let mut minute = jfk.clone();
+        minute.extend(std::iter::repeat_n(0.0, RATE));
+        minute.extend_from_slice(&sentence);
+        minute.resize(60 * RATE, 0.0);
+        for s in minute {
+            w.write_sample((s * 32767.0) as i16).expect("sample");
+        }
+    }
+    w.finalize().expect("finalize");
+
+    let started = Instant::now();
+    let progress = Count(Default::default());
+    let (t, info) =
+        engine().transcribe_file(&path, &Options::default(), &progress, &CancelToken::new(), None).expect("transcribe");
+    let took = started.elapsed();
+    eprintln!("{} s of audio in {took:?}; {} segments; notes {:?}", info.decoded_s, t.segments.len(), t.notes);
+    assert!((t.duration_s - (MINUTES * 60) as f64).abs() < 1.0);
+
+    let text = normalise(&t.text());
+    assert!(!repetition::has_loop(&text), "loop in the output");
+    let texts: Vec<&str> = t.segments.iter().map(|s| s.text.as_str()).collect();
+    assert!(!repetition::has_repeated_segments(&texts) || MINUTES < 3);
+    // Every minute's speech is there, once: "ask not" occurs 30 times, not 29 and not 300.
+    let asks = text.matches("ask not what your country").count();
+    assert!((MINUTES - 2..=MINUTES).contains(&asks), "{asks} times: {text}");
+    let words = text.split(' ').count();
+    let expected = MINUTES * (22 + if sentence.is_empty() { 0 } else { 11 });
+    assert!(words <= expected * 12 / 10, "{words} words, expected about {expected}");
+    // Nothing is invented in the silence: every word lies within a speech stretch of its minute.
+    let speech_end = (jfk.len() + RATE + sentence.len()) as f64 / RATE as f64 + 1.0;
+    for word in t.words() {
+        assert!(word.start % 60.0 <= speech_end, "word {word:?} inside the silence");
+    }
+    let reports = progress.0.lock().expect("lock");
+    assert!(reports.len() >= MINUTES, "progress per chunk");
+    assert!(reports.windows(2).all(|p| p[0].done <= p[1].done));
+    assert!(reports.iter().any(|p| p.message.contains("left")), "an ETA is given");
+}
