@@ -29,6 +29,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::library::markdown_preview,
             commands::import::library_import,
             commands::jobs::job_cancel,
+            commands::images::images_generate,
+            commands::images::images_gallery,
             commands::models::models_list,
             commands::models::models_pull,
             commands::models::models_import,

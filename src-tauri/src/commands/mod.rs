@@ -1,3 +1,4 @@
+pub mod images;
 pub mod import;
 pub mod jobs;
 pub mod library;

@@ -31,6 +31,7 @@ import type {
   TranscriptExportFormat,
   TranscriptSummary,
 } from './transcript';
+import type { GalleryImage, ImageEvent, ImageJob } from './images';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -212,6 +213,17 @@ export const api = {
   recordStop(jobId: string): Promise<null> {
     return call('record_stop', { jobId });
   },
+  // ---- Illustrations (ImagesPanel)
+  /** Generates a PNG labelled as AI-generated; streams steps and previews; cancel with jobCancel(jobId). */
+  imagesGenerate(job: ImageJob, jobId: string, onEvent: (event: ImageEvent) => void): Promise<GalleryImage> {
+    const channel = new Channel<ImageEvent>();
+    channel.onmessage = onEvent;
+    return call('images_generate', { job, jobId, onEvent: channel });
+  },
+  /** The article's generated illustrations, newest first. */
+  imagesGallery(articleId: number): Promise<GalleryImage[]> {
+    return call('images_gallery', { articleId });
+  },
 };
 
 /** A job id for cancellable commands; randomUUID needs a secure context, so fall back. */
@@ -319,6 +331,18 @@ export const shell = {
         multiple: false,
         title: 'Transcribe a recording',
         filters: [{ name: 'Audio and video', extensions: AUDIO_EXTENSIONS }],
+      });
+      return asPaths(picked)[0] ?? null;
+    });
+  },
+
+  /** A starting picture for image-to-image, or null. */
+  async pickImageFile(): Promise<string | null> {
+    return guard(null, async () => {
+      const picked = await open({
+        multiple: false,
+        title: 'Start from a picture',
+        filters: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg'] }],
       });
       return asPaths(picked)[0] ?? null;
     });

@@ -1,5 +1,6 @@
 //! `byline`: Byline's engine from the command line.
 mod bench;
+mod image_cmd;
 mod library_cmd;
 mod models_cmd;
 mod progress;
@@ -42,6 +43,8 @@ enum Command {
     /// Measure Byline's hot paths.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Generate an illustration (Stable Diffusion), labelled as AI-generated in the PNG.
+    Image(Box<image_cmd::ImageArgs>),
 }
 
 fn main() {
@@ -73,5 +76,6 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(cmd) => bench::run(cmd),
+        Command::Image(args) => image_cmd::run(&paths, *args),
     }
 }

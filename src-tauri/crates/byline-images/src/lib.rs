@@ -22,7 +22,7 @@ use byline_library::{Attachment, AttachmentKind, Library};
 use image::{DynamicImage, RgbImage};
 
 pub use config::{Family, PipelineConfig};
-pub use output::{ImageMetadata, read_metadata, read_png_text, write_png};
+pub use output::{ImageMetadata, png_data_url, read_metadata, read_png_text, thumbnail_data_url, write_png};
 pub use pipeline::Pipeline;
 pub use preview::Preview;
 

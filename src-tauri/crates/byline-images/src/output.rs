@@ -136,3 +136,45 @@ pub fn read_metadata(path: &Path) -> Result<Option<ImageMetadata>> {
     let chunks = read_png_text(path)?;
     Ok(chunks.into_iter().find(|(k, _)| k == KEY_JSON).and_then(|(_, t)| serde_json::from_str(&t).ok()))
 }
+
+/// `data:image/png;base64,…` for the UI (previews and gallery thumbnails), so the webview
+/// needs no file access.
+pub fn png_data_url(png: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::with_capacity(22 + png.len().div_ceil(3) * 4);
+    s.push_str("data:image/png;base64,");
+    for chunk in png.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                s.push(ABC[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    s
+}
+
+/// A PNG data URL of the picture at `path`, scaled down to fit `max_side`.
+pub fn thumbnail_data_url(path: &Path, max_side: u32) -> Result<String> {
+    let img = image::open(path).map_err(|e| Error::Format { path: path.to_path_buf(), message: e.to_string() })?;
+    let thumb = img.thumbnail(max_side, max_side).to_rgb8();
+    Ok(png_data_url(&encode_png(&thumb, None)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::png_data_url;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let b64 = |s: &str| png_data_url(s.as_bytes()).trim_start_matches("data:image/png;base64,").to_string();
+        assert_eq!(b64(""), "");
+        assert_eq!(b64("f"), "Zg==");
+        assert_eq!(b64("fo"), "Zm8=");
+        assert_eq!(b64("foo"), "Zm9v");
+        assert_eq!(b64("foobar"), "Zm9vYmFy");
+    }
+}

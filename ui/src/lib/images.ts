@@ -1,0 +1,122 @@
+// Images panel logic: the Rust shapes, size presets (multiples of 8), request checks, the
+// caption credit and the Markdown inserted into an article. Pure functions.
+
+export type ImageMetadata = {
+  ai_generated: boolean;
+  software: string;
+  prompt: string;
+  negative_prompt: string;
+  model_id: string;
+  model_family: string;
+  model_sha256: string;
+  seed: number;
+  steps: number;
+  guidance: number;
+  scheduler: string;
+  width: number;
+  height: number;
+  created_at: string;
+  strength?: number;
+  init_image?: string;
+};
+
+/** Sent to `images_generate`. */
+export type ImageJob = {
+  prompt: string;
+  negativePrompt: string;
+  model: string | null;
+  steps: number | null;
+  guidance: number | null;
+  seed: number | null;
+  width: number;
+  height: number;
+  initPath: string | null;
+  strength: number | null;
+  articleId: number | null;
+};
+
+export type ImageEvent =
+  | { kind: 'progress'; step: number; total: number; message: string }
+  | { kind: 'preview'; step: number; total: number; dataUrl: string };
+
+export type GalleryImage = {
+  attachmentId: number | null;
+  path: string;
+  sha256: string;
+  metadata: ImageMetadata;
+  /** PNG data URL, at most 384 px on the long side. */
+  thumbnail: string;
+};
+
+export type SizePreset = { id: string; label: string; width: number; height: number };
+
+/** Rounds to the nearest multiple of 8 (at least 8): the VAE works on 8×8 pixel cells. */
+export function nearestMultipleOf8(n: number): number {
+  return Math.max(8, Math.round(n / 8) * 8);
+}
+
+export const SIZE_PRESETS: SizePreset[] = [
+  // Open Graph / social cards are 1200×630; 630 is not a multiple of 8.
+  { id: 'social', label: 'Social card', width: nearestMultipleOf8(1200), height: nearestMultipleOf8(630) },
+  { id: 'wide', label: '16:9', width: 1024, height: 576 },
+  { id: 'square', label: 'Square', width: 512, height: 512 },
+];
+
+export const MAX_SIDE = 2048;
+
+/** Why a size cannot be generated, or null when it can. */
+export function sizeProblem(width: number, height: number): string | null {
+  for (const [name, v] of [
+    ['Width', width],
+    ['Height', height],
+  ] as const) {
+    if (!Number.isInteger(v) || v <= 0) return `${name} must be a positive whole number.`;
+    if (v % 8 !== 0) return `${name} ${v} must be a multiple of 8 (try ${nearestMultipleOf8(v)}).`;
+    if (v > MAX_SIDE) return `${name} ${v} is larger than ${MAX_SIDE}.`;
+  }
+  return null;
+}
+
+/** Why the request cannot be sent, or null. */
+export function jobProblem(job: ImageJob): string | null {
+  if (!job.prompt.trim()) return 'Describe the illustration first.';
+  const size = sizeProblem(job.width, job.height);
+  if (size) return size;
+  if (job.steps !== null && (!Number.isInteger(job.steps) || job.steps < 1)) return 'Steps must be at least 1.';
+  if (job.guidance !== null && !(job.guidance >= 0 && job.guidance <= 50)) return 'Guidance must be between 0 and 50.';
+  if (job.initPath !== null && !(job.strength !== null && job.strength > 0 && job.strength <= 1)) {
+    return 'Strength must be above 0 and at most 1 when starting from a picture.';
+  }
+  return null;
+}
+
+/** Step progress as a fraction in [0, 1]. */
+export function progressFraction(event: { step: number; total: number } | null): number {
+  if (!event || event.total <= 0) return 0;
+  return Math.min(1, Math.max(0, event.step / event.total));
+}
+
+/** The caption credit: says plainly that a model made the picture, and which. */
+export function credit(meta: ImageMetadata): string {
+  return `AI-generated illustration (${meta.model_family}, ${meta.model_id}, seed ${meta.seed})`;
+}
+
+function fileUrl(path: string): string {
+  const p = path.replace(/\\/g, '/');
+  const withSlash = p.startsWith('/') ? p : `/${p}`;
+  return `file://${encodeURI(withSlash).replace(/\(/g, '%28').replace(/\)/g, '%29')}`;
+}
+
+/** Markdown for the article: the picture (alt text = prompt) and the credit line under it. */
+export function insertMarkdown(image: GalleryImage): string {
+  const alt = image.metadata.prompt.replace(/[[\]\n]/g, ' ').trim();
+  return `![${alt}](${fileUrl(image.path)})\n\n*${credit(image.metadata)}*\n`;
+}
+
+/** One line for the gallery tooltip: how the picture was made. */
+export function howMade(meta: ImageMetadata): string {
+  const parts = [`${meta.width}×${meta.height}`, `${meta.steps} step${meta.steps === 1 ? '' : 's'}`];
+  parts.push(`guidance ${meta.guidance}`, `seed ${meta.seed}`);
+  if (meta.strength !== undefined) parts.push(`from ${meta.init_image ?? 'a picture'} at strength ${meta.strength}`);
+  return `${meta.model_family} · ${parts.join(' · ')}`;
+}
