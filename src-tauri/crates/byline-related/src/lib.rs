@@ -1,1 +1,28 @@
-//! byline-related (being written).
+//! Related articles: sentence embeddings through candle, a vector index in the library, hybrid
+//! BM25 + dense ranking with MMR diversity, explanations, and pin/hide feedback.
+//!
+//! Flow: [`index_library`] embeds every article's passages (only what changed) into the library
+//! database; a [`Recommender`] answers "what have I written that relates to this?" for a saved
+//! article or for unsaved draft text.
+mod embed;
+pub mod eval;
+mod explain;
+mod feedback;
+mod index;
+pub mod passages;
+pub mod rank;
+mod related;
+pub mod search;
+pub mod store;
+pub mod terms;
+
+pub use embed::{Embedder, Pooling};
+pub use explain::Explanation;
+pub use feedback::{Feedback, feedback_for, set_feedback};
+pub use index::{IndexStats, MAX_PASSAGES, article_text, index_article, index_library};
+pub use rank::{Fusion, Method};
+pub use related::{RankOptions, Recommender, RelatedResult, Suggestion};
+pub use search::{BruteForce, Scored, VectorIndex};
+
+#[cfg(test)]
+mod real_model_tests;

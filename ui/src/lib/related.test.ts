@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { applyFeedback, articleLink, normaliseDraft, shouldRefresh, whyLine, type Suggestion } from './related';
+
+const s = (id: number, pinned = false): Suggestion => ({
+  id,
+  title: `T${id}`,
+  published: null,
+  score: 1 / id,
+  similarity: null,
+  pinned,
+  explanation: null,
+});
+
+describe('related panel logic', () => {
+  it('refreshes only on meaningful draft changes', () => {
+    expect(shouldRefresh(null, 'short')).toBe(false);
+    const text = 'The council approved the budget today.';
+    expect(shouldRefresh(null, text)).toBe(true);
+    expect(shouldRefresh(text, `${text}  \n`)).toBe(false);
+    expect(shouldRefresh(text, `${text} More.`)).toBe(true);
+    expect(normaliseDraft(' a \n\n b ')).toBe('a b');
+  });
+
+  it('applies pin and hide locally', () => {
+    const list = [s(1), s(2), s(3)];
+    expect(applyFeedback(list, 2, 'hide').map((x) => x.id)).toEqual([1, 3]);
+    const pinned = applyFeedback(list, 3, 'pin');
+    expect(pinned.map((x) => x.id)).toEqual([3, 1, 2]);
+    expect(pinned[0].pinned).toBe(true);
+    expect(applyFeedback(pinned, 3, 'clear').map((x) => x.id)).toEqual([1, 2, 3]);
+  });
+
+  it('explains with shared names first', () => {
+    expect(whyLine(null)).toBe('');
+    const e = {
+      query_passage: 'a',
+      match_passage: 'b',
+      passage_similarity: 0.8123,
+      shared_entities: ['NASA', 'Moon'],
+      shared_terms: ['rocket', 'NASA'],
+    };
+    expect(whyLine(e)).toBe('Both mention NASA, Moon, rocket');
+    expect(whyLine({ ...e, shared_entities: [], shared_terms: [] })).toBe('Similar passage (81% match)');
+  });
+
+  it('builds an escaped Markdown link', () => {
+    expect(articleLink({ id: 7, title: 'Budget [draft]' })).toBe('[Budget \\[draft\\]](byline://article/7)');
+    expect(articleLink({ id: 8, title: ' ' })).toBe('[Article 8](byline://article/8)');
+  });
+});
