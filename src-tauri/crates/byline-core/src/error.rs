@@ -24,6 +24,9 @@ pub enum Error {
     Cancelled,
     #[error("not enough disk space: {0}")]
     DiskFull(String),
+    /// A component the work needs cannot run here: a missing system library, device or engine.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -52,6 +55,7 @@ impl Error {
             Error::Settings { .. } => "settings",
             Error::Cancelled => "cancelled",
             Error::DiskFull(_) => "disk_full",
+            Error::Unavailable(_) => "unavailable",
         }
     }
 }

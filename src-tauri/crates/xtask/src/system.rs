@@ -13,6 +13,14 @@ pub const APP_PACKAGES: &[&str] = &[
     "libayatana-appindicator3-dev",
     "libssl-dev",
     "libxdo-dev",
+    // Read-aloud links eSpeak NG, the built-in offline voice; its command line makes test speech.
+    "libespeak-ng-dev",
+    "espeak-ng",
+    // whisper.cpp builds with CMake and bindgen (clang); microphone and playback go through ALSA.
+    "cmake",
+    "clang",
+    "libclang-dev",
+    "libasound2-dev",
     "build-essential",
     "pkg-config",
     "fonts-noto-cjk",

@@ -1,0 +1,154 @@
+//! `byline speak`: read an article or a text aloud, or write its audio version.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use byline_core::{AppPaths, CancelToken, Progress, Reporter};
+use byline_library::Library;
+use byline_speech::{Espeak, Player, SpeechEngine, prepare, speak, write_audio};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(clap::Args, Debug)]
+pub struct SpeakArgs {
+    /// Read a library article (its headline, then its text).
+    #[arg(long, conflicts_with = "text", required_unless_present_any = ["text", "list_voices"])]
+    article: Option<i64>,
+    /// Read a Markdown or plain-text file.
+    #[arg(long)]
+    text: Option<PathBuf>,
+    /// Speech engine.
+    #[arg(long, default_value = "espeak", value_parser = ["espeak"])]
+    engine: String,
+    /// Voice for English sentences (see --list-voices).
+    #[arg(long, default_value = "en-us")]
+    voice: String,
+    /// Voice for Chinese sentences.
+    #[arg(long, default_value = "cmn")]
+    chinese_voice: String,
+    /// Words per minute (80–450).
+    #[arg(long, default_value_t = byline_speech::espeak::RATE_NORMAL)]
+    rate: u32,
+    /// Pitch, 0–100 (50 is the voice's own).
+    #[arg(long, default_value_t = 50)]
+    pitch: u32,
+    /// Playback speed, 0.5–2.0, keeping the pitch (playback only).
+    #[arg(long, default_value_t = 1.0)]
+    speed: f32,
+    /// Write a .wav or .ogg file instead of playing.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// With --article and --out: keep the file as the article's audio version (an attachment).
+    #[arg(long, requires_all = ["article", "out"])]
+    attach: bool,
+    /// List the installed voices and exit.
+    #[arg(long)]
+    list_voices: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+struct SentenceBar(ProgressBar);
+
+impl Reporter for SentenceBar {
+    fn on_start(&self, total: Option<u64>, _message: &str) {
+        self.0.set_length(total.unwrap_or(0));
+    }
+    fn on_progress(&self, progress: &Progress) {
+        self.0.set_position(progress.done);
+        self.0.set_message(progress.message.clone());
+    }
+    fn on_done(&self, _message: &str) {
+        self.0.finish_and_clear();
+    }
+}
+
+pub fn run(paths: &AppPaths, args: SpeakArgs) -> Result<()> {
+    if args.list_voices {
+        let voices = byline_speech::espeak::voices()?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&voices)?);
+        } else {
+            for v in voices {
+                println!("{:<22} {:<28} {}", v.id, v.name, v.languages.join(", "));
+            }
+        }
+        return Ok(());
+    }
+    let markdown = match (&args.article, &args.text) {
+        (Some(id), _) => {
+            let library = Library::open(&paths.library_db())?;
+            let article = library.get(*id)?;
+            format!("# {}\n\n{}", article.title, article.body)
+        }
+        (None, Some(file)) => std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?,
+        (None, None) => bail!("give --article ID or --text FILE"),
+    };
+    let sentences = prepare(&markdown);
+    if sentences.is_empty() {
+        bail!("there is no text to read aloud");
+    }
+    let engine = Espeak::new(&args.voice, &args.chinese_voice, args.rate, args.pitch)?;
+    let cancel = CancelToken::new();
+    match &args.out {
+        Some(out) => {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} Reading aloud [{bar:30}] {pos}/{len} {wide_msg:.dim}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            let version = write_audio(&sentences, &engine, out, &SentenceBar(bar), &cancel)?;
+            if args.attach {
+                let mut library = Library::open(&paths.library_db())?;
+                let description = serde_json::json!({
+                    "engine": "espeak-ng", "voice": args.voice, "chinese_voice": args.chinese_voice,
+                    "rate": args.rate, "pitch": args.pitch,
+                });
+                let id = args.article.context("--attach needs --article")?;
+                byline_speech::save_audio_version(&mut library, id, &version, &description)?;
+            }
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&version)?);
+            } else {
+                eprintln!("Wrote {} ({:.1} s, {} sentences)", version.path, version.seconds, version.sentences);
+            }
+            Ok(())
+        }
+        None => play(&sentences, &engine, args.speed, &cancel),
+    }
+}
+
+/// Speaks through the default output, printing each sentence as it is heard.
+fn play(
+    sentences: &[byline_speech::Sentence],
+    engine: &dyn SpeechEngine,
+    speed: f32,
+    cancel: &CancelToken,
+) -> Result<()> {
+    let player = Player::open()?;
+    player.control().set_speed(speed);
+    let mut shown = None;
+    let mut show_current = |player: &Player| {
+        let now = player.current_sentence();
+        if now != shown {
+            if let Some(i) = now {
+                println!("{}", sentences[i].text);
+            }
+            shown = now;
+        }
+    };
+    speak(sentences, engine, cancel, &mut |spoken| {
+        player.push(&spoken);
+        show_current(&player);
+        Ok(())
+    })?;
+    while !player.is_drained() {
+        show_current(&player);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    show_current(&player);
+    // Let the device play out its last buffer.
+    std::thread::sleep(Duration::from_millis(300));
+    Ok(())
+}
