@@ -1,0 +1,135 @@
+// Sentiment panel logic: the Rust result shapes, highlight segments for the draft, and the
+// comments-over-time chart geometry. Pure functions, tested in sentiment.test.ts.
+
+export type Engine = 'lexicon' | 'chinese' | 'model';
+export type EngineChoice = 'auto' | Engine;
+export type Label = 'positive' | 'neutral' | 'negative';
+
+export type Aggregate = { score: number; positive: number; neutral: number; negative: number };
+
+export type SentenceScore = {
+  start: number; // byte offsets into the analysed text (UTF-8)
+  end: number;
+  text: string;
+  paragraph: number;
+  language: string;
+  engine: Engine;
+  score: number;
+  label: Label;
+  model_label: string | null;
+};
+
+export type ParagraphScore = { start: number; end: number; sentences: { start: number; end: number }; aggregate: Aggregate };
+
+export type TextSentiment = {
+  engine_choice: EngineChoice;
+  model: string | null;
+  sentences: SentenceScore[];
+  paragraphs: ParagraphScore[];
+  overall: Aggregate;
+};
+
+export type QuoteScore = { start: number; end: number; text: string; aggregate: Aggregate };
+export type DraftSentiment = { text: TextSentiment; quotes: QuoteScore[] };
+
+export type Segment = { speaker: string | null; text: string };
+export type SpeakerScore = { speaker: string; segments: number; aggregate: Aggregate };
+export type TranscriptSentiment = { speakers: SpeakerScore[]; overall: Aggregate };
+
+export type ImportReport = { read: number; imported: number; duplicates: number; linked: number };
+export type BucketSize = 'auto' | 'hour' | 'day' | 'week';
+export type Bucket = { start: string; positive: number; neutral: number; negative: number; mean: number };
+export type Distribution = { bucket: BucketSize; buckets: Bucket[]; undated: Bucket; total: number; mean: number };
+
+/** Same band as the Rust side (VADER's customary ±0.05). */
+export const NEUTRAL_BAND = 0.05;
+
+export function labelOf(score: number): Label {
+  if (score >= NEUTRAL_BAND) return 'positive';
+  if (score <= -NEUTRAL_BAND) return 'negative';
+  return 'neutral';
+}
+
+/** "+0.42" / "−0.10" with a real minus sign, for compact display. */
+export function formatScore(score: number): string {
+  const s = Math.abs(score).toFixed(2);
+  return score < 0 && s !== '0.00' ? `\u2212${s}` : `+${s}`;
+}
+
+/** Converts UTF-8 byte offsets (what Rust reports) to JavaScript string indices. */
+export function byteToCharIndex(text: string, byteOffset: number): number {
+  let bytes = 0;
+  let i = 0;
+  while (i < text.length && bytes < byteOffset) {
+    const cp = text.codePointAt(i) ?? 0;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    i += cp > 0xffff ? 2 : 1;
+  }
+  return i;
+}
+
+export type Highlight = { text: string; sentence: number | null; label: Label | null; score: number | null };
+
+/** Splits the draft into runs: scored sentences (with their label) and the text between them. */
+export function highlights(text: string, sentences: SentenceScore[]): Highlight[] {
+  const out: Highlight[] = [];
+  let pos = 0;
+  sentences.forEach((s, i) => {
+    const start = byteToCharIndex(text, s.start);
+    const end = byteToCharIndex(text, s.end);
+    if (start < pos || end > text.length || end < start) return; // stale result for an edited draft
+    if (start > pos) out.push({ text: text.slice(pos, start), sentence: null, label: null, score: null });
+    out.push({ text: text.slice(start, end), sentence: i, label: s.label, score: s.score });
+    pos = end;
+  });
+  if (pos < text.length) out.push({ text: text.slice(pos), sentence: null, label: null, score: null });
+  return out;
+}
+
+/** Whether a result still belongs to this draft text (the draft may have changed while scoring). */
+export function resultMatches(text: string, result: TextSentiment): boolean {
+  const enc = new TextEncoder();
+  const bytes = enc.encode(text);
+  const dec = new TextDecoder();
+  return result.sentences.every((s) => s.end <= bytes.length && dec.decode(bytes.slice(s.start, s.end)) === s.text);
+}
+
+export type Bar = { x: number; width: number; segments: { y: number; height: number; label: Label; count: number }[]; bucket: Bucket };
+
+/** Stacked bars (negative at the bottom, then neutral, positive) scaled into width × height. */
+export function chartBars(dist: Distribution, width: number, height: number): Bar[] {
+  const n = dist.buckets.length;
+  if (n === 0) return [];
+  const max = Math.max(1, ...dist.buckets.map((b) => b.positive + b.neutral + b.negative));
+  const slot = width / n;
+  const barWidth = Math.max(1, slot * 0.8);
+  return dist.buckets.map((b, i) => {
+    let y = height;
+    const segments = (['negative', 'neutral', 'positive'] as Label[]).map((label) => {
+      const count = b[label];
+      const h = (count / max) * height;
+      y -= h;
+      return { y, height: h, label, count };
+    });
+    return { x: i * slot + (slot - barWidth) / 2, width: barWidth, segments: segments.filter((s) => s.count > 0), bucket: b };
+  });
+}
+
+/** Points of the mean-score line, score −1 at the bottom and +1 at the top; empty buckets skipped. */
+export function meanLine(dist: Distribution, width: number, height: number): string {
+  const n = dist.buckets.length;
+  const slot = width / Math.max(1, n);
+  return dist.buckets
+    .map((b, i) => ({ b, i }))
+    .filter(({ b }) => b.positive + b.neutral + b.negative > 0)
+    .map(({ b, i }) => `${(i * slot + slot / 2).toFixed(1)},${(((1 - b.mean) / 2) * height).toFixed(1)}`)
+    .join(' ');
+}
+
+/** Axis label for a bucket start, short enough for narrow bars. */
+export function bucketLabel(start: string, size: BucketSize): string {
+  const d = new Date(start);
+  if (Number.isNaN(d.getTime())) return start;
+  const iso = d.toISOString();
+  return size === 'hour' ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
+}
