@@ -1,0 +1,52 @@
+//! Keeps one language model warm between requests, for the CLI's chat loop and the desktop shell.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use byline_core::{Error, Result};
+use candle_core::Device;
+
+use crate::lm::LanguageModel;
+
+/// Holds at most one loaded model. Loading a different file drops the current one first, so two models
+/// never sit in memory together; `unload` frees it when the app needs the memory for something else.
+pub struct Engine {
+    device: Device,
+    loaded: Option<LanguageModel>,
+    last_used: Option<Instant>,
+}
+
+impl Engine {
+    pub fn new(device: Device) -> Self {
+        Engine { device, loaded: None, last_used: None }
+    }
+
+    /// The model at `path`, loading it unless it is already warm.
+    pub fn load(&mut self, path: &Path) -> Result<&mut LanguageModel> {
+        let warm = self.loaded.as_ref().is_some_and(|m| m.model.path == path);
+        if !warm {
+            self.loaded = None;
+            self.loaded = Some(LanguageModel::load(path, &self.device)?);
+        }
+        self.last_used = Some(Instant::now());
+        self.loaded.as_mut().ok_or_else(|| Error::InvalidInput("the model was unloaded while loading".into()))
+    }
+
+    pub fn unload(&mut self) -> Option<PathBuf> {
+        self.last_used = None;
+        self.loaded.take().map(|m| m.model.path)
+    }
+
+    pub fn loaded_path(&self) -> Option<&Path> {
+        self.loaded.as_ref().map(|m| m.model.path.as_path())
+    }
+
+    /// Unloads the model if it has not been used for `idle`; returns whether it did.
+    pub fn unload_if_idle(&mut self, idle: std::time::Duration) -> bool {
+        if self.last_used.is_some_and(|t| t.elapsed() >= idle) {
+            self.unload();
+            return true;
+        }
+        false
+    }
+}

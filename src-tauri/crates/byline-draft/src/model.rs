@@ -1,0 +1,175 @@
+//! GGUF language models through candle's quantized implementations, chosen by `general.architecture`.
+//!
+//! Every request starts at position 0, and every supported implementation drops its KV cache there, so one
+//! loaded model serves request after request without reloading.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use byline_core::{Error, Result};
+use candle_core::quantized::gguf_file;
+use candle_core::{Device, Tensor};
+use candle_transformers::models::{
+    quantized_gemma3, quantized_llama, quantized_phi3, quantized_qwen2, quantized_qwen3,
+};
+use serde::Serialize;
+
+/// The model families Byline runs. Mistral and SmolLM2 GGUFs declare `llama`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arch {
+    Llama,
+    Qwen2,
+    Qwen3,
+    Phi3,
+    Gemma3,
+}
+
+impl Arch {
+    pub fn from_gguf_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "llama" | "mistral" => Arch::Llama,
+            "qwen2" => Arch::Qwen2,
+            "qwen3" => Arch::Qwen3,
+            "phi3" => Arch::Phi3,
+            "gemma" | "gemma2" | "gemma3" => Arch::Gemma3,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::Llama => "llama",
+            Arch::Qwen2 => "qwen2",
+            Arch::Qwen3 => "qwen3",
+            Arch::Phi3 => "phi3",
+            Arch::Gemma3 => "gemma3",
+        }
+    }
+}
+
+pub const SUPPORTED: &str = "llama (Llama 3, SmolLM2, Mistral), qwen2, qwen3, phi3, gemma/gemma2/gemma3";
+
+enum Weights {
+    Llama(quantized_llama::ModelWeights),
+    Qwen2(quantized_qwen2::ModelWeights),
+    Qwen3(quantized_qwen3::ModelWeights),
+    Phi3(quantized_phi3::ModelWeights),
+    Gemma3(quantized_gemma3::ModelWeights),
+}
+
+/// A loaded GGUF model: weights plus the facts generation needs from the header.
+pub struct Model {
+    weights: Weights,
+    pub arch: Arch,
+    /// The architecture string exactly as the file declares it.
+    pub arch_name: String,
+    /// Longest sequence (prompt + output) this implementation can attend over.
+    pub context_length: usize,
+    pub device: Device,
+    pub path: PathBuf,
+}
+
+fn format_err(path: &Path, message: impl Into<String>) -> Error {
+    Error::Format { path: path.to_path_buf(), message: message.into() }
+}
+
+/// Reads the header and checks that the data of every tensor lies inside the file, so a truncated download
+/// is reported as such instead of as an I/O error halfway through loading.
+pub fn read_content(path: &Path) -> Result<gguf_file::Content> {
+    let file = File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    let len = file.metadata().map_err(|e| Error::io(format!("reading {}", path.display()), e))?.len();
+    let mut reader = BufReader::new(file);
+    let content = gguf_file::Content::read(&mut reader)
+        .map_err(|e| format_err(path, format!("not a readable GGUF file ({e}); the file may be truncated")))?;
+    for (name, info) in &content.tensor_infos {
+        let blocks = info.shape.elem_count() / info.ggml_dtype.block_size();
+        let end = content.tensor_data_offset + info.offset + (blocks * info.ggml_dtype.type_size()) as u64;
+        if end > len {
+            return Err(format_err(
+                path,
+                format!(
+                    "is truncated: tensor {name} ends at byte {end} but the file has {len} bytes; download it again"
+                ),
+            ));
+        }
+    }
+    Ok(content)
+}
+
+fn md_u32(content: &gguf_file::Content, key: &str) -> Option<usize> {
+    content.metadata.get(key).and_then(|v| v.to_u32().ok()).map(|v| v as usize)
+}
+
+pub fn architecture(content: &gguf_file::Content, path: &Path) -> Result<(Arch, String)> {
+    let name = content
+        .metadata
+        .get("general.architecture")
+        .and_then(|v| v.to_string().ok())
+        .ok_or_else(|| format_err(path, "has no general.architecture in its metadata"))?;
+    let arch = Arch::from_gguf_name(name).ok_or_else(|| {
+        Error::InvalidInput(format!(
+            "{} is a {name:?} model; Byline runs these GGUF architectures: {SUPPORTED}",
+            path.display()
+        ))
+    })?;
+    Ok((arch, name.clone()))
+}
+
+impl Model {
+    pub fn load(path: &Path, device: &Device) -> Result<Self> {
+        let content = read_content(path)?;
+        let (arch, arch_name) = architecture(&content, path)?;
+        let declared = md_u32(&content, &format!("{arch_name}.context_length"));
+        // quantized_llama and quantized_gemma3 size their rotary tables by a constant, not the header.
+        let context_length = match arch {
+            Arch::Llama => declared.unwrap_or(quantized_llama::MAX_SEQ_LEN).min(quantized_llama::MAX_SEQ_LEN),
+            Arch::Gemma3 => declared.unwrap_or(8192).min(quantized_gemma3::MAX_SEQ_LEN),
+            _ => declared.ok_or_else(|| format_err(path, format!("has no {arch_name}.context_length")))?,
+        };
+        let file = File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        let mut reader = BufReader::new(file);
+        let fail = |e: candle_core::Error| format_err(path, format!("cannot load the {arch_name} weights: {e}"));
+        let weights = match arch {
+            Arch::Llama => {
+                Weights::Llama(quantized_llama::ModelWeights::from_gguf(content, &mut reader, device).map_err(fail)?)
+            }
+            Arch::Qwen2 => {
+                Weights::Qwen2(quantized_qwen2::ModelWeights::from_gguf(content, &mut reader, device).map_err(fail)?)
+            }
+            Arch::Qwen3 => {
+                Weights::Qwen3(quantized_qwen3::ModelWeights::from_gguf(content, &mut reader, device).map_err(fail)?)
+            }
+            Arch::Phi3 => Weights::Phi3(
+                quantized_phi3::ModelWeights::from_gguf(false, content, &mut reader, device).map_err(fail)?,
+            ),
+            Arch::Gemma3 => {
+                Weights::Gemma3(quantized_gemma3::ModelWeights::from_gguf(content, &mut reader, device).map_err(fail)?)
+            }
+        };
+        Ok(Model { weights, arch, arch_name, context_length, device: device.clone(), path: path.to_path_buf() })
+    }
+
+    /// Logits for the last position of `tokens`, which start at sequence position `pos`.
+    /// Position 0 starts a fresh sequence (the implementations reset their KV caches there).
+    pub fn forward(&mut self, tokens: &[u32], pos: usize) -> Result<Tensor> {
+        let mut run = || -> candle_core::Result<Tensor> {
+            let input = Tensor::new(tokens, &self.device)?.unsqueeze(0)?;
+            let logits = match &mut self.weights {
+                Weights::Llama(m) => m.forward(&input, pos)?,
+                Weights::Qwen2(m) => m.forward(&input, pos)?,
+                Weights::Qwen3(m) => {
+                    if pos == 0 {
+                        m.clear_kv_cache();
+                    }
+                    m.forward(&input, pos)?
+                }
+                Weights::Phi3(m) => m.forward(&input, pos)?,
+                Weights::Gemma3(m) => m.forward(&input, pos)?,
+            };
+            logits.squeeze(0)?.to_dtype(candle_core::DType::F32)
+        };
+        run().map_err(|e| Error::InvalidInput(format!("the model failed to run: {e}")))
+    }
+}
