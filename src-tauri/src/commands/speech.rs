@@ -1,0 +1,191 @@
+//! Read-aloud: play an article through the speakers (the sentence being heard is streamed to the UI for
+//! highlighting) or export its audio version.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use byline_core::{CancelToken, Error};
+use byline_library::{Attachment, Library};
+use byline_speech::{AudioVersion, Espeak, EspeakVoiceInfo, Player, prepare, speak, write_audio};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::commands::import::ChannelReporter;
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+
+/// Voice settings chosen in the UI.
+#[derive(Debug, Clone, Deserialize)]
+pub struct VoiceOptions {
+    pub voice: String,
+    pub chinese_voice: String,
+    pub rate: u32,
+    pub pitch: u32,
+    pub speed: f32,
+}
+
+impl VoiceOptions {
+    fn engine(&self) -> byline_core::Result<Espeak> {
+        Espeak::new(&self.voice, &self.chinese_voice, self.rate, self.pitch)
+    }
+}
+
+/// What the UI hears about a playback.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SpeechEvent {
+    /// The text as it will be read, sentence by sentence.
+    Prepared {
+        sentences: Vec<String>,
+    },
+    /// The sentence being heard now.
+    Speaking {
+        index: usize,
+    },
+    Finished,
+    Stopped,
+}
+
+#[tauri::command]
+pub async fn speech_voices() -> CommandResult<Vec<EspeakVoiceInfo>> {
+    tauri::async_runtime::spawn_blocking(byline_speech::espeak::voices)
+        .await
+        .map_err(|e| CommandError::internal(format!("listing voices failed: {e}")))?
+        .map_err(Into::into)
+}
+
+/// Plays `markdown` until it ends or `speech_control(job_id, "stop")` / `job_cancel(job_id)`.
+#[tauri::command]
+pub async fn speech_play(
+    state: State<'_, AppState>,
+    job_id: String,
+    markdown: String,
+    options: VoiceOptions,
+    on_event: Channel<SpeechEvent>,
+) -> CommandResult<()> {
+    let cancel = state.start_job(&job_id);
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    // The output stream must live on the thread that opened it, so playback gets a thread of its own.
+    let handle = std::thread::spawn(move || play(markdown, options, cancel, on_event, ready_tx));
+    let control = ready_rx.recv().ok();
+    if let Some(control) = control.clone() {
+        state.register_player(&job_id, control);
+    }
+    let result = tauri::async_runtime::spawn_blocking(move || handle.join()).await;
+    state.finish_job(&job_id);
+    state.remove_player(&job_id);
+    match result {
+        Ok(Ok(outcome)) => outcome.map_err(Into::into),
+        _ => Err(CommandError::internal("playback stopped unexpectedly")),
+    }
+}
+
+fn play(
+    markdown: String,
+    options: VoiceOptions,
+    cancel: CancelToken,
+    events: Channel<SpeechEvent>,
+    ready: std::sync::mpsc::Sender<byline_speech::PlayerControl>,
+) -> byline_core::Result<()> {
+    let sentences = prepare(&markdown);
+    if sentences.is_empty() {
+        return Err(Error::InvalidInput("there is no text to read aloud".into()));
+    }
+    let engine = options.engine()?;
+    let player = Player::open()?;
+    let control = player.control();
+    control.set_speed(options.speed);
+    let _ = ready.send(control.clone());
+    let _ = events.send(SpeechEvent::Prepared { sentences: sentences.iter().map(|s| s.text.clone()).collect() });
+    let mut shown = None;
+    let mut report = |player: &Player| {
+        let now = player.current_sentence();
+        if now != shown {
+            if let Some(index) = now {
+                let _ = events.send(SpeechEvent::Speaking { index });
+            }
+            shown = now;
+        }
+    };
+    let spoken = speak(&sentences, &engine, &cancel, &mut |s| {
+        if control.is_stopped() {
+            return Err(Error::Cancelled);
+        }
+        player.push(&s);
+        report(&player);
+        Ok(())
+    });
+    while spoken.is_ok() && !player.is_drained() && !cancel.is_cancelled() {
+        report(&player);
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    control.stop();
+    match spoken {
+        Ok(_) if !cancel.is_cancelled() => {
+            let _ = events.send(SpeechEvent::Finished);
+            Ok(())
+        }
+        Ok(_) | Err(Error::Cancelled) => {
+            let _ = events.send(SpeechEvent::Stopped);
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `pause`, `resume`, `stop`, or `speed` (with `speed`).
+#[tauri::command]
+pub fn speech_control(
+    state: State<'_, AppState>,
+    job_id: String,
+    action: String,
+    speed: Option<f32>,
+) -> CommandResult<()> {
+    let control = state
+        .player(&job_id)
+        .ok_or_else(|| CommandError { code: "not_found".into(), message: "nothing is being read aloud".into() })?;
+    match action.as_str() {
+        "pause" => control.pause(),
+        "resume" => control.resume(),
+        "stop" => {
+            control.stop();
+            state.cancel_job(&job_id);
+        }
+        "speed" => control.set_speed(speed.unwrap_or(1.0)),
+        other => return Err(Error::InvalidInput(format!("unknown playback action {other}")).into()),
+    }
+    Ok(())
+}
+
+/// Writes the article's audio version (.wav or .ogg) and keeps it as an attachment of the article.
+#[tauri::command]
+pub async fn speech_export(
+    state: State<'_, AppState>,
+    job_id: String,
+    article_id: i64,
+    markdown: String,
+    path: PathBuf,
+    options: VoiceOptions,
+    on_progress: Channel<byline_core::Progress>,
+) -> CommandResult<(AudioVersion, Attachment)> {
+    let db = state.paths.library_db();
+    let cancel = state.start_job(&job_id);
+    let result = tauri::async_runtime::spawn_blocking(move || -> byline_core::Result<(AudioVersion, Attachment)> {
+        let engine = options.engine()?;
+        let version = write_audio(&prepare(&markdown), &engine, &path, &ChannelReporter(on_progress), &cancel)?;
+        let mut library = Library::open(&db)?;
+        let description = serde_json::json!({
+            "engine": "espeak-ng", "voice": options.voice, "chinese_voice": options.chinese_voice,
+            "rate": options.rate, "pitch": options.pitch,
+        });
+        let attachment = byline_speech::save_audio_version(&mut library, article_id, &version, &description)?;
+        Ok((version, attachment))
+    })
+    .await;
+    state.finish_job(&job_id);
+    match result {
+        Ok(done) => Ok(done?),
+        Err(e) => Err(CommandError::internal(format!("the audio export stopped unexpectedly: {e}"))),
+    }
+}

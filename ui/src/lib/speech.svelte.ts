@@ -1,0 +1,109 @@
+// Read-aloud: voice settings, playback state and what the bar shows. Pure logic, tested in speech.test.ts.
+
+export type VoiceOptions = {
+  voice: string;
+  chinese_voice: string;
+  /** Words per minute, 80–450. */
+  rate: number;
+  /** 0–100, 50 = the voice's own pitch. */
+  pitch: number;
+  /** Playback speed 0.5–2, pitch kept. */
+  speed: number;
+};
+
+export type Voice = { id: string; name: string; languages: string[] };
+
+export type SpeechEvent =
+  | { kind: 'prepared'; sentences: string[] }
+  | { kind: 'speaking'; index: number }
+  | { kind: 'finished' }
+  | { kind: 'stopped' };
+
+export type AudioVersion = {
+  path: string;
+  sha256: string;
+  seconds: number;
+  sentences: number;
+  sample_rate: number;
+  mime: string;
+};
+
+export const DEFAULT_VOICE: VoiceOptions = { voice: 'en-us', chinese_voice: 'cmn', rate: 175, pitch: 50, speed: 1 };
+
+export const SPEEDS = [0.75, 1, 1.25, 1.5, 2] as const;
+
+export type PlaybackState = 'idle' | 'preparing' | 'playing' | 'paused';
+
+/** Playback as the bar shows it, advanced by the events Rust streams. */
+export class Playback {
+  state = $state<PlaybackState>('idle');
+  sentences = $state<string[]>([]);
+  current = $state(-1);
+  finished = $state(false);
+
+  start(): void {
+    this.state = 'preparing';
+    this.sentences = [];
+    this.current = -1;
+    this.finished = false;
+  }
+
+  apply(event: SpeechEvent): void {
+    switch (event.kind) {
+      case 'prepared':
+        this.sentences = event.sentences;
+        this.state = 'playing';
+        break;
+      case 'speaking':
+        if (event.index >= 0 && event.index < this.sentences.length) this.current = event.index;
+        break;
+      case 'finished':
+        this.finished = true;
+        this.state = 'idle';
+        break;
+      case 'stopped':
+        this.state = 'idle';
+        break;
+    }
+  }
+
+  /** The sentence being heard with its neighbours, for the bar. */
+  window(): { before: string; now: string; after: string } {
+    const at = this.current;
+    if (at < 0) return { before: '', now: this.sentences[0] ?? '', after: '' };
+    return {
+      before: this.sentences[at - 1] ?? '',
+      now: this.sentences[at] ?? '',
+      after: this.sentences[at + 1] ?? '',
+    };
+  }
+
+  progressLabel(): string {
+    if (this.sentences.length === 0) return '';
+    return `${Math.max(this.current + 1, 1)} / ${this.sentences.length}`;
+  }
+}
+
+/** The article as it is read: headline first, then the text. */
+export function speechText(title: string, body: string): string {
+  const t = title.trim();
+  return t ? `# ${t}\n\n${body}` : body;
+}
+
+/** Voices for a language family, English first for "en". */
+export function voicesFor(voices: Voice[], family: 'en' | 'zh'): Voice[] {
+  const wanted = family === 'en' ? /^en(-|$)/i : /^(cmn|yue|zh|hak)(-|$)/i;
+  return voices.filter((v) => wanted.test(v.id) || v.languages.some((l) => wanted.test(l)));
+}
+
+/** A file name for an article's audio version. */
+export function audioFileName(title: string, format: 'ogg' | 'wav'): string {
+  const base =
+    title
+      .trim()
+      .replace(/[\\/:*?"<>|]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 80) || 'Untitled';
+  return `${base}.${format}`;
+}
