@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import {
+  insertable,
+  invalidNumbers,
+  panelLanguage,
+  runSummary,
+  segmentCitations,
+  tasksFor,
+  type TaskTemplate,
+} from './assistant';
+
+describe('segmentCitations', () => {
+  it('marks valid and invalid markers', () => {
+    const segs = segmentCitations('Mayor quit [1]. Costs rose [2, 5].', 3);
+    expect(segs.map((s) => s.kind)).toEqual(['text', 'cite', 'text', 'cite', 'text']);
+    const cites = segs.filter((s) => s.kind === 'cite');
+    expect(cites[0]).toMatchObject({ text: '[1]', numbers: [1], valid: true });
+    expect(cites[1]).toMatchObject({ text: '[2, 5]', numbers: [2, 5], valid: false, invalid: [5] });
+    expect(invalidNumbers(segs)).toEqual([5]);
+    expect(segs.map((s) => s.text).join('')).toBe('Mayor quit [1]. Costs rose [2, 5].');
+  });
+
+  it('handles Chinese brackets, ranges, and leaves non-citations alone', () => {
+    const segs = segmentCitations('市长辞职【1】，上升［2-3］。[sic] [2024] [0]', 3);
+    const cites = segs.filter((s) => s.kind === 'cite');
+    expect(cites.map((c) => c.text)).toEqual(['【1】', '［2-3］', '[0]']);
+    expect(cites[1]).toMatchObject({ numbers: [2, 3], valid: true });
+    expect(invalidNumbers(segs)).toEqual([0]);
+  });
+
+  it('with no sources every marker is invalid', () => {
+    expect(invalidNumbers(segmentCitations('See [1].', 0))).toEqual([1]);
+  });
+
+  it('an unclosed marker mid-stream stays text', () => {
+    expect(segmentCitations('Costs rose [2', 3)).toEqual([{ kind: 'text', text: 'Costs rose [2' }]);
+  });
+});
+
+const task = (key: string, language: string): TaskTemplate => ({
+  key,
+  language,
+  name: `${key}-${language}`,
+  system: '',
+  instruction: '{{ text }}',
+  edited: false,
+  updated_at: '',
+});
+
+describe('tasksFor', () => {
+  it('prefers the language and falls back to English, keeping order', () => {
+    const tasks = [task('headline', 'en'), task('headline', 'zh'), task('custom', 'en')];
+    expect(tasksFor(tasks, 'zh').map((t) => t.name)).toEqual(['headline-zh', 'custom-en']);
+    expect(tasksFor(tasks, 'en').map((t) => t.name)).toEqual(['headline-en', 'custom-en']);
+  });
+  it('picks the panel language from the article', () => {
+    expect(panelLanguage('zh-Hans')).toBe('zh');
+    expect(panelLanguage('en')).toBe('en');
+    expect(panelLanguage(null)).toBe('en');
+  });
+});
+
+describe('runSummary and insertable', () => {
+  it('says why a run ended and how fast', () => {
+    const g = {
+      text: '',
+      stop_reason: 'cancelled' as const,
+      prompt_tokens: 10,
+      generated_tokens: 20,
+      prompt_ms: 5,
+      first_token_ms: 6,
+      generate_ms: 2000,
+    };
+    expect(runSummary(g)).toBe('stopped · 20 tokens · 10.0 tok/s');
+  });
+  it('strips whitespace and wrapping quotes', () => {
+    expect(insertable('  "A headline"\n')).toBe('A headline');
+    expect(insertable('“标题”')).toBe('标题');
+    expect(insertable('He said "yes" today')).toBe('He said "yes" today');
+  });
+});

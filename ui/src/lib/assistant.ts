@@ -1,0 +1,175 @@
+// The drafting assistant's types (mirroring byline-draft) and the pure logic of its panel.
+
+export type TaskTemplate = {
+  key: string;
+  language: string;
+  name: string;
+  system: string;
+  instruction: string;
+  edited: boolean;
+  updated_at: string;
+};
+
+export type Citation = { n: number; start: number; end: number; valid: boolean };
+export type SourceRef = { n: number; label: string; article_id: number | null };
+export type StopReason = 'end_of_turn' | 'stop_string' | 'max_tokens' | 'context_full' | 'cancelled';
+
+export type Generation = {
+  text: string;
+  stop_reason: StopReason;
+  prompt_tokens: number;
+  generated_tokens: number;
+  prompt_ms: number;
+  first_token_ms: number | null;
+  generate_ms: number;
+};
+
+export type TaskRun = {
+  generation: Generation;
+  citations: Citation[];
+  invalid_citations: number[];
+  sources: SourceRef[];
+  notes: string[];
+  prompt: string;
+};
+
+export type GenerationRecord = {
+  id: number;
+  article_id: number | null;
+  task_key: string;
+  language: string;
+  model: string;
+  prompt: string;
+  output: string;
+  sources: SourceRef[];
+  citations: Citation[];
+  params: unknown;
+  stop_reason: string;
+  created_at: string;
+};
+
+export type InstalledLlm = { id: string; name: string; file: string };
+
+export type AssistantSource = { label: string; text: string; article_id?: number | null };
+
+export type GenerateParams = {
+  max_tokens?: number;
+  temperature?: number;
+  top_p?: number | null;
+  top_k?: number | null;
+  repeat_penalty?: number;
+  seed?: number;
+  stop?: string[];
+};
+
+export type AssistantRequest = {
+  task: string;
+  language: string;
+  article_id: number | null;
+  title?: string;
+  draft?: string;
+  selection?: string;
+  request?: string;
+  source_article_ids?: number[];
+  extra_sources?: AssistantSource[];
+  model_id?: string | null;
+  params?: GenerateParams | null;
+};
+
+export type AssistantEvent =
+  | { kind: 'loading'; model: string }
+  | { kind: 'notes'; notes: string[] }
+  | { kind: 'token'; text: string };
+
+export type AssistantResult = { run: TaskRun; record: GenerationRecord };
+
+export type Segment =
+  | { kind: 'text'; text: string }
+  | { kind: 'cite'; text: string; numbers: number[]; valid: boolean; invalid: number[] };
+
+const MAX_SOURCE = 999;
+// [1], [1, 3], [2-4], and the full-width brackets Chinese output uses: 【1】 ［1］.
+const MARKER = /[[【［]([0-9][0-9\s,，、;–-]*)[\]】］]/g;
+
+function parseNumbers(body: string): number[] | null {
+  const out: number[] = [];
+  for (const raw of body.split(/[,，、;]/)) {
+    const part = raw.trim();
+    const range = part.match(/^(\d+)\s*[-–]\s*(\d+)$/);
+    if (range) {
+      const a = Number(range[1]);
+      const b = Number(range[2]);
+      if (b < a || b - a > 20 || b > MAX_SOURCE) return null;
+      for (let n = a; n <= b; n++) out.push(n);
+    } else if (/^\d+$/.test(part) && Number(part) <= MAX_SOURCE) {
+      out.push(Number(part));
+    } else {
+      return null;
+    }
+  }
+  return out.length ? out : null;
+}
+
+/**
+ * Splits generated text into plain runs and citation markers, checking each number against the
+ * sources given (1..sourceCount). Runs while text streams in, so markers link as soon as they close;
+ * the engine's own check (byline-draft citations.rs) decides the stored result with the same rules.
+ */
+export function segmentCitations(text: string, sourceCount: number): Segment[] {
+  const out: Segment[] = [];
+  let last = 0;
+  for (const m of text.matchAll(MARKER)) {
+    const numbers = parseNumbers(m[1]);
+    if (!numbers) continue;
+    const start = m.index ?? 0;
+    if (start > last) out.push({ kind: 'text', text: text.slice(last, start) });
+    const invalid = numbers.filter((n) => n < 1 || n > sourceCount);
+    out.push({ kind: 'cite', text: m[0], numbers, valid: invalid.length === 0, invalid });
+    last = start + m[0].length;
+  }
+  if (last < text.length) out.push({ kind: 'text', text: text.slice(last) });
+  return out;
+}
+
+/** Distinct source numbers cited but never given, for the warning line. */
+export function invalidNumbers(segments: Segment[]): number[] {
+  const bad = new Set<number>();
+  for (const s of segments) if (s.kind === 'cite') s.invalid.forEach((n) => bad.add(n));
+  return [...bad].sort((a, b) => a - b);
+}
+
+/** Tasks in the reporter's language, falling back to English for any key that has no translation. */
+export function tasksFor(tasks: TaskTemplate[], language: string): TaskTemplate[] {
+  const keys: string[] = [];
+  for (const t of tasks) if (!keys.includes(t.key)) keys.push(t.key);
+  return keys
+    .map((k) => tasks.find((t) => t.key === k && t.language === language) ?? tasks.find((t) => t.key === k && t.language === 'en'))
+    .filter((t): t is TaskTemplate => t !== undefined);
+}
+
+/** The panel language for an article: Chinese articles get the Chinese tasks. */
+export function panelLanguage(articleLanguage: string | null | undefined): string {
+  return articleLanguage?.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+}
+
+const STOP_WORDS: Record<StopReason, string> = {
+  end_of_turn: 'finished',
+  stop_string: 'stopped at a stop string',
+  max_tokens: 'reached the length limit',
+  context_full: "filled the model's context",
+  cancelled: 'stopped',
+};
+
+/** One status line after a run: why it ended and how fast it went. */
+export function runSummary(g: Generation): string {
+  const seconds = g.generate_ms / 1000;
+  const rate = seconds > 0 ? ` · ${(g.generated_tokens / seconds).toFixed(1)} tok/s` : '';
+  return `${STOP_WORDS[g.stop_reason] ?? g.stop_reason} · ${g.generated_tokens} tokens${rate}`;
+}
+
+/** Output ready to go into the draft: trimmed, without a wrapping pair of quotes some models add. */
+export function insertable(text: string): string {
+  const t = text.trim();
+  const quoted = /^"([^"]*)"$/.exec(t) ?? /^“([^”]*)”$/.exec(t);
+  return quoted ? quoted[1] : t;
+}
