@@ -36,6 +36,11 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::models::models_import,
             commands::models::models_remove,
             commands::models::models_verify,
+            commands::sentiment::sentiment_analyze_text,
+            commands::sentiment::sentiment_analyze_segments,
+            commands::sentiment::sentiment_import_comments,
+            commands::sentiment::sentiment_comments,
+            commands::sentiment::sentiment_comment_distribution,
             commands::settings::settings_get,
             commands::settings::settings_save,
         ])

