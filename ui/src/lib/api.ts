@@ -31,6 +31,7 @@ import type {
   TranscriptExportFormat,
   TranscriptSummary,
 } from './transcript';
+import type { FeedbackAction, IndexStats, RankOptions, RelatedResult } from './related';
 import type { GalleryImage, ImageEvent, ImageJob } from './images';
 import type {
   BucketSize,
@@ -221,6 +222,23 @@ export const api = {
   },
   recordStop(jobId: string): Promise<null> {
     return call('record_stop', { jobId });
+  },
+  // ---- Related articles (RelatedPanel)
+  /** Embeds new or changed articles in the background; cancel with jobCancel(jobId), rerun resumes. */
+  relatedIndex(jobId: string, onProgress: (progress: Progress) => void, model?: string): Promise<IndexStats> {
+    const channel = new Channel<Progress>();
+    channel.onmessage = onProgress;
+    return call('related_index', { model: model ?? null, jobId, onProgress: channel });
+  },
+  relatedForArticle(id: number, options?: RankOptions, model?: string): Promise<RelatedResult> {
+    return call('related_for_article', { id, model: model ?? null, options: options ?? null });
+  },
+  /** Suggestions for unsaved editor text; `articleId` (the article being edited) is excluded. */
+  relatedForDraft(text: string, articleId: number | null, options?: RankOptions, model?: string): Promise<RelatedResult> {
+    return call('related_for_draft', { text, articleId, model: model ?? null, options: options ?? null });
+  },
+  relatedFeedback(articleId: number, suggestionId: number, action: FeedbackAction): Promise<null> {
+    return call('related_feedback', { articleId, suggestionId, action });
   },
   // ---- Illustrations (ImagesPanel)
   /** Generates a PNG labelled as AI-generated; streams steps and previews; cancel with jobCancel(jobId). */

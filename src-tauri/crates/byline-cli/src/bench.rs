@@ -27,6 +27,10 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Embedding throughput of a sentence-embedding model (passages per second).
+    Embed(crate::related_cmd::BenchEmbedArgs),
+    /// Dense related-article search latency (p50/p95) at several index sizes.
+    Related(crate::related_cmd::BenchRelatedArgs),
 }
 
 const EN_WORDS: &[&str] = &[
@@ -275,8 +279,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-pub fn run(cmd: BenchCommand) -> Result<()> {
-    let BenchCommand::Library { articles, queries, workdir, json } = cmd;
+pub fn run(paths: &byline_core::AppPaths, cmd: BenchCommand) -> Result<()> {
+    let (articles, queries, workdir, json) = match cmd {
+        BenchCommand::Library { articles, queries, workdir, json } => (articles, queries, workdir, json),
+        BenchCommand::Embed(args) => return crate::related_cmd::bench_embed(paths, args),
+        BenchCommand::Related(args) => return crate::related_cmd::bench_related(args),
+    };
     let (input, query_file) = generate(&workdir, articles, queries)?;
     let db = workdir.join("rust.sqlite3");
     for suffix in ["", "-wal", "-shm"] {

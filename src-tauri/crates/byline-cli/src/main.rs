@@ -4,6 +4,7 @@ mod image_cmd;
 mod library_cmd;
 mod models_cmd;
 mod progress;
+mod related_cmd;
 mod sentiment_cmd;
 
 use std::path::PathBuf;
@@ -48,6 +49,13 @@ enum Command {
     Sentiment(Box<sentiment_cmd::SentimentArgs>),
     /// Generate an illustration (Stable Diffusion), labelled as AI-generated in the PNG.
     Image(Box<image_cmd::ImageArgs>),
+    /// Embed new or changed articles for related-article suggestions (resumable).
+    Index(related_cmd::IndexArgs),
+    /// Articles related to a saved article or to a text file; pin/hide with --feedback.
+    Related(Box<related_cmd::RelatedArgs>),
+    /// Measure quality on labelled data.
+    #[command(subcommand)]
+    Eval(related_cmd::EvalCommand),
 }
 
 fn main() {
@@ -78,8 +86,11 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Bench(cmd) => bench::run(cmd),
+        Command::Bench(cmd) => bench::run(&paths, cmd),
         Command::Sentiment(args) => sentiment_cmd::run(&paths, *args),
         Command::Image(args) => image_cmd::run(&paths, *args),
+        Command::Index(args) => related_cmd::index(&paths, args),
+        Command::Related(args) => related_cmd::related(&paths, *args),
+        Command::Eval(related_cmd::EvalCommand::Related(args)) => related_cmd::eval_related(&paths, args),
     }
 }

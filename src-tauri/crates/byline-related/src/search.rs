@@ -123,7 +123,7 @@ mod tests {
     fn search_returns_the_best_keys_in_order() {
         let index = BruteForce::from_pairs(
             2,
-            vec![(1, vec![1.0, 0.0]), (2, vec![0.0, 1.0]), (3, vec![0.7071, 0.7071]), (4, vec![1.0])],
+            vec![(1, vec![1.0, 0.0]), (2, vec![0.0, 1.0]), (3, vec![0.6, 0.8]), (4, vec![1.0])],
         );
         assert_eq!(index.len(), 3, "the wrong-dimension vector is ignored");
         let hits = index.search(&[1.0, 0.0], 2);
