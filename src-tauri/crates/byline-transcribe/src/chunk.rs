@@ -44,16 +44,28 @@ fn rms(frame: &[f32]) -> f32 {
 /// the chunk's own noise floor (its 10th-percentile frame), for at least 0.2 s. Speech rises and falls
 /// between syllables, so it clears its own floor; steady hum or hiss does not.
 pub fn has_speech(samples: &[f32]) -> bool {
-    let mut levels: Vec<f32> = samples.chunks(FRAME).map(rms).collect();
+    speech_span(samples).is_some()
+}
+
+/// The stretch of `samples` from the first to the last speech-like frame, with half a second of margin,
+/// or `None` without speech. Whisper is given only this stretch: long silence at the end of a window is
+/// where it invents text, and each silent tail would cost another pass of the encoder.
+pub fn speech_span(samples: &[f32]) -> Option<(usize, usize)> {
+    let levels: Vec<f32> = samples.chunks(FRAME).map(rms).collect();
     if levels.len() < MIN_SPEECH {
-        return false;
+        return None;
     }
-    let loud_enough = |l: f32, floor: f32| l > SILENCE_RMS.max(2.0 * floor);
     let mut sorted = levels.clone();
     sorted.sort_by(f32::total_cmp);
-    let floor = sorted[sorted.len() / 10];
-    levels.retain(|&l| loud_enough(l, floor));
-    levels.len() >= MIN_SPEECH
+    let threshold = SILENCE_RMS.max(2.0 * sorted[sorted.len() / 10]);
+    let loud: Vec<usize> = levels.iter().enumerate().filter(|(_, l)| **l > threshold).map(|(i, _)| i).collect();
+    if loud.len() < MIN_SPEECH {
+        return None;
+    }
+    let margin = RATE / 2;
+    let first = loud[0] * FRAME;
+    let last = (loud[loud.len() - 1] + 1) * FRAME;
+    Some((first.saturating_sub(margin), (last + margin).min(samples.len())))
 }
 
 /// Index (in samples, relative to `samples`) of the quietest 60 ms in the last [`SEARCH`] samples.
@@ -148,5 +160,9 @@ mod tests {
         quiet.extend(tone(1.0, 0.02));
         assert!(has_speech(&quiet));
         assert!(!has_speech(&vec![0.0; 10 * RATE]));
+        // The span covers the tone (2 s to 3 s) with half a second either side.
+        let (a, b) = speech_span(&quiet).expect("speech");
+        assert!((RATE * 3 / 2 - 2 * FRAME..=RATE * 3 / 2 + 2 * FRAME).contains(&a), "{a}");
+        assert_eq!(b, quiet.len());
     }
 }

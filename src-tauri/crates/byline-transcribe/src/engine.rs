@@ -9,7 +9,7 @@ use std::time::Instant;
 use byline_core::{CancelToken, Error, Progress, Reporter, Result};
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
-use crate::chunk::{Chunk, Chunker};
+use crate::chunk::{Chunk, Chunker, speech_span};
 use crate::decode::{self, AudioInfo};
 use crate::options::Options;
 use crate::repetition;
@@ -127,7 +127,8 @@ impl Engine {
 /// One transcription in progress.
 struct Run<'r, 's> {
     engine: &'r Engine,
-    state: WhisperState,
+    /// Lent to the worker thread while whisper.cpp runs.
+    state: Option<WhisperState>,
     opts: &'r Options,
     reporter: &'r dyn Reporter,
     cancel: &'r CancelToken,
@@ -158,7 +159,7 @@ impl<'r, 's> Run<'r, 's> {
         let language = if engine.is_multilingual() { opts.language().map(str::to_owned) } else { Some("en".into()) };
         Ok(Self {
             engine,
-            state,
+            state: Some(state),
             opts,
             reporter,
             cancel,
@@ -177,8 +178,8 @@ impl<'r, 's> Run<'r, 's> {
         self.cancel.check()?;
         let at = self.offset + chunk.start_sample as f64 / f64::from(TARGET_RATE);
         let len = chunk.samples.len() as f64 / f64::from(TARGET_RATE);
-        if chunk.speech {
-            let segments = self.decode_chunk(chunk.samples, at)?;
+        if let Some((a, b)) = chunk.speech.then(|| speech_span(chunk.samples)).flatten() {
+            let segments = self.decode_chunk(&chunk.samples[a..b], at + a as f64 / f64::from(TARGET_RATE))?;
             for s in &segments {
                 if let Some(sink) = self.on_segment.as_mut() {
                     sink(s);
@@ -238,34 +239,59 @@ impl<'r, 's> Run<'r, 's> {
     }
 
     fn whisper(&mut self, samples: &[f32], at: f64, prompt: &str, temperature: f32) -> Result<Vec<Segment>> {
-        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
-        params.set_n_threads(self.opts.threads() as i32);
-        params.set_translate(self.opts.translate);
-        params.set_language(Some(self.language.as_deref().unwrap_or("auto")));
-        params.set_no_context(true);
-        params.set_token_timestamps(true);
-        params.set_temperature(temperature);
-        params.set_print_progress(false);
-        params.set_print_realtime(false);
-        params.set_print_timestamps(false);
-        params.set_print_special(false);
-        if !prompt.is_empty() {
-            params.set_initial_prompt(prompt);
-        }
+        let mut state = self.state.take().ok_or_else(|| whisper_err("Whisper", "a cancelled run cannot continue"))?;
+        let samples = samples.to_vec();
+        let prompt = prompt.to_owned();
+        let language = self.language.clone().unwrap_or_else(|| "auto".into());
+        let (threads, translate) = (self.opts.threads() as i32, self.opts.translate);
         let cancel = self.cancel.clone();
-        // whisper-rs calls the abort closure through a pointer to a boxed trait object, so it must be one.
-        let abort: Box<dyn FnMut() -> bool> = Box::new(move || cancel.is_cancelled());
-        params.set_abort_callback_safe::<_, Box<dyn FnMut() -> bool>>(Some(abort));
-        let result = self.state.full(params, samples);
+        // whisper.cpp checks the abort callback after each encoder pass and decoder step, but not inside
+        // the encoder, which takes seconds on a slow CPU. It runs on its own thread so that a cancel
+        // returns at once; the thread then stops at the next check and frees its state.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+            params.set_n_threads(threads);
+            params.set_translate(translate);
+            params.set_language(Some(&language));
+            params.set_no_context(true);
+            params.set_token_timestamps(true);
+            params.set_temperature(temperature);
+            params.set_print_progress(false);
+            params.set_print_realtime(false);
+            params.set_print_timestamps(false);
+            params.set_print_special(false);
+            if !prompt.is_empty() {
+                params.set_initial_prompt(&prompt);
+            }
+            // whisper-rs calls the abort closure through a pointer to a boxed trait object, so it must be one.
+            let abort: Box<dyn FnMut() -> bool> = Box::new(move || cancel.is_cancelled());
+            params.set_abort_callback_safe::<_, Box<dyn FnMut() -> bool>>(Some(abort));
+            let result = state.full(params, &samples);
+            let _ = tx.send((state, result));
+        });
+        let result = loop {
+            match rx.recv_timeout(std::time::Duration::from_millis(50)) {
+                Ok((state, result)) => {
+                    self.state = Some(state);
+                    break result;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => self.cancel.check()?,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(whisper_err("Whisper failed", "its worker thread stopped"));
+                }
+            }
+        };
         self.cancel.check()?;
         result.map_err(|e| whisper_err("Whisper failed", e))?;
+        let state = self.state.as_ref().ok_or_else(|| whisper_err("Whisper", "no state"))?;
         if self.language.is_none() {
-            let id = self.state.full_lang_id_from_state();
+            let id = state.full_lang_id_from_state();
             self.language = whisper_rs::get_lang_str(id).map(str::to_owned);
         }
         let eot = self.engine.ctx.token_eot();
         let mut segments = Vec::new();
-        for seg in self.state.as_iter() {
+        for seg in state.as_iter() {
             let text = seg.to_str_lossy().map_err(|e| whisper_err("Whisper text", e))?.trim().to_owned();
             let mut pieces = Vec::new();
             for i in 0..seg.n_tokens() {
@@ -313,10 +339,8 @@ fn collapse(segments: &mut Vec<Segment>) {
         let words: Vec<&str> = text.split_whitespace().collect();
         let keep = repetition::collapse_loops(&words);
         s.text = keep.iter().map(|&i| words[i]).collect::<Vec<_>>().join(" ");
-        if keep.len() < words.len() {
-            if s.words.len() == words.len() {
-                s.words = keep.iter().map(|&i| s.words[i].clone()).collect();
-            }
+        if keep.len() < words.len() && s.words.len() == words.len() {
+            s.words = keep.iter().map(|&i| s.words[i].clone()).collect();
         }
     }
 }

@@ -32,6 +32,7 @@ fn espeak_sentence(dir: &Path) -> Vec<f32> {
 struct Count(std::sync::Mutex<Vec<Progress>>);
 impl Reporter for Count {
     fn on_progress(&self, p: &Progress) {
+        eprintln!("{}", p.message);
         self.0.lock().expect("lock").push(p.clone());
     }
 }

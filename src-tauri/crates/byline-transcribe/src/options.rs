@@ -33,21 +33,19 @@ impl Options {
 
     /// Checks the range and language code before any work starts.
     pub fn validate(&self) -> Result<()> {
-        if let Some(lang) = self.language() {
-            if whisper_rs::get_lang_id(lang).is_none() {
-                return Err(Error::InvalidInput(format!(
-                    "unknown language code {lang:?} (use e.g. en, de, fr or auto)"
-                )));
-            }
+        if let Some(lang) = self.language()
+            && whisper_rs::get_lang_id(lang).is_none()
+        {
+            return Err(Error::InvalidInput(format!("unknown language code {lang:?} (use e.g. en, de, fr or auto)")));
         }
         let start = self.start_s.unwrap_or(0.0);
         if !start.is_finite() || start < 0.0 {
             return Err(Error::InvalidInput(format!("the range start {start} must be a time of zero or more")));
         }
-        if let Some(end) = self.end_s {
-            if !end.is_finite() || end <= start {
-                return Err(Error::InvalidInput(format!("the range end {end} must come after its start {start}")));
-            }
+        if let Some(end) = self.end_s
+            && (!end.is_finite() || end <= start)
+        {
+            return Err(Error::InvalidInput(format!("the range end {end} must come after its start {start}")));
         }
         Ok(())
     }

@@ -143,8 +143,10 @@ fn cancel_stops_within_a_second() {
     let long: Vec<f32> = jfk.iter().copied().cycle().take(jfk.len() * 12).collect();
     let cancel = CancelToken::new();
     let c = cancel.clone();
+    // Loaded first: only transcription is being cancelled.
+    let engine = engine();
     let worker = std::thread::spawn(move || {
-        let r = engine().transcribe_samples(&long, &Options::default(), &NoProgress, &c);
+        let r = engine.transcribe_samples(&long, &Options::default(), &NoProgress, &c);
         (r.map(|_| ()).map_err(|e| e.code()), Instant::now())
     });
     std::thread::sleep(Duration::from_millis(2500));

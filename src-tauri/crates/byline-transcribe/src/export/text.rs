@@ -76,10 +76,10 @@ pub(crate) fn prefix(s: &Segment, opts: ExportOptions) -> String {
     if opts.timestamps {
         let _ = write!(p, "[{}] ", clock(s.start));
     }
-    if opts.speakers {
-        if let Some(name) = &s.speaker {
-            let _ = write!(p, "{name}: ");
-        }
+    if opts.speakers
+        && let Some(name) = &s.speaker
+    {
+        let _ = write!(p, "{name}: ");
     }
     p
 }
@@ -99,10 +99,10 @@ pub fn markdown(t: &Transcript, opts: ExportOptions) -> String {
         if opts.timestamps {
             let _ = write!(p, "`{}` ", clock(s.start));
         }
-        if opts.speakers {
-            if let Some(name) = &s.speaker {
-                let _ = write!(p, "**{name}:** ");
-            }
+        if opts.speakers
+            && let Some(name) = &s.speaker
+        {
+            let _ = write!(p, "**{name}:** ");
         }
         let _ = write!(out, "{p}{}\n\n", one_line(&s.text));
     }

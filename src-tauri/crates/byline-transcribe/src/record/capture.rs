@@ -46,7 +46,7 @@ where
     let channels = usize::from(config.channels.max(1));
     device
         .build_input_stream::<T, _, _>(
-            config.clone(),
+            *config,
             move |data: &[T], _| {
                 let mono: Vec<f32> = data
                     .chunks(channels)
