@@ -29,9 +29,10 @@ pub struct ImageArgs {
     /// Random seed (default: a fresh one, printed and stored in the PNG).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// WIDTHxHEIGHT, multiples of 8.
-    #[arg(long, default_value = "512x512")]
-    pub size: String,
+    /// WIDTHxHEIGHT, multiples of 8 (default: the model's native square, 512 for SD-Turbo,
+    /// 768 for SD 2.1, 1024 for SDXL).
+    #[arg(long)]
+    pub size: Option<String>,
     /// Classifier-free guidance scale (default: the family's; 0 for turbo).
     #[arg(long)]
     pub guidance: Option<f64>,
@@ -70,7 +71,9 @@ impl Reporter for StepBar {
 }
 
 pub fn run(paths: &AppPaths, args: ImageArgs) -> Result<()> {
-    let (width, height) = byline_images::parse_size(&args.size)?;
+    let size = args.size.as_deref().map(byline_images::parse_size).transpose()?;
+    // Until the model says its native size, validate with the smallest common one.
+    let (width, height) = size.unwrap_or((512, 512));
     if args.out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() != Some("png") {
         bail!("--out must name a .png file");
     }
@@ -78,7 +81,8 @@ pub fn run(paths: &AppPaths, args: ImageArgs) -> Result<()> {
         Some(p) => (Some(byline_images::load_init_image(p)?), p.file_name().map(|n| n.to_string_lossy().into_owned())),
         None => (None, None),
     };
-    let seed = args.seed.unwrap_or_else(rand::random::<u32>).into();
+    // A u32 seed is short enough to read out and retype; any u64 is accepted.
+    let seed = args.seed.unwrap_or_else(|| u64::from(rand::random::<u32>()));
     let req = GenerateRequest {
         prompt: args.prompt.clone(),
         negative_prompt: args.negative.clone(),
@@ -118,6 +122,11 @@ pub fn run(paths: &AppPaths, args: ImageArgs) -> Result<()> {
     eprintln!("{}", selected.report);
     let started = std::time::Instant::now();
     let pipeline = Pipeline::load(&dir, &model_id, &selected.device)?;
+    let mut req = req;
+    if size.is_none() {
+        let side = pipeline.config.native_size as u32;
+        (req.width, req.height) = (side, side);
+    }
     let load_s = started.elapsed().as_secs_f64();
     eprintln!("{} loaded from {} in {load_s:.1}s", pipeline.family().name(), dir.display());
 
@@ -140,7 +149,13 @@ pub fn run(paths: &AppPaths, args: ImageArgs) -> Result<()> {
             }))?
         );
     } else {
-        println!("{} ({}x{}, seed {}, {gen_s:.1}s)", args.out.display(), width, height, generated.metadata.seed);
+        println!(
+            "{} ({}x{}, seed {}, {gen_s:.1}s)",
+            args.out.display(),
+            generated.metadata.width,
+            generated.metadata.height,
+            generated.metadata.seed
+        );
         if let Some(a) = attachment {
             println!("attached to article {} as attachment {}", a.article_id, a.id);
         }

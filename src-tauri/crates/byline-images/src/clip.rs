@@ -115,7 +115,7 @@ impl ClipTextEncoder {
             "gelu" => Act::Gelu,
             other => candle_core::bail!("unsupported hidden_act {other:?} in the text encoder config"),
         };
-        if config.num_attention_heads == 0 || config.hidden_size % config.num_attention_heads != 0 {
+        if config.num_attention_heads == 0 || !config.hidden_size.is_multiple_of(config.num_attention_heads) {
             candle_core::bail!("text encoder hidden_size must be a multiple of num_attention_heads");
         }
         let vb = vb.pp("text_model");

@@ -105,6 +105,8 @@ struct UNetJson {
     #[serde(default = "onef")]
     mid_block_scale_factor: f64,
     addition_embed_type: Option<String>,
+    #[serde(default = "sixty_four")]
+    sample_size: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -129,6 +131,9 @@ fn four() -> usize {
 }
 fn two() -> usize {
     2
+}
+fn sixty_four() -> usize {
+    64
 }
 fn one() -> usize {
     1
@@ -213,10 +218,10 @@ impl PipelineConfig {
             };
             let channels = u.block_out_channels[i];
             let head_count = heads.get(i, "attention_head_dim")?;
-            if use_cross_attn.is_some() && (head_count == 0 || channels % head_count != 0) {
+            if use_cross_attn.is_some() && (head_count == 0 || !channels.is_multiple_of(head_count)) {
                 return Err(bad(format!("block {i}: {channels} channels do not split into {head_count} heads")));
             }
-            if channels % u.norm_num_groups != 0 {
+            if u.norm_num_groups == 0 || !channels.is_multiple_of(u.norm_num_groups) {
                 return Err(bad(format!("block {i}: {channels} channels are not a multiple of norm_num_groups")));
             }
             blocks.push(BlockConfig { out_channels: channels, use_cross_attn, attention_head_dim: head_count });
@@ -262,7 +267,7 @@ impl PipelineConfig {
             return Err(bad("UNet in/out channels do not match the VAE latent channels".into()));
         }
         let xl = clip2.is_some() || u.addition_embed_type.as_deref() == Some("text_time");
-        let turbo = scheduler.timestep_spacing == "trailing" && kind != Kind::Ddim || is_turbo_index(dir);
+        let turbo = (scheduler.timestep_spacing == "trailing" && kind != Kind::Ddim) || is_turbo_index(dir);
         let family = match (xl, turbo, clip.hidden_act.as_str()) {
             (true, true, _) => Family::SdxlTurbo,
             (true, false, _) => Family::Sdxl,
@@ -276,11 +281,6 @@ impl PipelineConfig {
                 message: "an SDXL UNet needs the second text encoder (text_encoder_2)".into(),
             });
         }
-        let sample_size =
-            serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&unet_path).unwrap_or_default())
-                .ok()
-                .and_then(|j| j.get("sample_size").and_then(|s| s.as_u64()))
-                .unwrap_or(64) as usize;
         Ok(Self {
             dir: dir.to_path_buf(),
             family,
@@ -293,7 +293,7 @@ impl PipelineConfig {
             clip,
             clip2,
             scheduler,
-            native_size: sample_size * vae_scale_factor,
+            native_size: u.sample_size * vae_scale_factor,
         })
     }
 

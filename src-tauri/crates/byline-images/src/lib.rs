@@ -69,7 +69,7 @@ pub fn validate(req: &GenerateRequest) -> Result<()> {
 
 pub fn validate_size(width: u32, height: u32) -> Result<()> {
     for (name, v) in [("width", width), ("height", height)] {
-        if v == 0 || v % 8 != 0 {
+        if v == 0 || !v.is_multiple_of(8) {
             return Err(Error::InvalidInput(format!("{name} {v} must be a positive multiple of 8")));
         }
         if v > MAX_SIDE {
@@ -118,7 +118,7 @@ impl Pipeline {
     ) -> Result<Generated> {
         validate(req)?;
         let f = self.config.vae_scale_factor as u32;
-        if req.width % f != 0 || req.height % f != 0 {
+        if !req.width.is_multiple_of(f) || !req.height.is_multiple_of(f) {
             return Err(Error::InvalidInput(format!("width and height must be multiples of {f} for this model")));
         }
         let (def_steps, def_guidance) = self.family().defaults();

@@ -169,7 +169,7 @@ impl Pipeline {
             let done = (i - start + 1) as u64;
             reporter.on_progress(&Progress { done, total: Some(total), message: format!("step {done}/{total}") });
             if let Some(cb) = preview
-                && (done as usize % every == 0 || done == total)
+                && ((done as usize).is_multiple_of(every) || done == total)
             {
                 cb(&crate::preview::latent_preview(&latents, self.config.family, done as usize, total as usize)?);
             }

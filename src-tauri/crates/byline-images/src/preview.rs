@@ -42,7 +42,7 @@ pub fn latent_preview(latents: &Tensor, family: Family, step: usize, total: usiz
     for p in 0..h * w {
         for ch in 0..3 {
             let v: f32 = if c == 4 {
-                (0..4).map(|k| data[k * h * w + p] * factors[k][ch]).sum()
+                factors.iter().enumerate().map(|(k, f)| data[k * h * w + p] * f[ch]).sum()
             } else {
                 // Not an SD latent space: show the mean as grey.
                 (0..c).map(|k| data[k * h * w + p]).sum::<f32>() / c.max(1) as f32 * 0.5

@@ -289,25 +289,25 @@ mod tests {
         serde_json::from_value(
             serde_json::json!({"_class_name": class, "timestep_spacing": spacing, "steps_offset": 1}),
         )
-        .unwrap()
+        .expect("test step")
     }
 
     #[test]
     fn spacings_match_diffusers() {
-        let ddim = config("DDIMScheduler", "leading").build(4, 0).unwrap();
+        let ddim = config("DDIMScheduler", "leading").build(4, 0).expect("test step");
         assert_eq!(ddim.timesteps(), &[751.0, 501.0, 251.0, 1.0]);
-        let turbo = config("EulerDiscreteScheduler", "trailing").build(3, 0).unwrap();
+        let turbo = config("EulerDiscreteScheduler", "trailing").build(3, 0).expect("test step");
         assert_eq!(turbo.timesteps(), &[999.0, 666.0, 332.0]);
-        let one = config("EulerAncestralDiscreteScheduler", "trailing").build(1, 0).unwrap();
+        let one = config("EulerAncestralDiscreteScheduler", "trailing").build(1, 0).expect("test step");
         assert_eq!(one.timesteps(), &[999.0]);
         assert!((one.init_noise_sigma() - 14.6146).abs() < 1e-3, "{}", one.init_noise_sigma());
     }
 
     #[test]
     fn unknown_scheduler_and_zero_steps_are_errors() {
-        let err = config("LMSDiscreteScheduler", "leading").build(4, 0).err().unwrap();
+        let err = config("LMSDiscreteScheduler", "leading").build(4, 0).err().expect("test step");
         assert!(err.to_string().contains("LMSDiscreteScheduler"), "{err}");
-        let err = config("DDIMScheduler", "leading").build(0, 0).err().unwrap();
+        let err = config("DDIMScheduler", "leading").build(0, 0).err().expect("test step");
         assert!(err.to_string().contains("at least 1"), "{err}");
     }
 }
