@@ -47,6 +47,18 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::sentiment::sentiment_comment_distribution,
             commands::settings::settings_get,
             commands::settings::settings_save,
+            commands::transcribe::transcribe_file,
+            commands::transcribe::transcript_list,
+            commands::transcribe::transcript_get,
+            commands::transcribe::transcript_save,
+            commands::transcribe::transcript_delete,
+            commands::transcribe::transcript_export,
+            commands::transcribe::transcript_audio,
+            commands::transcribe::transcription_vocabulary,
+            commands::transcribe::record_devices,
+            commands::transcribe::record_start,
+            commands::transcribe::record_pause,
+            commands::transcribe::record_stop,
         ])
 }
 

@@ -6,3 +6,4 @@ pub mod models;
 pub mod related;
 pub mod sentiment;
 pub mod settings;
+pub mod transcribe;

@@ -1,0 +1,239 @@
+//! Transcription commands: transcribe a file (progress and partial segments over a channel, cancel through
+//! `job_cancel`), stored transcripts, edits, exports, the library's vocabulary, audio for playback, and
+//! microphone recording with pause/resume and a level meter.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use byline_core::{NoProgress, Progress, Reporter};
+use byline_library::Library;
+use byline_models::Store;
+use byline_transcribe::export::{ExportFormat, ExportOptions, export};
+use byline_transcribe::record::{self, Control, InputDevice};
+use byline_transcribe::store::{self as tstore, Recording, StoredTranscript, TranscriptSummary};
+use byline_transcribe::{DEFAULT_MODEL, Engine, Options, Segment, Transcript, resolve_model};
+use serde::Serialize;
+use tauri::State;
+use tauri::ipc::{Channel, Response};
+
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+
+/// What a running transcription streams to the panel.
+#[derive(Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum TranscribeEvent {
+    Progress(Progress),
+    Segment(Segment),
+}
+
+struct EventReporter(Channel<TranscribeEvent>);
+
+impl Reporter for EventReporter {
+    fn on_progress(&self, p: &Progress) {
+        let _ = self.0.send(TranscribeEvent::Progress(p.clone()));
+    }
+}
+
+fn crashed(e: impl std::fmt::Display) -> CommandError {
+    CommandError::internal(format!("the transcription stopped unexpectedly: {e}"))
+}
+
+/// Transcribes `path` with `model` (a store id; default tiny.en), stores it in the library and returns it.
+#[tauri::command]
+pub async fn transcribe_file(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    model: Option<String>,
+    options: Options,
+    job_id: String,
+    on_event: Channel<TranscribeEvent>,
+) -> CommandResult<StoredTranscript> {
+    let paths = state.paths.clone();
+    let cancel = state.start_job(&job_id);
+    let result = tauri::async_runtime::spawn_blocking(move || -> byline_core::Result<StoredTranscript> {
+        let model = model.unwrap_or_else(|| DEFAULT_MODEL.to_owned());
+        let lib = Library::open(&paths.library_db())?;
+        let mut options = options;
+        options.prompt = tstore::prompt_with_vocabulary(lib.connection(), options.prompt.as_deref())?;
+        let engine = Engine::load(&resolve_model(&Store::new(&paths)?, &model, &NoProgress, &cancel)?)?;
+        let events = on_event.clone();
+        let mut on_segment = |s: &Segment| {
+            let _ = events.send(TranscribeEvent::Segment(s.clone()));
+        };
+        let reporter = EventReporter(on_event);
+        let (t, info) = engine.transcribe_file(&path, &options, &reporter, &cancel, Some(&mut on_segment))?;
+        let absolute = std::fs::canonicalize(&path).unwrap_or(path.clone()).to_string_lossy().into_owned();
+        let rec = Recording { path: absolute, sha256: tstore::sha256_file(&path)?, duration_s: info.decoded_s };
+        let id = tstore::save(lib.connection(), &rec, &model, &options, &t)?;
+        tstore::get(lib.connection(), id)
+    })
+    .await;
+    state.finish_job(&job_id);
+    Ok(result.map_err(crashed)??)
+}
+
+#[tauri::command]
+pub fn transcript_list(state: State<'_, AppState>) -> CommandResult<Vec<TranscriptSummary>> {
+    Ok(tstore::list(state.library()?.connection())?)
+}
+
+#[tauri::command]
+pub fn transcript_get(state: State<'_, AppState>, id: i64) -> CommandResult<StoredTranscript> {
+    Ok(tstore::get(state.library()?.connection(), id)?)
+}
+
+/// Saves the editable copy (corrected text, speakers); the raw transcript never changes.
+#[tauri::command]
+pub fn transcript_save(state: State<'_, AppState>, id: i64, edited: Transcript) -> CommandResult<()> {
+    Ok(tstore::save_edit(state.library()?.connection(), id, &edited)?)
+}
+
+#[tauri::command]
+pub fn transcript_delete(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+    Ok(tstore::delete(state.library()?.connection(), id)?)
+}
+
+/// Writes an export to `dest` (or the app's exports folder) and returns the path written.
+#[tauri::command]
+pub fn transcript_export(
+    state: State<'_, AppState>,
+    id: i64,
+    format: String,
+    options: Option<ExportOptions>,
+    raw: Option<bool>,
+    dest: Option<PathBuf>,
+) -> CommandResult<PathBuf> {
+    let format: ExportFormat = format.parse()?;
+    let stored = tstore::get(state.library()?.connection(), id)?;
+    let t = if raw.unwrap_or(false) { &stored.raw } else { &stored.edited };
+    let bytes = export(t, format, options.unwrap_or_default())?;
+    let dest = match dest {
+        Some(d) => d,
+        None => {
+            let stem = std::path::Path::new(&stored.recording.path)
+                .file_stem()
+                .map_or_else(|| format!("transcript-{id}"), |s| s.to_string_lossy().into_owned());
+            let dir = state.paths.root().join("exports");
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| byline_core::Error::io(format!("creating {}", dir.display()), e))?;
+            dir.join(format!("{stem}.{}", format.extension()))
+        }
+    };
+    std::fs::write(&dest, bytes).map_err(|e| byline_core::Error::io(format!("writing {}", dest.display()), e))?;
+    Ok(dest)
+}
+
+/// The recording's bytes, for an `<audio>` element (a blob URL) in the editor.
+#[tauri::command]
+pub fn transcript_audio(state: State<'_, AppState>, id: i64) -> CommandResult<Response> {
+    let stored = tstore::get(state.library()?.connection(), id)?;
+    let bytes = std::fs::read(&stored.recording.path)
+        .map_err(|e| byline_core::Error::io(format!("reading {}", stored.recording.path), e))?;
+    Ok(Response::new(bytes))
+}
+
+#[tauri::command]
+pub fn transcription_vocabulary(state: State<'_, AppState>, set: Option<Vec<String>>) -> CommandResult<Vec<String>> {
+    let lib = state.library()?;
+    if let Some(terms) = set {
+        tstore::set_vocabulary(lib.connection(), &terms)?;
+    }
+    Ok(tstore::vocabulary(lib.connection())?)
+}
+
+// ---------------------------------------------------------------- recording
+
+/// Running recordings by job id, for pause/resume/stop.
+fn recordings() -> &'static Mutex<HashMap<String, Arc<Control>>> {
+    static R: OnceLock<Mutex<HashMap<String, Arc<Control>>>> = OnceLock::new();
+    R.get_or_init(Default::default)
+}
+
+fn control(job_id: &str) -> CommandResult<Arc<Control>> {
+    recordings()
+        .lock()
+        .ok()
+        .and_then(|m| m.get(job_id).cloned())
+        .ok_or_else(|| CommandError { code: "not_found".into(), message: format!("no recording {job_id}") })
+}
+
+#[tauri::command]
+pub fn record_devices() -> Vec<InputDevice> {
+    record::input_devices()
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LevelEvent {
+    pub level: f32,
+    pub seconds: f64,
+    pub paused: bool,
+}
+
+/// Records into `out` (default: a timestamped file in the app's recordings folder) until `record_stop`;
+/// streams the level; returns the summary. Interrupted recordings in that folder are repaired first.
+#[tauri::command]
+pub async fn record_start(
+    state: State<'_, AppState>,
+    out: Option<PathBuf>,
+    device: Option<String>,
+    job_id: String,
+    on_level: Channel<LevelEvent>,
+) -> CommandResult<record::RecordSummary> {
+    let dir = state.paths.root().join("recordings");
+    std::fs::create_dir_all(&dir).map_err(|e| byline_core::Error::io(format!("creating {}", dir.display()), e))?;
+    record::recover(&dir)?;
+    let out = out.unwrap_or_else(|| dir.join(format!("recording-{}.wav", chrono_stamp())));
+    let control = Control::new();
+    if let Ok(mut m) = recordings().lock() {
+        m.insert(job_id.clone(), control.clone());
+    }
+    let result = tauri::async_runtime::spawn_blocking(move || {
+        let (tx, rx) = record::channel();
+        let capture = record::start_capture(device.as_deref(), tx)?;
+        let rate = capture.sample_rate;
+        let meter = {
+            let c = control.clone();
+            std::thread::spawn(move || {
+                while !c.is_stopped() {
+                    let seconds = c.samples_written() as f64 / f64::from(rate);
+                    let _ = on_level.send(LevelEvent { level: c.level(), seconds, paused: c.is_paused() });
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            })
+        };
+        let summary = record::record(&out, rate, &rx, &control);
+        control.stop();
+        drop(capture);
+        let _ = meter.join();
+        summary
+    })
+    .await;
+    if let Ok(mut m) = recordings().lock() {
+        m.remove(&job_id);
+    }
+    Ok(result.map_err(crashed)??)
+}
+
+fn chrono_stamp() -> String {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()).to_string()
+}
+
+#[tauri::command]
+pub fn record_pause(job_id: String, paused: bool) -> CommandResult<()> {
+    let c = control(&job_id)?;
+    if paused {
+        c.pause()
+    } else {
+        c.resume()
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub fn record_stop(job_id: String) -> CommandResult<()> {
+    control(&job_id)?.stop();
+    Ok(())
+}
