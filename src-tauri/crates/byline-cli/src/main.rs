@@ -4,6 +4,7 @@ mod image_cmd;
 mod library_cmd;
 mod models_cmd;
 mod progress;
+mod transcribe_cmd;
 mod related_cmd;
 mod sentiment_cmd;
 
@@ -45,6 +46,13 @@ enum Command {
     /// Measure Byline's hot paths.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Transcribe audio or video files with Whisper (batch; continues past files that fail).
+    Transcribe(Box<transcribe_cmd::TranscribeArgs>),
+    /// Stored transcripts: list, show, export; the library's custom vocabulary.
+    #[command(subcommand)]
+    Transcripts(transcribe_cmd::TranscriptsCommand),
+    /// Record from the microphone to a WAV file that survives a crash.
+    Record(transcribe_cmd::RecordArgs),
     /// Tone of an article, a text, a transcript's speakers, or readers' comments, sentence by sentence.
     Sentiment(Box<sentiment_cmd::SentimentArgs>),
     /// Generate an illustration (Stable Diffusion), labelled as AI-generated in the PNG.
@@ -89,6 +97,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(cmd) => bench::run(&paths, cmd),
         Command::Sentiment(args) => sentiment_cmd::run(&paths, *args),
         Command::Image(args) => image_cmd::run(&paths, *args),
+        Command::Transcribe(args) => transcribe_cmd::transcribe(&paths, *args),
+        Command::Transcripts(cmd) => transcribe_cmd::transcripts(&paths, cmd),
+        Command::Record(args) => transcribe_cmd::record(&paths, args),
         Command::Index(args) => related_cmd::index(&paths, args),
         Command::Related(args) => related_cmd::related(&paths, *args),
         Command::Eval(related_cmd::EvalCommand::Related(args)) => related_cmd::eval_related(&paths, args),

@@ -1,0 +1,228 @@
+//! `byline record OUT.wav` and `byline transcripts …`.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use byline_core::{AppPaths, CancelToken, NoProgress};
+use byline_library::Library;
+use byline_transcribe::export::{ExportFormat, ExportOptions, export};
+use byline_transcribe::record::{self, Control};
+use byline_transcribe::store::{self as tstore, Recording};
+use byline_transcribe::{DEFAULT_MODEL, Engine, Options, resolve_model};
+use clap::{Args, Subcommand};
+
+#[derive(Args)]
+pub struct RecordArgs {
+    /// The WAV file to write (mono, 16-bit, at the microphone's rate).
+    pub out: PathBuf,
+    /// Input device name (see --list-devices); default: the system's default microphone.
+    #[arg(long)]
+    pub device: Option<String>,
+    /// List input devices and exit.
+    #[arg(long)]
+    pub list_devices: bool,
+    /// Stop after this many seconds (default: press Enter).
+    #[arg(long)]
+    pub seconds: Option<f64>,
+    /// Transcribe the recording when it stops, and store it in the library.
+    #[arg(long)]
+    pub transcribe: bool,
+    #[arg(long, default_value = DEFAULT_MODEL)]
+    pub model: String,
+    /// Record from this file (played in real time) instead of a microphone: for tests and demonstrations.
+    #[arg(long, hide = true)]
+    pub input_file: Option<PathBuf>,
+}
+
+pub fn record(paths: &AppPaths, args: RecordArgs) -> Result<()> {
+    if args.list_devices {
+        let devices = record::input_devices();
+        if devices.is_empty() {
+            println!("no input devices found");
+        }
+        for d in devices {
+            println!("{}{}", d.name, if d.is_default { " (default)" } else { "" });
+        }
+        return Ok(());
+    }
+    // A recording interrupted by a crash or power cut is repaired before anything else.
+    let dir = args.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    for r in record::recover(dir)? {
+        eprintln!("repaired interrupted recording {} ({:.1} s kept)", r.path.display(), r.duration_s);
+    }
+    let (tx, rx) = record::channel();
+    let control = Control::new();
+    let cancel = CancelToken::new();
+    // The capture must stay alive while recording; a file source runs on its own thread.
+    let mut _capture = None;
+    let rate = match &args.input_file {
+        Some(file) => {
+            let (file, c) = (file.clone(), cancel.clone());
+            std::thread::spawn(move || {
+                if let Err(e) = record::feed_file(&file, tx, true, &c) {
+                    eprintln!("input file: {e}");
+                }
+            });
+            16_000
+        }
+        None => {
+            let capture = record::start_capture(args.device.as_deref(), tx)?;
+            let rate = capture.sample_rate;
+            _capture = Some(capture);
+            rate
+        }
+    };
+    let c = control.clone();
+    std::thread::spawn(move || {
+        // Enter stops; "p" then Enter pauses or resumes.
+        for line in std::io::stdin().lock().lines() {
+            match line.as_deref().map(str::trim) {
+                Ok("p") => {
+                    if c.is_paused() {
+                        c.resume()
+                    } else {
+                        c.pause()
+                    }
+                }
+                _ => {
+                    c.stop();
+                    return;
+                }
+            }
+        }
+        c.stop();
+    });
+    let c = control.clone();
+    let limit = args.seconds;
+    let meter = std::thread::spawn(move || {
+        let started = Instant::now();
+        loop {
+            std::thread::sleep(Duration::from_millis(200));
+            let secs = c.samples_written() as f64 / f64::from(rate);
+            let level = (c.level() * 30.0).round() as usize;
+            let state = if c.is_paused() { "paused " } else { "recording" };
+            eprint!("\r{state} {secs:7.1} s [{:<30}] Enter: stop, p+Enter: pause ", "#".repeat(level.min(30)));
+            let _ = std::io::stderr().flush();
+            if limit.is_some_and(|l| started.elapsed().as_secs_f64() >= l) {
+                c.stop();
+            }
+            if c.is_stopped() {
+                return;
+            }
+        }
+    });
+    let summary = record::record(&args.out, rate, &rx, &control);
+    control.stop();
+    let _ = meter.join();
+    let summary = summary?;
+    eprintln!("\nsaved {} ({:.1} s)", summary.path.display(), summary.duration_s);
+    if args.transcribe {
+        let store = byline_models::Store::new(paths)?;
+        let engine = Engine::load(&resolve_model(&store, &args.model, &NoProgress, &cancel)?)?;
+        let lib = Library::open(&paths.library_db())?;
+        let opts = Options { prompt: tstore::prompt_with_vocabulary(lib.connection(), None)?, ..Default::default() };
+        let (t, info) = engine.transcribe_file(&args.out, &opts, &NoProgress, &cancel, None)?;
+        let path = std::fs::canonicalize(&args.out)?.to_string_lossy().into_owned();
+        let rec = Recording { path, sha256: tstore::sha256_file(&args.out)?, duration_s: info.decoded_s };
+        let id = tstore::save(lib.connection(), &rec, &args.model, &opts, &t)?;
+        println!("{}", t.text());
+        eprintln!("stored as transcript {id}");
+    }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum TranscriptsCommand {
+    /// List stored transcripts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a transcript (the edited copy, or --raw for the model's original).
+    Show {
+        id: i64,
+        #[arg(long)]
+        raw: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export a stored transcript.
+    Export {
+        id: i64,
+        /// srt, vtt, txt, json, docx or md.
+        #[arg(long, default_value = "srt")]
+        format: String,
+        #[arg(long)]
+        raw: bool,
+        #[arg(long)]
+        no_timestamps: bool,
+        #[arg(long)]
+        no_speakers: bool,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Show or set the library's custom vocabulary (names, places, jargon) used as Whisper's prompt.
+    Vocabulary {
+        /// Replace the vocabulary with these terms.
+        #[arg(long, value_delimiter = ',')]
+        set: Option<Vec<String>>,
+    },
+}
+
+pub fn transcripts(paths: &AppPaths, cmd: TranscriptsCommand) -> Result<()> {
+    let lib = Library::open(&paths.library_db())?;
+    let conn = lib.connection();
+    match cmd {
+        TranscriptsCommand::List { json } => {
+            let list = tstore::list(conn)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            }
+            for t in list.iter().filter(|_| !json) {
+                println!(
+                    "{:>5}  {:>7.1} s  {:<22}  {}{}",
+                    t.id,
+                    t.duration_s,
+                    t.model,
+                    t.path,
+                    if t.edited { "  (edited)" } else { "" }
+                );
+            }
+        }
+        TranscriptsCommand::Show { id, raw, json } => {
+            let t = tstore::get(conn, id)?;
+            let which = if raw { &t.raw } else { &t.edited };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&t)?);
+            } else {
+                print!("{}", String::from_utf8_lossy(&export(which, ExportFormat::Txt, ExportOptions::default())?));
+            }
+        }
+        TranscriptsCommand::Export { id, format, raw, no_timestamps, no_speakers, out } => {
+            let f: ExportFormat = format.parse()?;
+            let t = tstore::get(conn, id)?;
+            let bytes = export(
+                if raw { &t.raw } else { &t.edited },
+                f,
+                ExportOptions { timestamps: !no_timestamps, speakers: !no_speakers },
+            )?;
+            match out {
+                Some(p) => std::fs::write(&p, bytes)?,
+                None if f == ExportFormat::Docx => bail!("DOCX is binary: give --out FILE"),
+                None => std::io::stdout().write_all(&bytes)?,
+            }
+        }
+        TranscriptsCommand::Vocabulary { set } => {
+            if let Some(terms) = set {
+                tstore::set_vocabulary(conn, &terms)?;
+            }
+            for term in tstore::vocabulary(conn)? {
+                println!("{term}");
+            }
+        }
+    }
+    Ok(())
+}

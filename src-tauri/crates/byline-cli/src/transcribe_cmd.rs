@@ -1,0 +1,201 @@
+//! `byline transcribe` (batch, one progress bar per file, continues past bad files), `byline transcripts`
+//! (list, show, export, vocabulary) and `byline record`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use byline_core::{AppPaths, CancelToken, NoProgress, Progress, Reporter};
+use byline_library::Library;
+use byline_models::Store;
+use byline_transcribe::export::{ExportFormat, ExportOptions, export};
+use byline_transcribe::store::{self as tstore, Recording};
+use byline_transcribe::{DEFAULT_MODEL, Engine, Options, SUPPORTED_FORMATS, Transcript, parse_range, resolve_model};
+use clap::Args;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+#[derive(Args)]
+pub struct TranscribeArgs {
+    /// Audio or video files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Whisper model: a model-store id or a ggml file.
+    #[arg(long, default_value = DEFAULT_MODEL)]
+    pub model: String,
+    /// Language code (en, de, …) or auto.
+    #[arg(long = "lang")]
+    pub lang: Option<String>,
+    /// Translate to English (multilingual models).
+    #[arg(long)]
+    pub translate: bool,
+    /// Initial prompt: names and terms to spell right (added to the library's vocabulary).
+    #[arg(long)]
+    pub prompt: Option<String>,
+    /// Part of the audio: START-END, e.g. 1:30-2:45, 90- or -45.
+    #[arg(long)]
+    pub range: Option<String>,
+    /// Worker threads (default: the cores, up to 8).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output formats, comma separated: srt, vtt, txt, json, docx, md.
+    #[arg(long, value_delimiter = ',', default_value = "txt")]
+    pub format: Vec<String>,
+    /// Folder for the exports (default: beside each input file).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Plain text, Markdown and DOCX without timestamps.
+    #[arg(long)]
+    pub no_timestamps: bool,
+    /// Do not store the transcripts in the library.
+    #[arg(long)]
+    pub no_save: bool,
+    /// Print a JSON summary instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One bar per file; the message carries the ETA the engine computes.
+struct FileBar(ProgressBar);
+
+impl Reporter for FileBar {
+    fn on_start(&self, total: Option<u64>, _message: &str) {
+        if let Some(total) = total {
+            self.0.set_length(total);
+        }
+    }
+    fn on_progress(&self, p: &Progress) {
+        if let Some(total) = p.total {
+            self.0.set_length(total);
+        }
+        self.0.set_position(p.done);
+        self.0.set_message(p.message.clone());
+    }
+}
+
+fn bar(multi: &MultiProgress, name: &str) -> ProgressBar {
+    let bar = multi.add(ProgressBar::new(0));
+    let style = ProgressStyle::with_template("{prefix:.bold} [{bar:30}] {percent:>3}% {wide_msg:.dim}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(name.to_owned());
+    bar
+}
+
+fn model_store(paths: &AppPaths) -> Result<Store> {
+    Ok(Store::new(paths)?)
+}
+
+pub fn transcribe(paths: &AppPaths, args: TranscribeArgs) -> Result<()> {
+    let formats = args.format.iter().map(|f| f.parse::<ExportFormat>()).collect::<byline_core::Result<Vec<_>>>()?;
+    let (start_s, end_s) = match &args.range {
+        Some(r) => parse_range(r)?,
+        None => (None, None),
+    };
+    let library = if args.no_save { None } else { Some(Library::open(&paths.library_db())?) };
+    let prompt = match &library {
+        Some(lib) => tstore::prompt_with_vocabulary(lib.connection(), args.prompt.as_deref())?,
+        None => args.prompt.clone(),
+    };
+    let opts = Options {
+        language: args.lang.clone(),
+        translate: args.translate,
+        prompt,
+        start_s,
+        end_s,
+        threads: args.threads,
+    };
+    opts.validate()?;
+    let cancel = CancelToken::new();
+    let model_path = resolve_model(&model_store(paths)?, &args.model, &NoProgress, &cancel)?;
+    let engine = Engine::load(&model_path)?;
+    let export_opts = ExportOptions { timestamps: !args.no_timestamps, speakers: true };
+    let multi = MultiProgress::new();
+    let mut failed = 0;
+    let mut summary = Vec::new();
+    for file in &args.files {
+        let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let bar = bar(&multi, &name);
+        let result = one_file(&engine, file, &opts, &FileBar(bar.clone()), &cancel).and_then(|(t, duration)| {
+            let written = write_exports(&t, file, args.out.as_deref(), &formats, export_opts)?;
+            let id = match &library {
+                Some(lib) => {
+                    let rec =
+                        Recording { path: absolute(file), sha256: tstore::sha256_file(file)?, duration_s: duration };
+                    Some(tstore::save(lib.connection(), &rec, &args.model, &opts, &t)?)
+                }
+                None => None,
+            };
+            Ok((t, written, id))
+        });
+        match result {
+            Ok((t, written, id)) => {
+                bar.finish_with_message(format!("done: {} segments", t.segments.len()));
+                summary.push(serde_json::json!({"file": file, "ok": true, "transcript_id": id, "outputs": written, "notes": t.notes, "language": t.language}));
+                if !args.json {
+                    multi.suspend(|| {
+                        for n in &t.notes {
+                            eprintln!("{name}: note: {n}");
+                        }
+                        for w in &written {
+                            eprintln!("{name}: wrote {}", w.display());
+                        }
+                    });
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                bar.abandon_with_message(format!("failed: {e:#}"));
+                summary.push(serde_json::json!({"file": file, "ok": false, "error": format!("{e:#}")}));
+            }
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    }
+    if failed > 0 {
+        bail!("{failed} of {} files could not be transcribed (supported: {SUPPORTED_FORMATS})", args.files.len());
+    }
+    Ok(())
+}
+
+fn absolute(path: &Path) -> String {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).to_string_lossy().into_owned()
+}
+
+fn one_file(
+    engine: &Engine,
+    file: &Path,
+    opts: &Options,
+    reporter: &FileBar,
+    cancel: &CancelToken,
+) -> Result<(Transcript, f64)> {
+    let (t, info) = engine.transcribe_file(file, opts, reporter, cancel, None)?;
+    Ok((t, info.decoded_s))
+}
+
+/// Writes each format beside the input (or into `out`); returns the paths written.
+pub fn write_exports(
+    t: &Transcript,
+    input: &Path,
+    out: Option<&Path>,
+    formats: &[ExportFormat],
+    opts: ExportOptions,
+) -> Result<Vec<PathBuf>> {
+    let dir = match out {
+        Some(d) => d.to_path_buf(),
+        None => input.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let stem = input.file_stem().map_or_else(|| "transcript".into(), |s| s.to_string_lossy().into_owned());
+    let mut written = Vec::new();
+    for &f in formats {
+        let path = dir.join(format!("{stem}.{}", f.extension()));
+        std::fs::write(&path, export(t, f, opts)?).with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[path = "record_cmd.rs"]
+mod record_cmd;
+pub use record_cmd::{RecordArgs, TranscriptsCommand, record, transcripts};
