@@ -27,10 +27,16 @@ fn engine() -> &'static Mutex<Option<Engine>> {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AssistantEvent {
     /// The model is being loaded (first request, or after a model change).
-    Loading { model: String },
+    Loading {
+        model: String,
+    },
     /// Parts of the prompt were cut to fit the context.
-    Notes { notes: Vec<String> },
-    Token { text: String },
+    Notes {
+        notes: Vec<String>,
+    },
+    Token {
+        text: String,
+    },
 }
 
 #[derive(Clone, Debug, Deserialize)]
