@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use byline_core::{AppPaths, CancelToken, Progress, Reporter};
 use byline_library::Library;
-use byline_speech::{Espeak, Player, SpeechEngine, prepare, speak, write_audio};
+use byline_speech::{Espeak, NeuralEngine, NeuralOptions, Player, SpeechEngine, prepare, speak, write_audio};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(clap::Args, Debug)]
@@ -17,9 +17,24 @@ pub struct SpeakArgs {
     /// Read a Markdown or plain-text file.
     #[arg(long)]
     text: Option<PathBuf>,
-    /// Speech engine.
-    #[arg(long, default_value = "espeak", value_parser = ["espeak"])]
+    /// Speech engine: eSpeak NG (built in) or a neural Parler-TTS model from the model store (English only).
+    #[arg(long, default_value = "espeak", value_parser = ["espeak", "neural"])]
     engine: String,
+    /// Neural engine: installed model id.
+    #[arg(long, default_value = "parler-tts-mini-v1", conflicts_with = "model_path")]
+    model: String,
+    /// Neural engine: a model folder (config.json, model.safetensors, tokenizer.json) instead of a store id.
+    #[arg(long)]
+    model_path: Option<PathBuf>,
+    /// Neural engine: the voice, described in words ("a calm male voice, close to the microphone").
+    #[arg(long)]
+    description: Option<String>,
+    /// Neural engine: sampling seed; the same seed gives the same audio.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Neural engine: auto, cpu, cuda, cuda:N or metal (default: the `device` setting).
+    #[arg(long)]
+    device: Option<String>,
     /// Voice for English sentences (see --list-voices).
     #[arg(long, default_value = "en-us")]
     voice: String,
@@ -79,7 +94,7 @@ pub fn run(paths: &AppPaths, args: SpeakArgs) -> Result<()> {
         (Some(id), _) => {
             let library = Library::open(&paths.library_db())?;
             let article = library.get(*id)?;
-            format!("# {}\n\n{}", article.title, article.body)
+            format!("# {}\n\n{}", article.fields.title, article.fields.body)
         }
         (None, Some(file)) => std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?,
         (None, None) => bail!("give --article ID or --text FILE"),
@@ -88,7 +103,25 @@ pub fn run(paths: &AppPaths, args: SpeakArgs) -> Result<()> {
     if sentences.is_empty() {
         bail!("there is no text to read aloud");
     }
-    let engine = Espeak::new(&args.voice, &args.chinese_voice, args.rate, args.pitch)?;
+    let (engine, settings_json): (Box<dyn SpeechEngine>, _) = match args.engine.as_str() {
+        "neural" => {
+            let engine = neural_engine(paths, &args)?;
+            let json = serde_json::json!({
+                "engine": "parler-tts", "model": engine.model_dir().display().to_string(),
+                "description": engine.options().description, "seed": args.seed,
+            });
+            (Box::new(engine), json)
+        }
+        _ => {
+            let engine = Espeak::new(&args.voice, &args.chinese_voice, args.rate, args.pitch)?;
+            let json = serde_json::json!({
+                "engine": "espeak-ng", "voice": args.voice, "chinese_voice": args.chinese_voice,
+                "rate": args.rate, "pitch": args.pitch,
+            });
+            (Box::new(engine), json)
+        }
+    };
+    let engine = &*engine;
     let cancel = CancelToken::new();
     match &args.out {
         Some(out) => {
@@ -98,13 +131,10 @@ pub fn run(paths: &AppPaths, args: SpeakArgs) -> Result<()> {
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
                     .progress_chars("=> "),
             );
-            let version = write_audio(&sentences, &engine, out, &SentenceBar(bar), &cancel)?;
+            let version = write_audio(&sentences, engine, out, &SentenceBar(bar), &cancel)?;
             if args.attach {
                 let mut library = Library::open(&paths.library_db())?;
-                let description = serde_json::json!({
-                    "engine": "espeak-ng", "voice": args.voice, "chinese_voice": args.chinese_voice,
-                    "rate": args.rate, "pitch": args.pitch,
-                });
+                let description = settings_json;
                 let id = args.article.context("--attach needs --article")?;
                 byline_speech::save_audio_version(&mut library, id, &version, &description)?;
             }
@@ -115,8 +145,28 @@ pub fn run(paths: &AppPaths, args: SpeakArgs) -> Result<()> {
             }
             Ok(())
         }
-        None => play(&sentences, &engine, args.speed, &cancel),
+        None => play(&sentences, engine, args.speed, &cancel),
     }
+}
+
+/// Loads the Parler-TTS model named by `--model` / `--model-path` on the chosen device.
+fn neural_engine(paths: &AppPaths, args: &SpeakArgs) -> Result<NeuralEngine> {
+    let dir = match &args.model_path {
+        Some(dir) => dir.clone(),
+        None => byline_models::Store::new(paths)?.path(&args.model).with_context(|| {
+            format!("speech model {} is not installed; run `byline models pull {}`", args.model, args.model)
+        })?,
+    };
+    let settings = byline_core::Settings::load(&paths.settings_file())?;
+    let choice: byline_device::DeviceChoice =
+        args.device.clone().unwrap_or(settings.device).parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let selected = byline_device::select(choice, settings.threads);
+    eprintln!("{}", selected.report);
+    let mut options = NeuralOptions { seed: args.seed, ..NeuralOptions::default() };
+    if let Some(description) = &args.description {
+        options.description = description.clone();
+    }
+    NeuralEngine::load(&dir, &selected.device, options).with_context(|| format!("loading {}", dir.display()))
 }
 
 /// Speaks through the default output, printing each sentence as it is heard.
