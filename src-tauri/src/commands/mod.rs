@@ -1,3 +1,4 @@
+pub mod assistant;
 pub mod images;
 pub mod import;
 pub mod jobs;

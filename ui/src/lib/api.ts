@@ -34,6 +34,14 @@ import type {
 import type { FeedbackAction, IndexStats, RankOptions, RelatedResult } from './related';
 import type { GalleryImage, ImageEvent, ImageJob } from './images';
 import type {
+  AssistantEvent,
+  AssistantRequest,
+  AssistantResult,
+  GenerationRecord,
+  InstalledLlm,
+  TaskTemplate,
+} from './assistant';
+import type {
   BucketSize,
   Distribution,
   DraftSentiment,
@@ -239,6 +247,38 @@ export const api = {
   },
   relatedFeedback(articleId: number, suggestionId: number, action: FeedbackAction): Promise<null> {
     return call('related_feedback', { articleId, suggestionId, action });
+  },
+  // ---- Drafting assistant (AssistantPanel)
+  /** Installed language models (GGUF); empty when none: the panel then links to the Models screen. */
+  assistantModels(): Promise<InstalledLlm[]> {
+    return call('assistant_models');
+  },
+  /** Editorial task templates, optionally of one language. */
+  assistantTasks(language?: string): Promise<TaskTemplate[]> {
+    return call('assistant_tasks', { language });
+  },
+  assistantTaskSave(task: TaskTemplate): Promise<TaskTemplate> {
+    return call('assistant_task_save', { task });
+  },
+  assistantTaskReset(key: string, language: string): Promise<TaskTemplate> {
+    return call('assistant_task_reset', { key, language });
+  },
+  /** Runs a task, streaming tokens; jobCancel(jobId) stops it within a token and still resolves. */
+  assistantRun(request: AssistantRequest, jobId: string, onEvent: (event: AssistantEvent) => void): Promise<AssistantResult> {
+    const channel = new Channel<AssistantEvent>();
+    channel.onmessage = onEvent;
+    return call('assistant_run', { request, jobId, onEvent: channel });
+  },
+  /** Generations kept for an article, newest first. */
+  assistantHistory(articleId: number | null, limit?: number): Promise<GenerationRecord[]> {
+    return call('assistant_history', { articleId, limit });
+  },
+  assistantHistoryDelete(id: number): Promise<null> {
+    return call('assistant_history_delete', { id });
+  },
+  /** Frees the loaded language model's memory. */
+  assistantUnload(): Promise<boolean> {
+    return call('assistant_unload');
   },
   // ---- Illustrations (ImagesPanel)
   /** Generates a PNG labelled as AI-generated; streams steps and previews; cancel with jobCancel(jobId). */

@@ -3,6 +3,7 @@ mod bench;
 mod image_cmd;
 mod library_cmd;
 mod models_cmd;
+mod draft_cmd;
 mod progress;
 mod transcribe_cmd;
 mod related_cmd;
@@ -61,6 +62,13 @@ enum Command {
     Index(related_cmd::IndexArgs),
     /// Articles related to a saved article or to a text file; pin/hide with --feedback.
     Related(Box<related_cmd::RelatedArgs>),
+    /// Run an editorial task (or a free --prompt) with a local language model, streaming to stdout.
+    Generate(Box<draft_cmd::GenerateArgs>),
+    /// Chat with a local language model (one --prompt, or turns read from stdin).
+    Chat(Box<draft_cmd::ChatArgs>),
+    /// The assistant's editorial task templates: list, show, set, reset.
+    #[command(subcommand)]
+    Tasks(draft_cmd::TasksCommand),
     /// Measure quality on labelled data.
     #[command(subcommand)]
     Eval(related_cmd::EvalCommand),
@@ -102,6 +110,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Record(args) => transcribe_cmd::record(&paths, args),
         Command::Index(args) => related_cmd::index(&paths, args),
         Command::Related(args) => related_cmd::related(&paths, *args),
+        Command::Generate(args) => draft_cmd::generate(&paths, *args),
+        Command::Chat(args) => draft_cmd::chat(&paths, *args),
+        Command::Tasks(cmd) => draft_cmd::tasks(&paths, cmd),
         Command::Eval(related_cmd::EvalCommand::Related(args)) => related_cmd::eval_related(&paths, args),
     }
 }
