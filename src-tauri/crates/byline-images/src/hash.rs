@@ -21,7 +21,9 @@ fn stamp(files: &[PathBuf]) -> Result<String> {
 }
 
 pub fn weights_sha256(files: &[PathBuf]) -> Result<String> {
-    let cache = files.first().and_then(|f| f.parent()).map(|d| d.join(CACHE));
+    // Weights linked from the Hugging Face cache are used in place; Byline leaves no file there.
+    let linked = files.iter().any(|f| f.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()));
+    let cache = files.first().and_then(|f| f.parent()).filter(|_| !linked).map(|d| d.join(CACHE));
     let stamp = stamp(files)?;
     if let Some(c) = &cache
         && let Ok(text) = std::fs::read_to_string(c)
