@@ -35,7 +35,7 @@ const SCALES: [(u64, &str); 6] = [
 fn below_hundred(n: u64, out: &mut Vec<String>) {
     if n < 20 {
         out.push(ONES[n as usize].to_string());
-    } else if n % 10 == 0 {
+    } else if n.is_multiple_of(10) {
         out.push(TENS[(n / 10) as usize].to_string());
     } else {
         out.push(format!("{}-{}", TENS[(n / 10) as usize], ONES[(n % 10) as usize]));
@@ -46,7 +46,7 @@ fn below_thousand(n: u64, out: &mut Vec<String>) {
     if n >= 100 {
         out.push(ONES[(n / 100) as usize].to_string());
         out.push("hundred".into());
-        if n % 100 != 0 {
+        if !n.is_multiple_of(100) {
             below_hundred(n % 100, out);
         }
     } else {
@@ -101,7 +101,7 @@ pub fn year(n: u64) -> String {
         return cardinal(n);
     }
     let (hi, lo) = (n / 100, n % 100);
-    if n % 1000 < 10 && (2000..2010).contains(&n) || n % 1000 == 0 {
+    if n % 1000 < 10 && (2000..2010).contains(&n) || n.is_multiple_of(1000) {
         return cardinal(n);
     }
     let lo_words = match lo {
