@@ -13,6 +13,8 @@ pub struct AppState {
     /// so autosave never waits behind them for more than one batch.
     library: Mutex<Library>,
     jobs: Mutex<HashMap<String, CancelToken>>,
+    /// Read-aloud playbacks by job id, for pause / resume / speed.
+    players: Mutex<HashMap<String, byline_speech::PlayerControl>>,
     pub settings: Mutex<Settings>,
 }
 
@@ -26,6 +28,7 @@ impl AppState {
             paths,
             library: Mutex::new(library),
             jobs: Mutex::new(HashMap::new()),
+            players: Mutex::new(HashMap::new()),
             settings: Mutex::new(settings),
         })
     }
@@ -46,6 +49,22 @@ impl AppState {
     pub fn finish_job(&self, id: &str) {
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.remove(id);
+        }
+    }
+
+    pub fn register_player(&self, id: &str, control: byline_speech::PlayerControl) {
+        if let Ok(mut players) = self.players.lock() {
+            players.insert(id.to_string(), control);
+        }
+    }
+
+    pub fn player(&self, id: &str) -> Option<byline_speech::PlayerControl> {
+        self.players.lock().ok().and_then(|p| p.get(id).cloned())
+    }
+
+    pub fn remove_player(&self, id: &str) {
+        if let Ok(mut players) = self.players.lock() {
+            players.remove(id);
         }
     }
 

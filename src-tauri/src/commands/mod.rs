@@ -7,4 +7,5 @@ pub mod models;
 pub mod related;
 pub mod sentiment;
 pub mod settings;
+pub mod speech;
 pub mod transcribe;

@@ -91,8 +91,13 @@ impl Driver {
         self.wait_until(&format!("an element matching {css}"), || self.find_all(css).into_iter().next())
     }
 
-    pub fn wait_until<T>(&self, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
-        let deadline = Instant::now() + Duration::from_secs(30);
+    pub fn wait_until<T>(&self, what: &str, probe: impl FnMut() -> Option<T>) -> T {
+        self.wait_longer(what, Duration::from_secs(30), probe)
+    }
+
+    /// As `wait_until`, for work that takes long on a slow machine (inference on two cores).
+    pub fn wait_longer<T>(&self, what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + limit;
         loop {
             if let Some(v) = probe() {
                 return v;

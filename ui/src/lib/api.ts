@@ -50,6 +50,7 @@ import type {
   Segment,
   TranscriptSentiment,
 } from './sentiment';
+import type { AudioVersion, SpeechEvent, Voice, VoiceOptions } from './speech.svelte';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -317,6 +318,32 @@ export const api = {
   sentimentCommentDistribution(article: string, bucket: BucketSize): Promise<Distribution> {
     return call('sentiment_comment_distribution', { article, bucket });
   },
+  // ---- Read aloud (ReadAloudBar)
+  speechVoices(): Promise<Voice[]> {
+    return call('speech_voices');
+  },
+  /** Plays until the end or speechControl(jobId, 'stop'); events say which sentence is heard. */
+  speechPlay(markdown: string, options: VoiceOptions, jobId: string, onEvent: (e: SpeechEvent) => void): Promise<null> {
+    const channel = new Channel<SpeechEvent>();
+    channel.onmessage = onEvent;
+    return call('speech_play', { jobId, markdown, options, onEvent: channel });
+  },
+  speechControl(jobId: string, action: 'pause' | 'resume' | 'stop' | 'speed', speed?: number): Promise<null> {
+    return call('speech_control', { jobId, action, speed: speed ?? null });
+  },
+  /** Writes the audio version (.ogg or .wav) and attaches it to the article. */
+  speechExport(
+    articleId: number,
+    markdown: string,
+    path: string,
+    options: VoiceOptions,
+    jobId: string,
+    onProgress: (p: Progress) => void,
+  ): Promise<[AudioVersion, unknown]> {
+    const channel = new Channel<Progress>();
+    channel.onmessage = onProgress;
+    return call('speech_export', { jobId, articleId, markdown, path, options, onProgress: channel });
+  },
 };
 
 /** A job id for cancellable commands; randomUUID needs a secure context, so fall back. */
@@ -457,6 +484,18 @@ export const shell = {
     return guard(null, async () => save({ title: 'Export transcript', defaultPath: defaultName }));
   },
 
+  async pickAudioPath(defaultName: string): Promise<string | null> {
+    return guard(null, async () =>
+      save({
+        title: 'Export audio version',
+        defaultPath: defaultName,
+        filters: [
+          { name: 'Ogg Vorbis (to publish)', extensions: ['ogg'] },
+          { name: 'WAV (to edit)', extensions: ['wav'] },
+        ],
+      }),
+    );
+  },
   async pickExportPath(defaultName: string, format: ExportFormat): Promise<string | null> {
     return guard(null, async () =>
       save({

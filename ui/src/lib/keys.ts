@@ -39,6 +39,12 @@ export const SHORTCUTS = {
   import: ['Mod+O'],
   revisions: ['Mod+Shift+H'],
   preview: ['Mod+Shift+P'],
+  related: ['Mod+Shift+R'],
+  assistant: ['Mod+Shift+G'],
+  tone: ['Mod+Shift+T'],
+  images: ['Mod+Shift+I'],
+  readAloud: ['Mod+Shift+L'],
+  transcripts: ['Mod+Shift+U'],
 } as const;
 
 /** Moves a list cursor by delta, clamped to the list; -1 means nothing selected. */

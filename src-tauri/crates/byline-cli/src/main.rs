@@ -5,9 +5,10 @@ mod library_cmd;
 mod models_cmd;
 mod draft_cmd;
 mod progress;
-mod transcribe_cmd;
 mod related_cmd;
 mod sentiment_cmd;
+mod speak_cmd;
+mod transcribe_cmd;
 
 use std::path::PathBuf;
 
@@ -62,6 +63,8 @@ enum Command {
     Index(related_cmd::IndexArgs),
     /// Articles related to a saved article or to a text file; pin/hide with --feedback.
     Related(Box<related_cmd::RelatedArgs>),
+    /// Read an article or a text aloud, or write its audio version (.wav / .ogg).
+    Speak(Box<speak_cmd::SpeakArgs>),
     /// Run an editorial task (or a free --prompt) with a local language model, streaming to stdout.
     Generate(Box<draft_cmd::GenerateArgs>),
     /// Chat with a local language model (one --prompt, or turns read from stdin).
@@ -103,13 +106,14 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(cmd) => bench::run(&paths, cmd),
-        Command::Sentiment(args) => sentiment_cmd::run(&paths, *args),
-        Command::Image(args) => image_cmd::run(&paths, *args),
         Command::Transcribe(args) => transcribe_cmd::transcribe(&paths, *args),
         Command::Transcripts(cmd) => transcribe_cmd::transcripts(&paths, cmd),
         Command::Record(args) => transcribe_cmd::record(&paths, args),
+        Command::Sentiment(args) => sentiment_cmd::run(&paths, *args),
+        Command::Image(args) => image_cmd::run(&paths, *args),
         Command::Index(args) => related_cmd::index(&paths, args),
         Command::Related(args) => related_cmd::related(&paths, *args),
+        Command::Speak(args) => speak_cmd::run(&paths, *args),
         Command::Generate(args) => draft_cmd::generate(&paths, *args),
         Command::Chat(args) => draft_cmd::chat(&paths, *args),
         Command::Tasks(cmd) => draft_cmd::tasks(&paths, cmd),

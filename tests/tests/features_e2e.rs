@@ -1,0 +1,198 @@
+//! The inference features in the real app: related articles following a draft, and an interview
+//! transcribed, clicked and exported. They run on the real test models (`cargo xtask test` fetches them).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use byline_library::{ArticleFields, Library};
+use support::Driver;
+
+fn env_path(name: &str) -> PathBuf {
+    std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| panic!("{name} is not set: run `cargo xtask test`"))
+}
+
+/// A data folder whose models are the fetched test models (linked, not copied).
+fn home_with_models(dir: &Path) -> PathBuf {
+    let cache = env_path("BYLINE_TEST_MODELS");
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    std::os::unix::fs::symlink(cache.join("home/models"), home.join("models")).expect("link the models");
+    home
+}
+
+fn article(title: &str, body: &str) -> ArticleFields {
+    ArticleFields { title: title.into(), body: body.into(), ..ArticleFields::default() }
+}
+
+fn start(home: &Path) -> Driver {
+    Driver::start(&env_path("BYLINE_E2E_DRIVER"), &env_path("BYLINE_E2E_APP"), &[("BYLINE_HOME", home)])
+}
+
+fn artifact(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts").join(name)
+}
+
+#[test]
+#[ignore = "needs the built app, tauri-driver, a display and the test models: run `cargo xtask test`"]
+fn related_panel_follows_the_draft() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = home_with_models(dir.path());
+    {
+        let mut library = Library::open(&home.join("library.sqlite3")).expect("library");
+        for fields in [
+            article(
+                "River flood defences approved",
+                "The council approved new flood defences along the river after last winter's floods \
+                 damaged three hundred homes. The barrier will protect the town centre from high water.",
+            ),
+            article(
+                "School budget cut angers teachers",
+                "Teachers and parents protested as the education department cut the school budget. \
+                 Pupils will lose music lessons and class sizes will grow.",
+            ),
+            article(
+                "New bridge opens to traffic",
+                "The new road bridge opened on Monday, cutting journey times for commuters and lorries \
+                 crossing the valley.",
+            ),
+            article("Notes for a new story", "Draft notes."),
+        ] {
+            library.create(&fields).expect("article");
+        }
+    }
+
+    let d = start(&home);
+    let item = d.wait_until("the draft in the sidebar", || {
+        d.find_all("[data-testid=article-item]").into_iter().find(|i| d.text(i).contains("Notes for a new story"))
+    });
+    d.click(&item);
+    d.click(&d.wait_for("[data-testid=side-related]"));
+    d.wait_for("[data-testid=related-panel]");
+    d.click(&d.wait_for("[data-testid=related-index]"));
+    // Indexing embeds four articles with all-MiniLM-L6-v2; the button comes back when it is done.
+    d.wait_longer("the index to finish", Duration::from_secs(120), || {
+        (d.find_all("[data-testid=related-index-progress]").is_empty()
+            && !d.find_all("[data-testid=related-index]").is_empty())
+        .then_some(())
+    });
+
+    let body = d.wait_for("[data-testid=editor-body]");
+    let first_suggestion = |expected: &str| {
+        d.wait_longer(&format!("\"{expected}\" first among the suggestions"), Duration::from_secs(60), || {
+            let items = d.find_all("[data-testid=related-item]");
+            items.first().map(|i| d.text(i)).filter(|t| t.contains(expected))
+        })
+    };
+    d.clear(&body);
+    d.type_into(&body, "Storm warning: the river is rising and flood barriers may not hold, residents fear.");
+    first_suggestion("River flood defences approved");
+
+    // The panel follows the text as the reporter keeps writing.
+    d.clear(&body);
+    d.type_into(&body, "Parents say teachers cannot cope after the school budget cut removed music lessons.");
+    first_suggestion("School budget cut angers teachers");
+    let why = d.find_all("[data-testid=related-why]");
+    assert!(!why.is_empty(), "each suggestion says why it is related");
+    std::thread::sleep(Duration::from_millis(500));
+    d.screenshot(&artifact("related.png"));
+}
+
+#[test]
+#[ignore = "needs the built app, tauri-driver, a display and the test models: run `cargo xtask test`"]
+fn interview_is_transcribed_clicked_and_exported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = home_with_models(dir.path());
+    let jfk = env_path("BYLINE_TEST_MODELS").join("jfk.wav");
+
+    let d = start(&home);
+    d.click(&d.wait_for("[data-testid=transcripts-button]"));
+    let path = d.wait_for("[data-testid=transcribe-path]");
+    d.type_into(&path, &jfk.to_string_lossy());
+    d.click(&d.wait_for("[data-testid=transcribe-start]"));
+
+    // First use converts the CTranslate2 model to ggml, then whisper.cpp runs on two cores.
+    let words = d.wait_longer("the transcript's words", Duration::from_secs(240), || {
+        Some(d.find_all("[data-testid=transcript-word]")).filter(|w| w.len() > 15)
+    });
+    let texts: Vec<String> = words.iter().map(|w| d.text(w).to_lowercase()).collect();
+    let joined = texts.join(" ");
+    for word in ["fellow", "americans", "country"] {
+        assert!(joined.contains(word), "\"{word}\" missing from: {joined}");
+    }
+    let country = words
+        .iter()
+        .zip(&texts)
+        .find(|(_, t)| t.contains("country"))
+        .map(|(w, _)| w.clone())
+        .expect("the word country");
+    d.click(&country);
+    let seek = d.wait_for("[data-testid=transcript-seek-time]");
+    let shown = d.wait_until("the clicked word's time", || Some(d.text(&seek)).filter(|t| !t.trim().is_empty()));
+    assert!(shown.contains(':'), "a timestamp: {shown}");
+
+    let format = d.wait_for("[data-testid=transcript-export-format]");
+    d.click(&format);
+    d.click(&d.wait_for("[data-testid=transcript-export-format] option[value=srt]"));
+    d.click(&d.wait_for("[data-testid=transcript-export]"));
+    let exported = d.wait_for("[data-testid=transcript-export-path]");
+    let text = d.text(&exported);
+    let file = text.trim().strip_prefix("Exported to ").expect("the export path").trim().to_string();
+    std::thread::sleep(Duration::from_millis(500));
+    d.screenshot(&artifact("transcript.png"));
+    drop(d);
+
+    let srt = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("reading {file}: {e}"));
+    assert!(srt.starts_with("1\n") || srt.starts_with("1\r\n"), "{srt}");
+    assert!(srt.contains(" --> "), "{srt}");
+    assert!(srt.to_lowercase().contains("ask not what your country can do for you"), "{srt}");
+}
+
+#[test]
+#[ignore = "needs the built app, tauri-driver, a display and the test models: run `cargo xtask test`"]
+fn assistant_streams_a_task_and_stops() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = home_with_models(dir.path());
+    {
+        let mut library = Library::open(&home.join("library.sqlite3")).expect("library");
+        library
+            .create(&article(
+                "Council approves river flood barrier",
+                "The city council voted on Tuesday to build a flood barrier on the river. The barrier will \
+                 cost 20 million pounds and protect 300 homes. Residents welcomed the decision after \
+                 last winter's floods.",
+            ))
+            .expect("article");
+    }
+
+    let d = start(&home);
+    let item = d.wait_for("[data-testid=article-item]");
+    d.click(&item);
+    d.wait_until("the article in the editor", || {
+        let title = d.find_all("[data-testid=editor-title]").into_iter().next()?;
+        (d.property(&title, "value").as_str() == Some("Council approves river flood barrier")).then_some(())
+    });
+    d.click(&d.wait_for("[data-testid=side-assistant]"));
+    d.wait_for("[data-testid=assistant-panel]");
+    let task = d.wait_for("[data-testid=assistant-task]");
+    d.click(&task);
+    d.click(&d.wait_for("[data-testid=assistant-task] option[value=summary]"));
+    d.click(&d.wait_for("[data-testid=assistant-run]"));
+
+    // SmolLM2 streams tokens into the panel; Stop ends the run long before its token budget.
+    let output = d.wait_for("[data-testid=assistant-output]");
+    let streamed = d.wait_longer("streamed text", Duration::from_secs(120), || {
+        Some(d.text(&output)).filter(|t| t.split_whitespace().count() >= 3)
+    });
+    d.click(&d.wait_for("[data-testid=assistant-stop]"));
+    let status = d.wait_longer("the run to end", Duration::from_secs(30), || {
+        d.find_all("[data-testid=assistant-run]").first()?;
+        d.find_all("[data-testid=assistant-status]").first().map(|s| d.text(s))
+    });
+    assert!(status.to_lowercase().contains("stop"), "status after Stop: {status}");
+    let final_text = d.text(&output);
+    assert!(final_text.starts_with(streamed.trim_end()), "kept what had streamed: {streamed:?} → {final_text:?}");
+    std::thread::sleep(Duration::from_millis(500));
+    d.screenshot(&artifact("assistant.png"));
+}
