@@ -12,6 +12,7 @@ pub mod audio;
 pub mod engine;
 #[allow(unsafe_code)] // FFI to libespeak-ng; every unsafe block states why it holds.
 pub mod espeak;
+pub mod neural;
 mod normalize;
 pub mod player;
 mod stretch;
@@ -21,6 +22,7 @@ mod version;
 pub use audio::{AudioFormat, AudioWriter};
 pub use engine::{Espeak, PARAGRAPH_PAUSE_MS, SpeechEngine, SpokenSentence, speak};
 pub use espeak::EspeakVoiceInfo;
+pub use neural::{NeuralEngine, NeuralOptions};
 pub use normalize::for_speech;
 pub use player::{Player, PlayerControl};
 pub use stretch::time_stretch;
