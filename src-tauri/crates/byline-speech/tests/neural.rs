@@ -49,39 +49,53 @@ fn config_json(hidden: usize) -> serde_json::Value {
 /// Writes a random-weight model built by the engine's own constructor into `dir`.
 fn write_tiny_model(dir: &Path) {
     let config_value = config_json(16);
-    std::fs::write(dir.join("config.json"), serde_json::to_string_pretty(&config_value).unwrap()).unwrap();
-    let config: ParlerConfig = serde_json::from_value(config_value).unwrap();
+    std::fs::write(dir.join("config.json"), serde_json::to_string_pretty(&config_value).expect("tiny model"))
+        .expect("tiny model");
+    let config: ParlerConfig = serde_json::from_value(config_value).expect("tiny model");
     let varmap = VarMap::new();
     let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
-    ParlerTts::new(&config, vb).unwrap();
+    ParlerTts::new(&config, vb).expect("tiny model");
     // Tensors fetched without an initialiser (weight-norm directions and gains, T5 norms, positions) start
     // at zero, which makes weight norm divide 0 by 0: give them random values like a trained model's. Snake
     // activations divide by alpha; trained models have alpha near 1.
-    let vars: Vec<(String, Tensor)> =
-        varmap.data().lock().unwrap().iter().map(|(name, var)| (name.clone(), var.as_tensor().clone())).collect();
+    let vars: Vec<(String, Tensor)> = varmap
+        .data()
+        .lock()
+        .expect("varmap lock")
+        .iter()
+        .map(|(name, var)| (name.clone(), var.as_tensor().clone()))
+        .collect();
     let mut varmap = varmap;
     let mut alphas = 0;
     for (name, tensor) in vars {
         let value = if name.ends_with(".alpha") {
             alphas += 1;
-            Some(tensor.ones_like().unwrap())
-        } else if tensor.abs().unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap() == 0.0 {
-            Some(tensor.randn_like(0.0, 0.2).unwrap())
+            Some(tensor.ones_like().expect("tiny model"))
+        } else if tensor
+            .abs()
+            .expect("tiny model")
+            .sum_all()
+            .expect("tiny model")
+            .to_scalar::<f32>()
+            .expect("tiny model")
+            == 0.0
+        {
+            Some(tensor.randn_like(0.0, 0.2).expect("tiny model"))
         } else {
             None
         };
         if let Some(value) = value {
-            varmap.set_one(&name, value).unwrap();
+            varmap.set_one(&name, value).expect("tiny model");
         }
     }
     assert!(alphas > 0, "the DAC decoder has Snake layers");
-    varmap.save(dir.join("model.safetensors")).unwrap();
+    varmap.save(dir.join("model.safetensors")).expect("tiny model");
 
     let vocab = WORDS.iter().enumerate().map(|(i, w)| (w.to_string(), i as u32)).collect();
-    let model = WordLevel::builder().vocab(vocab).unk_token("<unk>".into()).build().unwrap();
+    let model = WordLevel::builder().vocab(vocab).unk_token("<unk>".into()).build().expect("tiny model");
     let mut tokenizer = Tokenizer::new(model);
     tokenizer.with_pre_tokenizer(Some(Whitespace {}));
-    tokenizer.save(dir.join("tokenizer.json"), false).unwrap();
+    tokenizer.save(dir.join("tokenizer.json"), false).expect("tiny model");
 }
 
 fn options(seed: u64) -> NeuralOptions {
@@ -89,9 +103,9 @@ fn options(seed: u64) -> NeuralOptions {
 }
 
 fn tiny() -> (tempfile::TempDir, NeuralEngine) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("tiny model");
     write_tiny_model(dir.path());
-    let engine = NeuralEngine::load(dir.path(), &Device::Cpu, options(7)).unwrap();
+    let engine = NeuralEngine::load(dir.path(), &Device::Cpu, options(7)).expect("loading the tiny model");
     (dir, engine)
 }
 
@@ -106,7 +120,8 @@ fn speaks_a_sentence_at_the_codec_rate_within_its_length_bounds() {
     assert!(min >= 1 && min < max, "budget {min}..{max}");
 
     let mut steps = 0;
-    let samples = engine.synthesize_text(&sentences[0].spoken, &CancelToken::new(), &mut |_| steps += 1).unwrap();
+    let samples =
+        engine.synthesize_text(&sentences[0].spoken, &CancelToken::new(), &mut |_| steps += 1).expect("synthesis");
     assert_eq!(samples.len() % HOP, 0, "whole codec frames");
     let frames = samples.len() / HOP;
     assert!(frames >= min && frames <= max, "{frames} frames outside {min}..={max}");
@@ -116,7 +131,7 @@ fn speaks_a_sentence_at_the_codec_rate_within_its_length_bounds() {
     assert!(samples.iter().any(|s| s.abs() > 1e-6), "audio is not silent");
 
     // The trait path gives the same audio for the same sentence and seed.
-    let again = engine.synthesize(&sentences[0], &CancelToken::new()).unwrap();
+    let again = engine.synthesize(&sentences[0], &CancelToken::new()).expect("synthesis");
     assert_eq!(again, samples);
 }
 
@@ -124,12 +139,12 @@ fn speaks_a_sentence_at_the_codec_rate_within_its_length_bounds() {
 fn the_seed_decides_the_audio() {
     let (dir, engine) = tiny();
     let text = "the quick test";
-    let a = engine.synthesize_text(text, &CancelToken::new(), &mut |_| {}).unwrap();
-    let other = NeuralEngine::load(dir.path(), &Device::Cpu, options(7)).unwrap();
-    let b = other.synthesize_text(text, &CancelToken::new(), &mut |_| {}).unwrap();
+    let a = engine.synthesize_text(text, &CancelToken::new(), &mut |_| {}).expect("synthesis");
+    let other = NeuralEngine::load(dir.path(), &Device::Cpu, options(7)).expect("loading the tiny model");
+    let b = other.synthesize_text(text, &CancelToken::new(), &mut |_| {}).expect("synthesis");
     assert_eq!(a, b, "same seed, same model, same text");
-    let reseeded = NeuralEngine::load(dir.path(), &Device::Cpu, options(8)).unwrap();
-    let c = reseeded.synthesize_text(text, &CancelToken::new(), &mut |_| {}).unwrap();
+    let reseeded = NeuralEngine::load(dir.path(), &Device::Cpu, options(8)).expect("loading the tiny model");
+    let c = reseeded.synthesize_text(text, &CancelToken::new(), &mut |_| {}).expect("synthesis");
     assert_ne!(a, c, "another seed samples other codes");
 }
 
@@ -154,19 +169,19 @@ fn cancel_stops_generation_between_steps() {
     let (tx, rx) = mpsc::channel();
     let remote = cancel.clone();
     let canceller = std::thread::spawn(move || {
-        rx.recv().unwrap();
+        rx.recv().expect("tiny model");
         remote.cancel();
     });
     let mut steps = 0;
     let result = engine.synthesize_text(text, &cancel, &mut |step| {
         steps += 1;
         if step == 1 {
-            tx.send(()).unwrap();
+            tx.send(()).expect("tiny model");
             // Give the other thread the moment it needs, so the test does not depend on scheduling luck.
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
     });
-    canceller.join().unwrap();
+    canceller.join().expect("tiny model");
     assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
     let (_, max) = engine.frame_budget(text);
     assert!(steps < max, "stopped after {steps} steps");
@@ -180,7 +195,7 @@ fn cancel_stops_generation_between_steps() {
 fn chinese_sentences_are_refused_clearly() {
     let (_dir, engine) = tiny();
     let zh = prepare("今天天气很好。");
-    let err = engine.synthesize(&zh[0], &CancelToken::new()).unwrap_err();
+    let err = engine.synthesize(&zh[0], &CancelToken::new()).expect_err("refused");
     assert!(err.to_string().contains("English only"), "{err}");
 }
 
@@ -193,40 +208,42 @@ fn load_err(dir: &Path) -> String {
 
 #[test]
 fn broken_model_folders_give_clear_errors() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("tiny model");
     let path = dir.path();
     write_tiny_model(path);
-    let weights = std::fs::read(path.join("model.safetensors")).unwrap();
+    let weights = std::fs::read(path.join("model.safetensors")).expect("tiny model");
 
     assert!(load_err(&path.join("nowhere")).contains("was not found"));
 
-    std::fs::remove_file(path.join("model.safetensors")).unwrap();
+    std::fs::remove_file(path.join("model.safetensors")).expect("tiny model");
     let err = load_err(path);
     assert!(err.contains("no model.safetensors"), "{err}");
 
-    std::fs::write(path.join("model.safetensors"), &weights[..weights.len() / 2]).unwrap();
+    std::fs::write(path.join("model.safetensors"), &weights[..weights.len() / 2]).expect("tiny model");
     let err = load_err(path);
     assert!(err.contains("cannot read the weights"), "{err}");
 
-    std::fs::write(path.join("model.safetensors"), &weights).unwrap();
-    let good_config = std::fs::read(path.join("config.json")).unwrap();
-    std::fs::write(path.join("config.json"), "{ \"decoder\": ").unwrap();
+    std::fs::write(path.join("model.safetensors"), &weights).expect("tiny model");
+    let good_config = std::fs::read(path.join("config.json")).expect("tiny model");
+    std::fs::write(path.join("config.json"), "{ \"decoder\": ").expect("tiny model");
     let err = load_err(path);
     assert!(err.contains("config.json") && err.contains("not a Parler-TTS config"), "{err}");
 
     // A config that parses but does not describe these weights: a shape mismatch, not a panic.
-    std::fs::write(path.join("config.json"), serde_json::to_string(&config_json(24)).unwrap()).unwrap();
+    std::fs::write(path.join("config.json"), serde_json::to_string(&config_json(24)).expect("tiny model"))
+        .expect("tiny model");
     let err = load_err(path);
     assert!(err.contains("do not match config.json"), "{err}");
 
     let mut mismatched = config_json(16);
     mismatched["decoder"]["num_codebooks"] = json!(4);
-    std::fs::write(path.join("config.json"), serde_json::to_string(&mismatched).unwrap()).unwrap();
+    std::fs::write(path.join("config.json"), serde_json::to_string(&mismatched).expect("tiny model"))
+        .expect("tiny model");
     let err = load_err(path);
     assert!(err.contains("codebooks"), "{err}");
 
-    std::fs::write(path.join("config.json"), good_config).unwrap();
-    std::fs::remove_file(path.join("tokenizer.json")).unwrap();
+    std::fs::write(path.join("config.json"), good_config).expect("tiny model");
+    std::fs::remove_file(path.join("tokenizer.json")).expect("tiny model");
     let err = load_err(path);
     assert!(err.contains("tokenizer.json is missing"), "{err}");
 }

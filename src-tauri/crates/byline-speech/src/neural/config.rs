@@ -84,7 +84,7 @@ impl ParlerConfig {
                 d.num_codebooks, codec.num_codebooks
             ));
         }
-        if d.num_attention_heads == 0 || d.hidden_size % d.num_attention_heads != 0 {
+        if d.num_attention_heads == 0 || !d.hidden_size.is_multiple_of(d.num_attention_heads) {
             return Err(format!("hidden_size {} is not divisible by {} heads", d.hidden_size, d.num_attention_heads));
         }
         if d.rope_embeddings {
