@@ -17,6 +17,8 @@ pub enum Task {
     Embed,
     Sentiment,
     Image,
+    /// Text to speech (read-aloud's neural engine).
+    Tts,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
