@@ -247,3 +247,13 @@ fn broken_model_folders_give_clear_errors() {
     let err = load_err(path);
     assert!(err.contains("tokenizer.json is missing"), "{err}");
 }
+
+/// Writes the tiny model to `$BYLINE_TINY_PARLER_DIR` for trying the CLI by hand:
+/// `byline speak --engine neural --model-path DIR --text FILE --out x.wav`.
+#[test]
+#[ignore = "writes a fixture for manual CLI checks"]
+fn write_tiny_model_for_the_cli() {
+    let Some(dir) = std::env::var_os("BYLINE_TINY_PARLER_DIR") else { return };
+    std::fs::create_dir_all(&dir).expect("fixture folder");
+    write_tiny_model(Path::new(&dir));
+}
