@@ -39,8 +39,9 @@ fn artifact(name: &str) -> PathBuf {
 fn related_panel_follows_the_draft() {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = home_with_models(dir.path());
-    {
+    let draft_id = {
         let mut library = Library::open(&home.join("library.sqlite3")).expect("library");
+        let mut last = 0;
         for fields in [
             article(
                 "River flood defences approved",
@@ -59,15 +60,13 @@ fn related_panel_follows_the_draft() {
             ),
             article("Notes for a new story", "Draft notes."),
         ] {
-            library.create(&fields).expect("article");
+            last = library.create(&fields).expect("article").id;
         }
-    }
+        last
+    };
 
     let d = start(&home);
-    let item = d.wait_until("the draft in the sidebar", || {
-        d.find_all("[data-testid=article-item]").into_iter().find(|i| d.text(i).contains("Notes for a new story"))
-    });
-    d.click(&item);
+    d.click(&d.wait_for(&format!("[data-testid=article-item][data-id='{draft_id}']")));
     d.click(&d.wait_for("[data-testid=side-related]"));
     d.wait_for("[data-testid=related-panel]");
     d.click(&d.wait_for("[data-testid=related-index]"));
@@ -195,4 +194,36 @@ fn assistant_streams_a_task_and_stops() {
     assert!(final_text.starts_with(streamed.trim_end()), "kept what had streamed: {streamed:?} → {final_text:?}");
     std::thread::sleep(Duration::from_millis(500));
     d.screenshot(&artifact("assistant.png"));
+}
+
+#[test]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+fn tone_panel_scores_the_draft_sentence_by_sentence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    {
+        let mut library = Library::open(&home.join("library.sqlite3")).expect("library");
+        library
+            .create(&article(
+                "Festival review",
+                "The festival was a wonderful success and the crowds loved it. \
+                 Sadly, the traffic afterwards was a terrible mess.\n\n市民对新公园非常满意。",
+            ))
+            .expect("article");
+    }
+    let d = start(&home);
+    d.click(&d.wait_for("[data-testid=article-item]"));
+    d.wait_for("[data-testid=editor-body]");
+    d.click(&d.wait_for("[data-testid=side-sentiment]"));
+    d.wait_for("[data-testid=sentiment-panel]");
+    let sentences = d.wait_longer("scored sentences", Duration::from_secs(60), || {
+        Some(d.find_all("[data-testid=sentiment-sentence]")).filter(|s| s.len() >= 3)
+    });
+    let texts: Vec<String> = sentences.iter().map(|s| d.text(s)).collect();
+    assert!(texts.iter().any(|t| t.contains("wonderful")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("新公园")), "Chinese is scored too: {texts:?}");
+    d.wait_for("[data-testid=sentiment-overall]");
+    std::thread::sleep(Duration::from_millis(500));
+    d.screenshot(&artifact("tone.png"));
 }

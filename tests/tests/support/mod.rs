@@ -54,23 +54,41 @@ impl Driver {
         let base = format!("http://127.0.0.1:{port}");
         let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
         let mut driver = Self { _one_app: one_app, child, agent, base, session: String::new() };
-        let created = driver.request("POST", "/session", Some(caps));
+        // tauri-driver answers before its WebKitWebDriver is always ready: a refused first session is retried.
+        let mut attempt = 0;
+        let created = loop {
+            attempt += 1;
+            match driver.try_request("POST", "/session", Some(caps.clone())) {
+                Ok(created) => break created,
+                Err(e) if attempt < 5 => {
+                    eprintln!("creating the WebDriver session failed ({e}); retrying");
+                    std::thread::sleep(Duration::from_secs(2));
+                }
+                Err(e) => panic!("POST /session: {e}"),
+            }
+        };
         driver.session = created["sessionId"].as_str().expect("a session id").to_string();
         driver
     }
 
     fn request(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_request(method, path, body).unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    fn try_request(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
         let url = format!("{}{}", self.base, path);
         let response = match (method, body) {
             ("GET", _) => self.agent.get(&url).call(),
             ("DELETE", _) => self.agent.delete(&url).call(),
             (_, body) => self.agent.post(&url).send_json(body.unwrap_or_else(|| json!({}))),
         };
-        let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let mut response = response.map_err(|e| e.to_string())?;
         let status = response.status();
         let value: Value = response.body_mut().read_json().unwrap_or(Value::Null);
-        assert!(status.is_success(), "{method} {path} -> {status}: {value}");
-        value["value"].clone()
+        if !status.is_success() {
+            return Err(format!("{status}: {value}"));
+        }
+        Ok(value["value"].clone())
     }
 
     fn session_path(&self, rest: &str) -> String {

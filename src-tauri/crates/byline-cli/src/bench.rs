@@ -31,6 +31,10 @@ pub enum BenchCommand {
     Embed(crate::related_cmd::BenchEmbedArgs),
     /// Dense related-article search latency (p50/p95) at several index sizes.
     Related(crate::related_cmd::BenchRelatedArgs),
+    /// VADER sentences per second on a file of sentences (compare with benches/vader_peer.py).
+    Sentiment(crate::bench_voice::BenchSentimentArgs),
+    /// eSpeak NG's real-time factor on an article.
+    Speech(crate::bench_voice::BenchSpeechArgs),
 }
 
 const EN_WORDS: &[&str] = &[
@@ -284,6 +288,8 @@ pub fn run(paths: &byline_core::AppPaths, cmd: BenchCommand) -> Result<()> {
         BenchCommand::Library { articles, queries, workdir, json } => (articles, queries, workdir, json),
         BenchCommand::Embed(args) => return crate::related_cmd::bench_embed(paths, args),
         BenchCommand::Related(args) => return crate::related_cmd::bench_related(args),
+        BenchCommand::Sentiment(args) => return crate::bench_voice::sentiment(args),
+        BenchCommand::Speech(args) => return crate::bench_voice::speech(args),
     };
     let (input, query_file) = generate(&workdir, articles, queries)?;
     let db = workdir.join("rust.sqlite3");

@@ -122,6 +122,32 @@ fn compound_matches_the_python_reference() {
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// The generated corpus (tests/data/vader_cases.tsv, 1,100+ sentences built by `make_vader_cases.py` from parts
+/// that exercise every VADER rule, scored by the reference): all four scores must match.
+#[test]
+fn generated_corpus_matches_the_python_reference() {
+    let data = include_str!("data/vader_cases.tsv");
+    let vader = Vader::get();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in data.lines().filter(|l| !l.is_empty()) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 5, "malformed line {line:?}");
+        let expected: Vec<f64> = fields[1..].iter().map(|v| v.parse().expect("a number")).collect();
+        let got = vader.polarity_scores(fields[0]);
+        let pairs =
+            [(got.compound, expected[0]), (got.pos, expected[1]), (got.neu, expected[2]), (got.neg, expected[3])];
+        // The reference rounds compound to 4 decimals and pos/neu/neg to 3.
+        let tolerance = [1e-4, 5.1e-4, 5.1e-4, 5.1e-4];
+        if pairs.iter().zip(tolerance).any(|((g, e), t)| (g - e).abs() > t) {
+            failures.push(format!("{:?}: rust {pairs:?}", fields[0]));
+        }
+        count += 1;
+    }
+    assert!(count >= 1_000, "only {count} sentences");
+    assert!(failures.is_empty(), "{} of {count} differ:\n{}", failures.len(), failures.join("\n"));
+}
+
 /// Runs the reference Python module from the cached wheel on the same sentences plus a few more,
 /// and compares all four scores. Needs python3 and `cargo xtask fetch-models` (packages/).
 #[test]

@@ -14,6 +14,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   test             run every test: formatting, lints, Rust tests, UI checks and unit tests, end-to-end
   test --no-e2e    the same without the end-to-end test in a real webview
   bench library    library import/search benchmark against Python's sqlite3 (prints a README row)
+  bench sentiment  VADER sentences/s against the Python reference on the parity corpus
+  bench speech     eSpeak NG real-time factor on a 500-word article
   fetch-models     fetch the real test models into models/cache (prints the folder for BYLINE_TEST_MODELS)
   packages         list the Debian packages `test` needs (used by .ci/run)";
 
@@ -142,6 +144,51 @@ fn fetch_models() -> Result<PathBuf> {
     models::fetch_test_models(&root, &target_dir(&root).join("debug").join("byline"))
 }
 
+/// Runs the release `byline` with `args` and returns its stdout.
+fn release_byline(root: &Path, args: &[&str]) -> Result<String> {
+    run(root, &cargo(), &["build", "--release", "--package", "byline-cli"], &[])?;
+    let out = Command::new(target_dir(root).join("release/byline")).args(args).output().context("running byline")?;
+    if !out.status.success() {
+        bail!("byline {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// VADER sentences/s: the Rust port against the Python reference on the parity corpus.
+fn bench_sentiment() -> Result<()> {
+    let root = root();
+    let cache = fetch_models()?;
+    let corpus = std::fs::read_to_string(root.join("src-tauri/crates/byline-sentiment/tests/data/vader_cases.tsv"))
+        .context("reading the VADER corpus")?;
+    let sentences: String = corpus.lines().filter_map(|l| l.split('\t').next()).map(|s| format!("{s}\n")).collect();
+    let work = target_dir(&root).join("bench-sentiment");
+    std::fs::create_dir_all(&work)?;
+    let file = work.join("sentences.txt");
+    std::fs::write(&file, sentences.repeat(10))?;
+    let file_s = file.to_string_lossy().to_string();
+    let ours = release_byline(&root, &["bench", "sentiment", "--json", "--file", &file_s])?;
+    let package = cache.join("packages/vaderSentiment-3.3.2");
+    let out = Command::new("python3")
+        .arg(root.join("src-tauri/crates/byline-sentiment/benches/vader_peer.py"))
+        .arg(&file)
+        .env("PYTHONPATH", &package)
+        .output()
+        .context("running the Python peer")?;
+    if !out.status.success() {
+        bail!("Python peer failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    println!("byline: {ours}\npython: {}", String::from_utf8_lossy(&out.stdout).trim());
+    Ok(())
+}
+
+/// eSpeak NG's real-time factor on a 500-word article.
+fn bench_speech() -> Result<()> {
+    let root = root();
+    let article = root.join("src-tauri/crates/byline-speech/benches/article_500.md").to_string_lossy().to_string();
+    println!("{}", release_byline(&root, &["bench", "speech", "--json", "--file", &article])?);
+    Ok(())
+}
+
 fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
 }
@@ -149,7 +196,9 @@ fn target_dir(root: &Path) -> PathBuf {
 fn bench(which: Option<&str>) -> Result<()> {
     match which {
         Some("library") => {}
-        _ => bail!("unknown benchmark; try `cargo xtask bench library`"),
+        Some("sentiment") => return bench_sentiment(),
+        Some("speech") => return bench_speech(),
+        _ => bail!("unknown benchmark; try `cargo xtask bench library|sentiment|speech`"),
     }
     let root = root();
     let work = root.join("target").join("bench-library");
