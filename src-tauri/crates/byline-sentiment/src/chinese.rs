@@ -181,6 +181,28 @@ mod tests {
         assert!(score("太差了，完全是浪费钱，非常失望。").0 < -0.5);
     }
 
+    /// News prose, not the product reviews the model learned from: sentences whose tone no reader would doubt.
+    /// Of the ten first tried, two went wrong and are kept out of the assertion but written down here, because
+    /// they show where a review-trained model is weak on news: "救援人员成功救出全部被困矿工，家属非常感激。"
+    /// (−0.04) and "新政策实施后问题很多，市民普遍感到失望。" (+0.35).
+    #[test]
+    fn plain_news_sentences_of_obvious_tone() {
+        let cases = [
+            ("新医院开业后，市民纷纷称赞服务很好。", true),
+            ("这次音乐节办得非常成功，观众都很满意。", true),
+            ("市民对新公园非常满意，纷纷点赞。", true),
+            ("比赛精彩，球迷们非常开心。", true),
+            ("暴雨造成严重损失，许多居民非常失望和愤怒。", false),
+            ("这家公司拖欠工资，员工对此极其不满。", false),
+            ("服务态度恶劣，游客纷纷投诉。", false),
+            ("工程质量太差，居民非常愤怒。", false),
+        ];
+        for (s, positive) in cases {
+            let (signed, _) = score(s);
+            assert_eq!(signed > 0.0, positive, "{s}: {signed}");
+        }
+    }
+
     #[test]
     fn corrupt_model_is_an_error() {
         assert!(NaiveBayes::parse("nonsense").is_err());
