@@ -119,6 +119,10 @@ fn check(classifier: &Classifier, labels: &[&str]) {
     }
     // Random weights still tell different texts apart.
     assert_ne!(batched[0].probabilities, batched[1].probabilities);
+    // Input far longer than the model's position table is truncated, not an error.
+    let long = "word ".repeat(5_000);
+    let scored = classifier.classify(&[long.as_str()]).expect("long input");
+    assert_eq!(scored.len(), 1);
     // More texts than one batch holds.
     let many: Vec<&str> = TEXTS.iter().cycle().take(byline_sentiment::model::BATCH + 3).copied().collect();
     assert_eq!(classifier.classify(&many).expect("many").len(), many.len());
