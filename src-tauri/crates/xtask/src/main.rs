@@ -28,7 +28,8 @@ fn main() {
         Some("fetch-models") => fetch_models().map(|dir| println!("{}", dir.display())),
         Some("packages") => {
             // For .ci/run: every Debian package `test` needs, on one line.
-            let all: Vec<&str> = system::APP_PACKAGES.iter().chain(system::E2E_PACKAGES).copied().collect();
+            let all: Vec<&str> =
+                system::APP_PACKAGES.iter().chain(system::E2E_PACKAGES).chain(system::TEST_PACKAGES).copied().collect();
             println!("{}", all.join(" "));
             Ok(())
         }
@@ -99,8 +100,12 @@ fn app() -> Result<()> {
 /// feature set then also builds the `byline` CLI (used to fetch the test models) and the app binary the
 /// end-to-end tests drive: separate `cargo build -p …` calls would resolve other features and rebuild much of it.
 fn test(e2e: bool) -> Result<()> {
-    let packages: Vec<&str> =
-        system::APP_PACKAGES.iter().chain(if e2e { system::E2E_PACKAGES } else { &[] }).copied().collect();
+    let packages: Vec<&str> = system::APP_PACKAGES
+        .iter()
+        .chain(system::TEST_PACKAGES)
+        .chain(if e2e { system::E2E_PACKAGES } else { &[] })
+        .copied()
+        .collect();
     system::require(&packages)?;
     let root = root();
     let cargo = cargo();

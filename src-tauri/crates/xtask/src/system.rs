@@ -27,6 +27,8 @@ pub const APP_PACKAGES: &[&str] = &[
 ];
 /// Extra packages for the end-to-end test: a virtual display and the WebKit WebDriver.
 pub const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
+/// Tools the tests use to make audio in every format the decoder claims (MP3, FLAC, Ogg, M4A, MP4, MOV, MKV).
+pub const TEST_PACKAGES: &[&str] = &["sox", "libsox-fmt-mp3", "ffmpeg"];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")
