@@ -9,5 +9,5 @@ mod library;
 pub mod model;
 
 pub use importer::{Duplicate, ImportError, ImportSummary, Imported};
-pub use library::{Library, content_hash};
+pub use library::{Library, content_hash, sha256_file};
 pub use model::{Article, ArticleFields, ArticleSummary, Attachment, AttachmentKind, Revision, SearchHit};

@@ -16,6 +16,22 @@ pub struct Library {
 const ARTICLE_COLUMNS: &str = "id, title, body, dek, byline, outlet, section, tags, url, language, published, \
      source_path, content_hash, created_at, updated_at";
 
+/// SHA-256 of a file, hex, read in blocks: attachments and recordings are identified by it.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
 /// Hash used to recognise the same article text: whitespace differences do not count.
 pub fn content_hash(fields: &ArticleFields) -> String {
     let mut hasher = Sha256::new();

@@ -1,13 +1,11 @@
 //! Audio versions of articles: the whole text written to a file, then kept as the article's attachment with
 //! how it was made.
 
-use std::io::Read;
 use std::path::Path;
 
 use byline_core::{CancelToken, Error, Progress, Reporter, Result};
-use byline_library::{Attachment, AttachmentKind, Library};
+use byline_library::{Attachment, AttachmentKind, Library, sha256_file};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::audio::{AudioFormat, AudioWriter};
 use crate::engine::{SpeechEngine, speak};
@@ -89,18 +87,4 @@ pub fn save_audio_version(
         Some(version.mime),
         &metadata,
     )
-}
-
-fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
 }

@@ -2,13 +2,9 @@
 //! the model and settings, the raw transcript exactly as produced (immutable: a trigger refuses updates),
 //! and the journalist's editable copy with corrected text and speaker names.
 
-use std::io::Read;
-use std::path::Path;
-
 use byline_core::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::options::Options;
 use crate::transcript::Transcript;
@@ -25,20 +21,8 @@ fn json_err(e: serde_json::Error) -> Error {
     Error::Database(format!("stored transcript is not valid JSON: {e}"))
 }
 
-/// SHA-256 of a file, hex, read in blocks.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
-}
+/// SHA-256 of a file (the recording's chain-of-custody hash).
+pub use byline_library::sha256_file;
 
 /// The audio a transcript belongs to.
 #[derive(Clone, Debug, PartialEq, Serialize)]
