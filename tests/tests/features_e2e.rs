@@ -227,3 +227,148 @@ fn tone_panel_scores_the_draft_sentence_by_sentence() {
     std::thread::sleep(Duration::from_millis(500));
     d.screenshot(&artifact("tone.png"));
 }
+
+#[test]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+fn illustration_is_generated_into_the_gallery() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let paths = byline_core::AppPaths::at(&home);
+    paths.ensure().expect("data folder");
+    // No real Stable Diffusion weights can be fetched here: a tiny random-weight pipeline in the
+    // diffusers layout, imported through the model store like a reporter's own folder.
+    let tiny = dir.path().join("tiny-sd");
+    byline_images::testing::write_tiny_pipeline(&tiny).expect("tiny pipeline");
+    let manifest = byline_models::Store::new(&paths)
+        .expect("store")
+        .import(&tiny, &byline_core::CancelToken::new())
+        .expect("import the tiny pipeline");
+    let article_id = {
+        let mut library = Library::open(&paths.library_db()).expect("library");
+        library.create(&article("Harbour explainer", "How the harbour works at night.")).expect("article").id
+    };
+
+    let d = start(&home);
+    d.click(&d.wait_for(&format!("[data-testid=article-item][data-id='{article_id}']")));
+    d.wait_for("[data-testid=editor-body]");
+    d.click(&d.wait_for("[data-testid=side-images]"));
+    d.wait_for("[data-testid=images-panel]");
+    let model = d.wait_for("[data-testid=images-model]");
+    assert_eq!(d.property(&model, "value").as_str(), Some(manifest.id.as_str()), "the imported model is offered");
+
+    d.type_into(&d.wait_for("[data-testid=images-prompt]"), "cat harbour night");
+    for (field, value) in [("images-width", "64"), ("images-height", "64")] {
+        let input = d.wait_for(&format!("[data-testid={field}]"));
+        d.clear(&input);
+        d.type_into(&input, value);
+    }
+    d.click(&d.wait_for("[data-testid=images-generate]"));
+    let items = d.wait_longer("the illustration in the gallery", Duration::from_secs(180), || {
+        Some(d.find_all("[data-testid=images-item]")).filter(|items| !items.is_empty())
+    });
+    let caption = d.text(&items[0]);
+    assert!(caption.contains("AI-generated"), "the gallery says how it was made: {caption}");
+    std::thread::sleep(Duration::from_millis(500));
+    d.screenshot(&artifact("images.png"));
+    drop(d);
+
+    // The PNG is an attachment of the article and carries its provenance.
+    let library = Library::open(&paths.library_db()).expect("library");
+    let attachments = library.attachments(article_id).expect("attachments");
+    let image = attachments.iter().find(|a| a.path.ends_with(".png")).expect("an image attachment");
+    assert_eq!(image.metadata["model_id"].as_str(), Some(manifest.id.as_str()));
+    let png = std::fs::read(&image.path).expect("the PNG");
+    assert!(png.windows(12).any(|w| w == b"AI-generated"), "the file itself says AI-generated");
+}
+
+/// A private PulseAudio server whose only output is a null sink: real-time playback with no sound card
+/// (CI machines and Xvfb have none), so the app's audio clock runs as on a laptop. Stopped on drop.
+struct NullAudio {
+    server: std::process::Child,
+    socket: PathBuf,
+}
+
+impl NullAudio {
+    fn start(dir: &Path) -> Self {
+        let runtime = dir.join("pulse");
+        std::fs::create_dir_all(&runtime).expect("mkdir");
+        let socket = runtime.join("native");
+        let server = std::process::Command::new("pulseaudio")
+            .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no", "--log-target=stderr"])
+            .arg("--load=module-null-sink sink_name=byline_null")
+            .arg(format!("--load=module-native-protocol-unix auth-anonymous=1 socket={}", socket.display()))
+            .env("HOME", dir)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("PULSE_RUNTIME_PATH", &runtime)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start pulseaudio (`cargo xtask test` installs it)");
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !socket.exists() {
+            assert!(std::time::Instant::now() < deadline, "pulseaudio did not open {}", socket.display());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self { server, socket }
+    }
+
+    fn server(&self) -> PathBuf {
+        PathBuf::from(format!("unix:{}", self.socket.display()))
+    }
+}
+
+impl Drop for NullAudio {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs the built app, tauri-driver, a display and pulseaudio: run `cargo xtask test`"]
+fn read_aloud_highlights_the_sentence_being_heard() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    let id = {
+        let mut library = Library::open(&home.join("library.sqlite3")).expect("library");
+        library
+            .create(&article(
+                "Flood barrier",
+                "The council approved the flood barrier on Tuesday. It will cost twenty million pounds. \
+                 Work starts in the spring and should end before the winter storms.",
+            ))
+            .expect("article")
+            .id
+    };
+    let audio = NullAudio::start(dir.path());
+    let server = audio.server();
+    let d = Driver::start(
+        &env_path("BYLINE_E2E_DRIVER"),
+        &env_path("BYLINE_E2E_APP"),
+        &[("BYLINE_HOME", home.as_path()), ("PULSE_SERVER", server.as_path())],
+    );
+    d.click(&d.wait_for(&format!("[data-testid=article-item][data-id='{id}']")));
+    d.wait_for("[data-testid=editor-body]");
+    d.click(&d.wait_for("[data-testid=read-aloud-toggle]"));
+    d.click(&d.wait_for("[data-testid=read-aloud-play]"));
+
+    // The headline is read first, then the body sentence by sentence, each highlighted while heard.
+    let heard = |expected: &str| {
+        d.wait_longer(&format!("\"{expected}\" highlighted"), Duration::from_secs(60), || {
+            let mark = d.find_all("[data-testid=read-aloud-current]").into_iter().next()?;
+            d.text(&mark).contains(expected).then_some(())
+        })
+    };
+    heard("council approved");
+    heard("twenty million");
+    d.screenshot(&artifact("read-aloud.png"));
+    d.click(&d.wait_for("[data-testid=read-aloud-stop]"));
+    // Stopped: Play is offered again, and the highlight never reaches the last sentence.
+    d.wait_for("[data-testid=read-aloud-play]");
+    let mark = d.find_all("[data-testid=read-aloud-current]").into_iter().next();
+    let last = mark.map(|m| d.text(&m)).unwrap_or_default();
+    assert!(!last.contains("winter storms"), "playback went on after Stop: {last}");
+    drop(d);
+    drop(audio);
+}

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { ModelInfo } from './types';
 import {
   SIZE_PRESETS,
+  chooseImageModel,
   credit,
   howMade,
   insertMarkdown,
+  installedImageModels,
   jobProblem,
   nearestMultipleOf8,
   progressFraction,
@@ -98,5 +101,48 @@ describe('credit and markdown', () => {
     expect(progressFraction(null)).toBe(0);
     expect(progressFraction({ step: 2, total: 4 })).toBe(0.5);
     expect(progressFraction({ step: 5, total: 4 })).toBe(1);
+  });
+});
+
+describe('image models', () => {
+  const info = (id: string, name: string, task: ModelInfo['status']['task'], installed: boolean): ModelInfo => ({
+    status: {
+      id,
+      name,
+      task,
+      format: 'diffusers',
+      licence: null,
+      size_bytes: 1,
+      ram_mb: null,
+      installed,
+      in_catalog: false,
+      source: null,
+      path: null,
+    },
+    entry: null,
+    manifest: null,
+    total_ram_mb: null,
+    fits_in_ram: null,
+  });
+
+  it('lists installed image models, the default first', () => {
+    const models = installedImageModels([
+      info('zeta-sd', 'Zeta', 'image', true),
+      info('sd-turbo', 'SD-Turbo', 'image', true),
+      info('sd15', 'SD 1.5', 'image', false),
+      info('smollm', 'SmolLM2', 'llm', true),
+      info('alpha-sd', 'Alpha', 'image', true),
+    ]);
+    expect(models.map((m) => m.id)).toEqual(['sd-turbo', 'alpha-sd', 'zeta-sd']);
+  });
+
+  it('keeps a still-installed choice and falls back to the first', () => {
+    const models = [
+      { id: 'a', name: 'A' },
+      { id: 'b', name: 'B' },
+    ];
+    expect(chooseImageModel('b', models)).toBe('b');
+    expect(chooseImageModel('gone', models)).toBe('a');
+    expect(chooseImageModel(null, [])).toBeNull();
   });
 });

@@ -1,6 +1,8 @@
 // Images panel logic: the Rust shapes, size presets (multiples of 8), request checks, the
 // caption credit and the Markdown inserted into an article. Pure functions.
 
+import type { ModelInfo } from './types';
+
 export type ImageMetadata = {
   ai_generated: boolean;
   software: string;
@@ -120,3 +122,22 @@ export function howMade(meta: ImageMetadata): string {
   if (meta.strength !== undefined) parts.push(`from ${meta.init_image ?? 'a picture'} at strength ${meta.strength}`);
   return `${meta.model_family} · ${parts.join(' · ')}`;
 }
+
+/** An installed image model the panel can offer. */
+export type ImageModel = { id: string; name: string };
+
+/** The installed image-generation models, the catalog's default (sd-turbo) first, then by name. */
+export function installedImageModels(models: ModelInfo[]): ImageModel[] {
+  return models
+    .filter((m) => m.status.installed && m.status.task === 'image')
+    .map((m) => ({ id: m.status.id, name: m.status.name }))
+    .sort((a, b) => Number(b.id === DEFAULT_IMAGE_MODEL) - Number(a.id === DEFAULT_IMAGE_MODEL) || a.name.localeCompare(b.name));
+}
+
+/** Keeps the reporter's choice while it is still installed, else the first installed model. */
+export function chooseImageModel(current: string | null, models: ImageModel[]): string | null {
+  if (current && models.some((m) => m.id === current)) return current;
+  return models[0]?.id ?? null;
+}
+
+export const DEFAULT_IMAGE_MODEL = 'sd-turbo';

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use byline_core::{CancelToken, Error, Result};
 
-use crate::catalog::{Catalog, Format, Source};
+use crate::catalog::{Catalog, Format, Source, Task};
 use crate::formats::check_file;
 use crate::manifest::{InstallManifest, InstalledFile, MANIFEST_FILE, ensure_free_space, hash_file, now_rfc3339};
 
@@ -36,10 +36,11 @@ pub fn import_path(models_dir: &Path, catalog: &Catalog, path: &Path, cancel: &C
         installed.push(InstalledFile { path: rel.clone(), size, sha256 });
     }
     let id = catalog_match(catalog, &installed).unwrap_or_else(|| local_id(&path));
+    let task = catalog.get(&id).map(|e| e.task).or_else(|| infer_task(format, &root, &files));
     let manifest = InstallManifest {
         id: id.clone(),
         name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
-        task: None,
+        task,
         format: Some(format),
         files: installed,
         installed_at: now_rfc3339(),
@@ -73,10 +74,11 @@ pub fn register_hf_snapshot(
     let id = catalog_by_repo(catalog, &repo, &files)
         .unwrap_or_else(|| sanitize_id(&format!("hf-{}", repo.replace('/', "-"))));
     let revision = snapshot.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let task = catalog.get(&id).map(|e| e.task).or_else(|| infer_task(format, snapshot, &files));
     let manifest = InstallManifest {
         id,
         name: Some(repo.clone()),
-        task: None,
+        task,
         format: Some(format),
         files: installed,
         installed_at: now_rfc3339(),
@@ -229,6 +231,37 @@ fn catalog_by_repo(catalog: &Catalog, repo: &str, files: &[String]) -> Option<St
             })
         })
         .map(|m| m.id.clone())
+}
+
+/// What an imported model is for, from its format and (for safetensors folders) `config.json`, so the
+/// features that need a model of a task can offer it. `None` when the files do not say.
+pub(crate) fn infer_task(format: Format, root: &Path, files: &[String]) -> Option<Task> {
+    match format {
+        Format::Diffusers => Some(Task::Image),
+        Format::Gguf => Some(Task::Llm),
+        Format::Ggml | Format::Ctranslate2 => Some(Task::Whisper),
+        Format::Safetensors => {
+            if !files.iter().any(|f| f == "config.json") {
+                return None;
+            }
+            let text = std::fs::read_to_string(root.join("config.json")).ok()?;
+            let config: serde_json::Value = serde_json::from_str(&text).ok()?;
+            let architectures: Vec<&str> = config["architectures"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            let model_type = config["model_type"].as_str().unwrap_or_default();
+            if architectures.iter().any(|a| a.ends_with("ForSequenceClassification")) {
+                Some(Task::Sentiment)
+            } else if model_type.starts_with("parler") || architectures.iter().any(|a| a.contains("ParlerTTS")) {
+                Some(Task::Tts)
+            } else if matches!(model_type, "bert" | "xlm-roberta" | "distilbert" | "roberta" | "mpnet") {
+                Some(Task::Embed)
+            } else {
+                None
+            }
+        }
+    }
 }
 
 fn local_id(path: &Path) -> String {

@@ -21,6 +21,7 @@ fn imports_a_gguf_by_hard_link_and_keeps_the_original() {
     let manifest = import_path(&models, &empty_catalog(), &src, &CancelToken::new()).expect("import");
     assert_eq!(manifest.id, "my-model.q4");
     assert_eq!(manifest.format, Some(Format::Gguf));
+    assert_eq!(manifest.task, Some(Task::Llm), "a GGUF is offered to drafting");
     assert_eq!(manifest.imported_from.as_deref(), Some(src.as_path()));
     assert!(src.exists(), "the user's file stays");
     let stored = models.join("my-model.q4/My Model.Q4.gguf");
@@ -66,11 +67,13 @@ fn imports_a_folder_and_detects_its_layout() {
     std::fs::create_dir_all(src.join("1_Pooling")).expect("mkdir");
     std::fs::create_dir_all(&models).expect("mkdir");
     std::fs::write(src.join("model.safetensors"), tiny_safetensors(false)).expect("write");
-    std::fs::write(src.join("config.json"), b"{}").expect("write");
+    std::fs::write(src.join("config.json"), br#"{"architectures": ["BertModel"], "model_type": "bert"}"#)
+        .expect("write");
     std::fs::write(src.join("1_Pooling/config.json"), b"{}").expect("write");
     let manifest = import_path(&models, &empty_catalog(), &src, &CancelToken::new()).expect("import");
     assert_eq!(manifest.id, "minilm");
     assert_eq!(manifest.format, Some(Format::Safetensors));
+    assert_eq!(manifest.task, Some(Task::Embed), "a BERT folder is an embedder");
     let paths: Vec<_> = manifest.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["1_Pooling/config.json", "config.json", "model.safetensors"]);
     assert!(models.join("minilm/1_Pooling/config.json").is_file());
@@ -104,7 +107,25 @@ fn registers_a_hugging_face_snapshot_without_copying() {
     let manifest = import_path(&models, &empty_catalog(), &snapshot.join("model.safetensors"), &CancelToken::new())
         .expect("register");
     assert_eq!(manifest.id, "hf-acme-tiny-bert");
+    assert_eq!(manifest.task, None, "an empty config says nothing about the task");
     assert_eq!(manifest.location.as_deref(), Some(snapshot.as_path()));
     let stored: Vec<_> = std::fs::read_dir(models.join("hf-acme-tiny-bert")).expect("dir").flatten().collect();
     assert_eq!(stored.len(), 1, "only the manifest lives in the store");
+}
+
+#[test]
+fn infers_the_task_of_what_is_imported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = |json: &str| {
+        std::fs::write(dir.path().join("config.json"), json).expect("write");
+        infer_task(Format::Safetensors, dir.path(), &["config.json".into(), "model.safetensors".into()])
+    };
+    assert_eq!(config(r#"{"architectures": ["DistilBertForSequenceClassification"]}"#), Some(Task::Sentiment));
+    assert_eq!(config(r#"{"architectures": ["ParlerTTSForConditionalGeneration"]}"#), Some(Task::Tts));
+    assert_eq!(config(r#"{"model_type": "xlm-roberta"}"#), Some(Task::Embed));
+    assert_eq!(config("not json"), None);
+    assert_eq!(infer_task(Format::Safetensors, dir.path(), &["model.safetensors".into()]), None);
+    assert_eq!(infer_task(Format::Diffusers, dir.path(), &[]), Some(Task::Image));
+    assert_eq!(infer_task(Format::Ggml, dir.path(), &[]), Some(Task::Whisper));
+    assert_eq!(infer_task(Format::Ctranslate2, dir.path(), &[]), Some(Task::Whisper));
 }
