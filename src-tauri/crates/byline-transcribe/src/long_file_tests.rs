@@ -92,3 +92,33 @@ fn a_long_file_without_a_repetition_loop() {
     assert!(reports.windows(2).all(|p| p[0].done <= p[1].done));
     assert!(reports.iter().any(|p| p.message.contains("left")), "an ETA is given");
 }
+
+/// A speaker who says the same thing again must be transcribed saying it again: the same 11 s quote five
+/// times, 2 s apart, so that most chunks hold two copies. (Carrying the previous chunk's words as a prompt
+/// made Whisper drop such repeats.)
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn genuine_repeats_are_all_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let jfk = crate::load_16k_mono(&jfk(), &CancelToken::new()).expect("jfk").0;
+    let path = dir.path().join("repeats.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: RATE as u32,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&path, spec).expect("create");
+    for _ in 0..5 {
+        for s in jfk.iter().copied().chain(std::iter::repeat_n(0.0, 2 * RATE)) {
+            w.write_sample((s * 32767.0) as i16).expect("sample");
+        }
+    }
+    w.finalize().expect("finalize");
+    let (t, _) = engine()
+        .transcribe_file(&path, &Options::default(), &byline_core::NoProgress, &CancelToken::new(), None)
+        .expect("transcribe");
+    let text = normalise(&t.text());
+    assert_eq!(text.matches("ask not what your country").count(), 5, "{text}");
+    assert_eq!(text.matches("ask what you can do for your country").count(), 5, "{text}");
+}
