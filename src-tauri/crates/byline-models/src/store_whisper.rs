@@ -19,6 +19,13 @@ impl Store {
         self.models_dir().join(".whisper-assets")
     }
 
+    /// The conversion assets if they are already on disk (fetched by `pull` or an earlier conversion);
+    /// `None` means a conversion would first have to download them.
+    pub fn whisper_assets_present(&self) -> Option<PathBuf> {
+        let dir = self.whisper_assets_dir();
+        WhisperAssets::in_dir(&dir).ok().map(|_| dir)
+    }
+
     /// Converts the installed CTranslate2 Whisper model `id` to whisper.cpp's ggml format.
     ///
     /// `out` defaults to [`DEFAULT_GGML_NAME`] in the model's folder. `assets` names a folder that already

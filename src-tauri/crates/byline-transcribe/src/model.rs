@@ -42,7 +42,14 @@ pub fn resolve_model(store: &Store, spec: &str, reporter: &dyn Reporter, cancel:
     let format = manifest.format.or_else(|| entry.map(|e| e.format));
     if format == Some(Format::Ctranslate2) {
         // The conversion is exact and done once; the ggml file then lives beside the CTranslate2 weights.
-        return store.convert_whisper(spec, None, None, reporter, cancel).map_err(|e| {
+        // It runs offline: its assets come with `pull`, and a transcription never downloads anything.
+        let Some(assets) = store.whisper_assets_present() else {
+            return Err(Error::InvalidInput(format!(
+                "model {spec} is a CTranslate2 model that must be converted for whisper.cpp once, and the \
+                 conversion's files (1.6 MB) are not downloaded yet: run `byline models convert-whisper {spec}`"
+            )));
+        };
+        return store.convert_whisper(spec, None, Some(&assets), reporter, cancel).map_err(|e| {
             Error::InvalidInput(format!(
                 "model {spec} is a CTranslate2 model and converting it to ggml failed ({e}); \
                  try `byline models convert-whisper {spec}`"
@@ -69,5 +76,24 @@ mod tests {
         std::fs::write(&text, "hello").expect("write");
         let err = resolve_model(&store, &text.to_string_lossy(), &NoProgress, &cancel).expect_err("not ggml");
         assert!(err.to_string().contains("not a whisper.cpp ggml"), "{err}");
+    }
+
+    /// A faster-whisper folder the reporter imported needs converting; without the conversion's files on
+    /// disk, transcription says how to get them instead of downloading anything by itself.
+    #[test]
+    fn a_ctranslate2_model_is_never_converted_with_a_silent_download() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let store = Store::new(&AppPaths::at(home.path())).expect("store");
+        let folder = home.path().join("faster-whisper-tiny");
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        std::fs::write(folder.join("model.bin"), b"not really weights").expect("write");
+        std::fs::write(folder.join("config.json"), b"{}").expect("write");
+        let cancel = CancelToken::new();
+        let manifest = store.import(&folder, &cancel).expect("import");
+        assert_eq!(manifest.task, Some(Task::Whisper));
+        assert!(store.whisper_assets_present().is_none());
+        let err = resolve_model(&store, &manifest.id, &NoProgress, &cancel).expect_err("needs the assets");
+        assert!(err.to_string().contains("convert-whisper"), "{err}");
+        assert!(!store.whisper_assets_dir().exists(), "nothing was fetched");
     }
 }
