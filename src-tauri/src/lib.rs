@@ -3,6 +3,7 @@ mod commands;
 mod error;
 mod menu;
 mod state;
+mod warm;
 
 use tauri::{Manager, Runtime};
 

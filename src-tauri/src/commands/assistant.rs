@@ -104,6 +104,19 @@ pub fn assistant_history_delete(state: State<'_, AppState>, id: i64) -> CommandR
     Ok(byline_draft::history::delete(state.library()?.connection(), id)?)
 }
 
+/// Size of the loaded model (MiB) when one is loaded and idle; `None` while a task runs.
+pub fn warm_mb() -> Option<u64> {
+    let guard = engine().try_lock().ok()?;
+    guard.as_ref()?.loaded_path().map(byline_models::size_on_disk_mb)
+}
+
+/// Frees the loaded model if idle, to make room for another; says what was freed.
+pub fn unload_warm() -> Option<String> {
+    let mut guard = engine().try_lock().ok()?;
+    let path = guard.as_mut()?.unload()?;
+    Some(format!("the language model {}", path.file_name().unwrap_or_default().to_string_lossy()))
+}
+
 /// Frees the loaded model's memory; returns whether one was loaded.
 #[tauri::command]
 pub fn assistant_unload() -> CommandResult<bool> {
@@ -146,6 +159,13 @@ pub async fn assistant_run(
         let model_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if engine.loaded_path() != Some(path.as_path()) {
             let _ = on_event.send(AssistantEvent::Loading { model: model_name.clone() });
+            // Quantised weights plus the KV cache and scratch: about a fifth more than the file, and some.
+            let needed = byline_models::size_on_disk_mb(&path) * 6 / 5 + 256;
+            let freed = crate::warm::make_room(needed, crate::warm::Warm::Llm);
+            if !freed.is_empty() {
+                let notes = vec![format!("Freed {} to make room for {model_name}.", freed.join(" and "))];
+                let _ = on_event.send(AssistantEvent::Notes { notes });
+            }
         }
         let lm = engine.load(&path)?;
         let run = byline_draft::run_task(

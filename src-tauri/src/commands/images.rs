@@ -1,5 +1,6 @@
 //! Illustrations: generation with step progress, previews and cancel; the per-article gallery.
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use byline_core::{AppPaths, Progress, Reporter, Settings};
@@ -16,6 +17,20 @@ const DEFAULT_MODEL: &str = "sd-turbo";
 
 /// Loading a Stable Diffusion pipeline takes seconds to minutes; keep the last one warm.
 static PIPELINE: OnceLock<Mutex<Option<Pipeline>>> = OnceLock::new();
+/// Size on disk (MiB) of the warm pipeline's folder.
+static PIPELINE_MB: AtomicU64 = AtomicU64::new(0);
+
+/// Size of the warm pipeline (MiB) when one is loaded and idle; `None` while it generates.
+pub fn warm_mb() -> Option<u64> {
+    let guard = PIPELINE.get()?.try_lock().ok()?;
+    guard.as_ref().map(|_| PIPELINE_MB.load(Ordering::Relaxed))
+}
+
+/// Frees the warm pipeline if idle, to make room for another model; says what was freed.
+pub fn unload_warm() -> Option<String> {
+    let mut guard = PIPELINE.get()?.try_lock().ok()?;
+    guard.take().map(|p| format!("the image model {}", p.model_id))
+}
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -96,6 +111,10 @@ fn generate(
     if guard.as_ref().is_none_or(|p| p.model_id != model) {
         *guard = None; // free the old model before loading the next
         let dir = byline_models::Store::new(paths)?.path(&model)?;
+        let size = byline_models::size_on_disk_mb(&dir);
+        // f32 weights on the CPU take about their size on disk; activations about half as much again.
+        crate::warm::make_room(size * 3 / 2, crate::warm::Warm::Image);
+        PIPELINE_MB.store(size, Ordering::Relaxed);
         let choice: byline_device::DeviceChoice = settings.device.parse().unwrap_or_default();
         let selected = byline_device::select(choice, settings.threads);
         *guard = Some(Pipeline::load(&dir, &model, &selected.device)?);
