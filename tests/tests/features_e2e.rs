@@ -177,6 +177,17 @@ fn assistant_streams_a_task_and_stops() {
     let task = d.wait_for("[data-testid=assistant-task]");
     d.click(&task);
     d.click(&d.wait_for("[data-testid=assistant-task] option[value=summary]"));
+
+    // Tasks are templates the desk can edit: rename this one and save it to the library.
+    d.click(&d.wait_for("[data-testid=assistant-edit-task]"));
+    let name = d.wait_for("[data-testid=assistant-task-name]");
+    d.clear(&name);
+    d.type_into(&name, "Desk summary");
+    d.click(&d.wait_for("[data-testid=assistant-task-save]"));
+    d.wait_until("the renamed task in the list", || {
+        let option = d.find_all("[data-testid=assistant-task] option[value=summary]").into_iter().next()?;
+        (d.text(&option) == "Desk summary").then_some(())
+    });
     d.click(&d.wait_for("[data-testid=assistant-run]"));
 
     // SmolLM2 streams tokens into the panel; Stop ends the run long before its token budget.
@@ -194,6 +205,17 @@ fn assistant_streams_a_task_and_stops() {
     assert!(final_text.starts_with(streamed.trim_end()), "kept what had streamed: {streamed:?} → {final_text:?}");
     std::thread::sleep(Duration::from_millis(500));
     d.screenshot(&artifact("assistant.png"));
+    drop(d);
+    let library = Library::open(&home.join("library.sqlite3")).expect("library");
+    let edited = saved_task_name(&library, "summary");
+    assert_eq!(edited.as_deref(), Some("Desk summary"), "the edit is kept in the library");
+}
+
+fn saved_task_name(library: &Library, key: &str) -> Option<String> {
+    library
+        .connection()
+        .query_row("SELECT name FROM assistant_tasks WHERE key = ?1 AND language = 'en'", [key], |r| r.get(0))
+        .ok()
 }
 
 #[test]
@@ -351,6 +373,9 @@ fn read_aloud_highlights_the_sentence_being_heard() {
     d.click(&d.wait_for(&format!("[data-testid=article-item][data-id='{id}']")));
     d.wait_for("[data-testid=editor-body]");
     d.click(&d.wait_for("[data-testid=read-aloud-toggle]"));
+    // The voice that will speak is the one shown (eSpeak lists en-us as en-US).
+    let voice = d.wait_for("select[aria-label='English voice']");
+    d.wait_until("the English voice shown", || (d.property(&voice, "value").as_str() == Some("en-US")).then_some(()));
     d.click(&d.wait_for("[data-testid=read-aloud-play]"));
 
     // The headline is read first, then the body sentence by sentence, each highlighted while heard.

@@ -96,6 +96,15 @@ export function voicesFor(voices: Voice[], family: 'en' | 'zh'): Voice[] {
   return voices.filter((v) => wanted.test(v.id) || v.languages.some((l) => wanted.test(l)));
 }
 
+/** The listed voice a saved choice means: eSpeak accepts `en-us` for `en-US`, so match the id without
+ * case, then a language the voice speaks; else the first voice offered (or the choice itself when none). */
+export function matchVoice(choice: string, offered: Voice[]): string {
+  const c = choice.toLowerCase();
+  const hit =
+    offered.find((v) => v.id.toLowerCase() === c) ?? offered.find((v) => v.languages.some((l) => l.toLowerCase() === c));
+  return hit?.id ?? offered[0]?.id ?? choice;
+}
+
 /** A file name for an article's audio version. */
 export function audioFileName(title: string, format: 'ogg' | 'wav'): string {
   const base =

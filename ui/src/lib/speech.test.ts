@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Playback, audioFileName, speechText, voicesFor, type Voice } from './speech.svelte';
+import { Playback, audioFileName, matchVoice, speechText, voicesFor, type Voice } from './speech.svelte';
 
 describe('Playback', () => {
   it('follows prepared, speaking and finished events', () => {
@@ -48,5 +48,18 @@ describe('helpers', () => {
   it('makes safe audio file names', () => {
     expect(audioFileName('Budget: the vote?', 'ogg')).toBe('Budget the vote.ogg');
     expect(audioFileName('  ', 'wav')).toBe('Untitled.wav');
+  });
+});
+
+describe('matchVoice', () => {
+  const voices: Voice[] = [
+    { id: 'en', name: 'English (Great Britain)', languages: ['en-gb', 'en'] },
+    { id: 'en-US', name: 'English (America)', languages: ['en-us', 'en'] },
+  ];
+  it('finds the listed spelling of a saved choice', () => {
+    expect(matchVoice('en-us', voices)).toBe('en-US');
+    expect(matchVoice('en-gb', voices)).toBe('en');
+    expect(matchVoice('xx', voices)).toBe('en');
+    expect(matchVoice('en-us', [])).toBe('en-us');
   });
 });
