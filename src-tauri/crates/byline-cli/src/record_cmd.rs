@@ -75,6 +75,7 @@ pub fn record(paths: &AppPaths, args: RecordArgs) -> Result<()> {
         }
     };
     let c = control.clone();
+    let limit = args.seconds;
     std::thread::spawn(move || {
         // Enter stops; "p" then Enter pauses or resumes.
         for line in std::io::stdin().lock().lines() {
@@ -92,10 +93,13 @@ pub fn record(paths: &AppPaths, args: RecordArgs) -> Result<()> {
                 }
             }
         }
-        c.stop();
+        // Standard input closed (a script, a service): nobody can press Enter, so only --seconds or a
+        // signal ends the recording; without --seconds it stops here rather than never.
+        if limit.is_none() {
+            c.stop();
+        }
     });
     let c = control.clone();
-    let limit = args.seconds;
     let meter = std::thread::spawn(move || {
         let started = Instant::now();
         loop {
@@ -105,7 +109,9 @@ pub fn record(paths: &AppPaths, args: RecordArgs) -> Result<()> {
             let state = if c.is_paused() { "paused " } else { "recording" };
             eprint!("\r{state} {secs:7.1} s [{:<30}] Enter: stop, p+Enter: pause ", "#".repeat(level.min(30)));
             let _ = std::io::stderr().flush();
-            if limit.is_some_and(|l| started.elapsed().as_secs_f64() >= l) {
+            // --seconds counts recorded audio, not the clock: sound servers deliver the first blocks late.
+            // The clock still ends a recording whose device delivers nothing.
+            if limit.is_some_and(|l| secs >= l || started.elapsed().as_secs_f64() >= l + 10.0) {
                 c.stop();
             }
             if c.is_stopped() {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use byline_core::{CancelToken, Error, Result};
 use serde::Serialize;
@@ -75,15 +75,23 @@ pub struct RecordSummary {
 }
 
 /// Records blocks from `rx` into `out` until `control.stop()` or until the source hangs up.
+/// How long a recording keeps taking audio after Stop, for what the device had buffered.
+const STOP_GRACE: Duration = Duration::from_millis(1200);
+
 pub fn record(out: &Path, sample_rate: u32, rx: &Receiver<Vec<f32>>, control: &Control) -> Result<RecordSummary> {
     let marker = marker_path(out);
     std::fs::write(&marker, b"").map_err(|e| Error::io(format!("creating {}", marker.display()), e))?;
     let mut wav = CrashSafeWav::create(out, sample_rate)?;
     loop {
         if control.stop.load(Ordering::SeqCst) {
-            // Take what the source already delivered, then stop.
-            while let Ok(block) = rx.try_recv() {
-                take(&mut wav, &block, control)?;
+            // The device still holds the last moments before Stop in its buffer (a second or more through
+            // a sound server): keep taking blocks for a short while so the end of a quote is not lost.
+            let grace = Instant::now() + STOP_GRACE;
+            while let Some(left) = grace.checked_duration_since(Instant::now()) {
+                match rx.recv_timeout(left) {
+                    Ok(block) => take(&mut wav, &block, control)?,
+                    Err(_) => break,
+                }
             }
             break;
         }
