@@ -25,11 +25,12 @@ pub const APP_PACKAGES: &[&str] = &[
     "pkg-config",
     "fonts-noto-cjk",
 ];
-/// A webview under a private X server and its WebDriver; PulseAudio (with ALSA's plugin to reach it)
-/// gives the read-aloud test a real-time null sink where there is no sound card.
-pub const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver", "pulseaudio", "libasound2-plugins"];
-/// Tools the tests use to make audio in every format the decoder claims (MP3, FLAC, Ogg, M4A, MP4, MOV, MKV).
-pub const TEST_PACKAGES: &[&str] = &["sox", "libsox-fmt-mp3", "ffmpeg"];
+/// A webview under a private X server and its WebDriver.
+pub const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
+/// Tools the tests use to make audio in every format the decoder claims (MP3, FLAC, Ogg, M4A, MP4, MOV, MKV),
+/// and PulseAudio (with ALSA's plugin to reach it): a real-time null sink and its monitor stand in for the
+/// speakers and the microphone where there is no sound card.
+pub const TEST_PACKAGES: &[&str] = &["sox", "libsox-fmt-mp3", "ffmpeg", "pulseaudio", "libasound2-plugins"];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")
