@@ -303,49 +303,6 @@ fn illustration_is_generated_into_the_gallery() {
     assert!(png.windows(12).any(|w| w == b"AI-generated"), "the file itself says AI-generated");
 }
 
-/// A private PulseAudio server whose only output is a null sink: real-time playback with no sound card
-/// (CI machines and Xvfb have none), so the app's audio clock runs as on a laptop. Stopped on drop.
-struct NullAudio {
-    server: std::process::Child,
-    socket: PathBuf,
-}
-
-impl NullAudio {
-    fn start(dir: &Path) -> Self {
-        let runtime = dir.join("pulse");
-        std::fs::create_dir_all(&runtime).expect("mkdir");
-        let socket = runtime.join("native");
-        let server = std::process::Command::new("pulseaudio")
-            .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no", "--log-target=stderr"])
-            .arg("--load=module-null-sink sink_name=byline_null")
-            .arg(format!("--load=module-native-protocol-unix auth-anonymous=1 socket={}", socket.display()))
-            .env("HOME", dir)
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .env("PULSE_RUNTIME_PATH", &runtime)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start pulseaudio (`cargo xtask test` installs it)");
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while !socket.exists() {
-            assert!(std::time::Instant::now() < deadline, "pulseaudio did not open {}", socket.display());
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Self { server, socket }
-    }
-
-    fn server(&self) -> PathBuf {
-        PathBuf::from(format!("unix:{}", self.socket.display()))
-    }
-}
-
-impl Drop for NullAudio {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
-    }
-}
-
 #[test]
 #[ignore = "needs the built app, tauri-driver, a display and pulseaudio: run `cargo xtask test`"]
 fn read_aloud_highlights_the_sentence_being_heard() {
@@ -363,8 +320,8 @@ fn read_aloud_highlights_the_sentence_being_heard() {
             .expect("article")
             .id
     };
-    let audio = NullAudio::start(dir.path());
-    let server = audio.server();
+    let audio = byline_speech::testing::NullAudio::start(dir.path());
+    let server = PathBuf::from(audio.pulse_server());
     let d = Driver::start(
         &env_path("BYLINE_E2E_DRIVER"),
         &env_path("BYLINE_E2E_APP"),

@@ -3,51 +3,15 @@
 //! article into the sink while `byline record --transcribe` records from its monitor through cpal,
 //! like a reporter recording a radio piece from the room; the transcript must hold the key words.
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-struct NullAudio {
-    server: Child,
-    socket: PathBuf,
-}
+use byline_speech::testing::NullAudio;
 
-impl NullAudio {
-    fn start(dir: &Path) -> Self {
-        let runtime = dir.join("pulse");
-        std::fs::create_dir_all(&runtime).expect("mkdir");
-        let socket = runtime.join("native");
-        let server = Command::new("pulseaudio")
-            .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no"])
-            .arg("--load=module-null-sink sink_name=room")
-            .arg("--load=module-always-sink")
-            .arg(format!("--load=module-native-protocol-unix auth-anonymous=1 socket={}", socket.display()))
-            .env("HOME", dir)
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .env("PULSE_RUNTIME_PATH", &runtime)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start pulseaudio (`cargo xtask test` installs it)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !socket.exists() {
-            assert!(Instant::now() < deadline, "pulseaudio did not open {}", socket.display());
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Self { server, socket }
-    }
-
-    fn byline(&self, home: &Path) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_byline"));
-        cmd.env("PULSE_SERVER", format!("unix:{}", self.socket.display())).env("BYLINE_HOME", home);
-        cmd
-    }
-}
-
-impl Drop for NullAudio {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
-    }
+fn byline(audio: &NullAudio, home: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_byline"));
+    cmd.env("PULSE_SERVER", audio.pulse_server()).env("BYLINE_HOME", home);
+    cmd
 }
 
 #[test]
@@ -60,13 +24,12 @@ fn a_recording_from_the_default_input_is_transcribed() {
     std::os::unix::fs::symlink(models.join("home/models"), home.join("models")).expect("link the models");
     let audio = NullAudio::start(dir.path());
 
-    let devices = audio.byline(&home).args(["record", "--list-devices", "unused.wav"]).output().expect("list");
+    let devices = byline(&audio, &home).args(["record", "--list-devices", "unused.wav"]).output().expect("list");
     assert!(devices.status.success(), "{}", String::from_utf8_lossy(&devices.stderr));
     assert!(!String::from_utf8_lossy(&devices.stdout).contains("no input devices"), "an input device is offered");
 
     let wav = dir.path().join("interview.wav");
-    let recorder = audio
-        .byline(&home)
+    let recorder = byline(&audio, &home)
         .args(["record", "--seconds", "9", "--transcribe"])
         .arg(&wav)
         .stdout(Stdio::piped())
@@ -76,7 +39,7 @@ fn a_recording_from_the_default_input_is_transcribed() {
     std::thread::sleep(Duration::from_secs(1));
     let script = dir.path().join("script.txt");
     std::fs::write(&script, "The mayor promised a new hospital for the city.").expect("write");
-    let spoken = audio.byline(&home).args(["speak", "--rate", "150", "--text"]).arg(&script).output().expect("speak");
+    let spoken = byline(&audio, &home).args(["speak", "--rate", "150", "--text"]).arg(&script).output().expect("speak");
     assert!(spoken.status.success(), "{}", String::from_utf8_lossy(&spoken.stderr));
     let out = recorder.wait_with_output().expect("recording ends");
     let stderr = String::from_utf8_lossy(&out.stderr);

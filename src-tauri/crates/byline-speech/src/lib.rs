@@ -16,6 +16,8 @@ pub mod neural;
 mod normalize;
 pub mod player;
 mod stretch;
+#[cfg(feature = "test-support")]
+pub mod testing;
 pub mod text;
 mod version;
 
