@@ -226,6 +226,12 @@ pub struct BenchEmbedArgs {
     pub words: usize,
     #[arg(long, default_value_t = 16)]
     pub batch: usize,
+    /// Timed passes over all passages (after one warm-up batch); the median is reported.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Also write the generated passages here, one per line, so a peer can embed the same texts.
+    #[arg(long, value_name = "FILE")]
+    pub texts_out: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
@@ -280,7 +286,7 @@ const BENCH_WORDS: &[&str] = &[
     "new",
 ];
 
-/// `byline bench embed`: passages per second through the embedding model.
+/// `byline bench embed`: passages per second through the embedding model (median of `--runs` passes).
 pub fn bench_embed(paths: &AppPaths, args: BenchEmbedArgs) -> Result<()> {
     use rand::{Rng, SeedableRng};
     let mut emb = load_embedder(paths, &args.model)?;
@@ -291,19 +297,36 @@ pub fn bench_embed(paths: &AppPaths, args: BenchEmbedArgs) -> Result<()> {
             (0..args.words).map(|_| BENCH_WORDS[rng.random_range(0..BENCH_WORDS.len())]).collect::<Vec<_>>().join(" ")
         })
         .collect();
+    if let Some(path) = &args.texts_out {
+        let lines: String = texts.iter().map(|t| format!("{t}\n")).collect();
+        std::fs::write(path, lines).with_context(|| format!("writing {}", path.display()))?;
+    }
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    emb.embed(&refs[..refs.len().min(args.batch)])?; // warm-up
-    let start = std::time::Instant::now();
-    emb.embed(&refs)?;
-    let secs = start.elapsed().as_secs_f64();
+    emb.embed(&refs[..refs.len().min(args.batch)])?; // warm-up, not timed
+    let mut times: Vec<f64> = (0..args.runs.max(1))
+        .map(|_| {
+            let start = std::time::Instant::now();
+            emb.embed(&refs).map(|_| start.elapsed().as_secs_f64())
+        })
+        .collect::<Result<_, _>>()?;
+    times.sort_by(f64::total_cmp);
+    let secs = percentile(&times, 0.5);
     let rate = args.passages as f64 / secs;
     if args.json {
         println!(
             "{}",
-            serde_json::json!({ "passages": args.passages, "words": args.words, "seconds": secs, "passages_per_s": rate })
+            serde_json::json!({
+                "passages": args.passages, "words": args.words, "batch": args.batch, "max_tokens": emb.max_tokens(),
+                "runs": times.len(), "median_seconds": secs, "passages_per_s": rate
+            })
         );
     } else {
-        println!("{} passages of {} words in {secs:.2} s: {rate:.1} passages/s", args.passages, args.words);
+        println!(
+            "{} passages of {} words, median of {} runs {secs:.2} s: {rate:.1} passages/s",
+            args.passages,
+            args.words,
+            times.len()
+        );
     }
     Ok(())
 }
@@ -326,6 +349,7 @@ pub fn bench_related(args: BenchRelatedArgs) -> Result<()> {
     for &n in &args.sizes {
         let index = BruteForce::from_pairs(args.dim, (0..n as i64).map(|k| (k, unit(args.dim))));
         let queries: Vec<Vec<f32>> = (0..args.queries.max(1)).map(|_| unit(args.dim)).collect();
+        std::hint::black_box(index.search(&queries[0], 10)); // warm-up, not timed
         let mut ms: Vec<f64> = queries
             .iter()
             .map(|q| {
