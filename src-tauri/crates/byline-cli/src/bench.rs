@@ -35,6 +35,8 @@ pub enum BenchCommand {
     Sentiment(crate::bench_voice::BenchSentimentArgs),
     /// eSpeak NG's real-time factor on an article.
     Speech(crate::bench_voice::BenchSpeechArgs),
+    /// Prompt and generation tokens per second of a GGUF model, greedy (compare with benches/llama_peer.py).
+    Generate(crate::bench_generate::BenchGenerateArgs),
 }
 
 const EN_WORDS: &[&str] = &[
@@ -290,6 +292,7 @@ pub fn run(paths: &byline_core::AppPaths, cmd: BenchCommand) -> Result<()> {
         BenchCommand::Related(args) => return crate::related_cmd::bench_related(args),
         BenchCommand::Sentiment(args) => return crate::bench_voice::sentiment(args),
         BenchCommand::Speech(args) => return crate::bench_voice::speech(args),
+        BenchCommand::Generate(args) => return crate::bench_generate::run(paths, args),
     };
     let (input, query_file) = generate(&workdir, articles, queries)?;
     let db = workdir.join("rust.sqlite3");

@@ -127,7 +127,7 @@ pub enum TasksCommand {
     },
 }
 
-fn engine(paths: &AppPaths, args: &ModelArgs) -> Result<(Engine, PathBuf)> {
+pub(crate) fn engine(paths: &AppPaths, args: &ModelArgs) -> Result<(Engine, PathBuf)> {
     let settings = Settings::load(&paths.settings_file())?;
     let choice: byline_device::DeviceChoice =
         args.device.clone().unwrap_or(settings.device).parse().map_err(|e: String| anyhow::anyhow!(e))?;

@@ -1,5 +1,6 @@
 //! `byline`: Byline's engine from the command line.
 mod bench;
+mod bench_generate;
 mod bench_voice;
 mod draft_cmd;
 mod image_cmd;

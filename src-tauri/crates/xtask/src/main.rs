@@ -1,5 +1,8 @@
 //! `cargo xtask app | test | bench`: the project's two commands and its benchmarks.
 //! Each checks the system packages it needs and says exactly what to install.
+mod bench_generate;
+mod bench_images;
+mod bench_related;
 mod models;
 mod system;
 
@@ -16,6 +19,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench library    library import/search benchmark against Python's sqlite3 (prints a README row)
   bench sentiment  VADER sentences/s against the Python reference on the parity corpus
   bench speech     eSpeak NG real-time factor on a 500-word article
+  bench related    embedding throughput against sentence-transformers, search latency against numpy
+  bench generate   prompt/generation tokens per second against llama.cpp (llama-cpp-python)
+  bench images     seconds per step on the tiny pipeline against diffusers
   fetch-models     fetch the real test models into models/cache (prints the folder for BYLINE_TEST_MODELS)
   packages         list the Debian packages `test` needs (used by .ci/run)";
 
@@ -63,7 +69,7 @@ pub fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> R
     Ok(())
 }
 
-fn cargo() -> String {
+pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
@@ -143,14 +149,20 @@ fn test(e2e: bool) -> Result<()> {
     Ok(())
 }
 
-fn fetch_models() -> Result<PathBuf> {
+pub(crate) fn fetch_models() -> Result<PathBuf> {
     let root = root();
     run(&root, &cargo(), &["build", "--package", "byline-cli"], &[])?;
     models::fetch_test_models(&root, &target_dir(&root).join("debug").join("byline"))
 }
 
+/// The Python that runs benchmark peers: `BYLINE_BENCH_PYTHON` (a virtual environment with the
+/// peer's packages) or `python3`.
+pub(crate) fn peer_python() -> String {
+    std::env::var("BYLINE_BENCH_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
 /// Runs the release `byline` with `args` and returns its stdout.
-fn release_byline(root: &Path, args: &[&str]) -> Result<String> {
+pub(crate) fn release_byline(root: &Path, args: &[&str]) -> Result<String> {
     run(root, &cargo(), &["build", "--release", "--package", "byline-cli"], &[])?;
     let out = Command::new(target_dir(root).join("release/byline")).args(args).output().context("running byline")?;
     if !out.status.success() {
@@ -194,7 +206,7 @@ fn bench_speech() -> Result<()> {
     Ok(())
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
 }
 
@@ -203,7 +215,10 @@ fn bench(which: Option<&str>) -> Result<()> {
         Some("library") => {}
         Some("sentiment") => return bench_sentiment(),
         Some("speech") => return bench_speech(),
-        _ => bail!("unknown benchmark; try `cargo xtask bench library|sentiment|speech`"),
+        Some("related") => return bench_related::run(),
+        Some("generate") => return bench_generate::run(),
+        Some("images") => return bench_images::run(),
+        _ => bail!("unknown benchmark; try `cargo xtask bench library|sentiment|speech|related|generate|images`"),
     }
     let root = root();
     let work = root.join("target").join("bench-library");
