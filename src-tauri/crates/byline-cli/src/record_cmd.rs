@@ -23,7 +23,7 @@ pub struct RecordArgs {
     /// List input devices and exit.
     #[arg(long)]
     pub list_devices: bool,
-    /// Stop after this many seconds (default: press Enter).
+    /// Stop after this many seconds of audio, keeping what the device still had buffered (default: press Enter).
     #[arg(long)]
     pub seconds: Option<f64>,
     /// Transcribe the recording when it stops, and store it in the library.

@@ -48,7 +48,8 @@ fn a_recording_from_the_default_input_is_transcribed() {
     let reader = hound::WavReader::open(&wav).expect("a valid WAV");
     let spec = reader.spec();
     let seconds = reader.duration() as f64 / f64::from(spec.sample_rate);
-    assert!((8.0..=10.5).contains(&seconds), "{seconds} s recorded");
+    // At least the nine seconds asked for, plus what the device still had buffered when they were up.
+    assert!((8.5..=12.5).contains(&seconds), "{seconds} s recorded");
     let text = String::from_utf8_lossy(&out.stdout).to_lowercase();
     for word in ["mayor", "hospital"] {
         assert!(text.contains(word), "\"{word}\" missing from the transcript: {text}\n{stderr}");
