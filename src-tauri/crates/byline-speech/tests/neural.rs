@@ -342,11 +342,16 @@ const ARTICLE_SECONDS: f64 = 171.0;
 /// would give somewhat more tokens: this only changes the one-off encoder and prefill costs, a small share.
 /// The whole article is extrapolated from the measured costs: per sentence the description encoding, the
 /// prefill step and the delay pattern's codebooks − 1 extra steps; per frame one decoder step and its share
-/// of the DAC decode; at eSpeak's length for the article. Writes a 3.5 GB model to a temporary folder; run
-/// with `cargo test -p byline-speech --test neural bench_real_size_rtf -- --ignored --nocapture`.
+/// of the DAC decode; at eSpeak's length for the article. Writes a 3.5 GB model to a temporary folder and
+/// runs for minutes, so it runs only when asked (`cargo xtask test` includes ignored tests): run with
+/// `BYLINE_BENCH_NEURAL=1 cargo test -p byline-speech --test neural bench_real_size_rtf -- --ignored --nocapture`.
 #[test]
 #[ignore = "benchmark: writes a 3.5 GB random-weight model and runs for minutes"]
 fn bench_real_size_rtf() {
+    if std::env::var_os("BYLINE_BENCH_NEURAL").is_none() {
+        eprintln!("benchmark not run: set BYLINE_BENCH_NEURAL=1");
+        return;
+    }
     let seconds: f64 = std::env::var("BYLINE_BENCH_NEURAL_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5.0);
     let article =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/article_500.md")).expect("article");
