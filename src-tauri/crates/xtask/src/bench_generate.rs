@@ -9,6 +9,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::bench_util::lossy;
+
 const MODEL_ID: &str = "smollm2-135m-instruct-q4_1";
 
 /// (label, JSON key, decimals).
@@ -88,10 +90,6 @@ fn find_gguf(dir: &Path) -> Result<std::path::PathBuf> {
         .with_context(|| format!("no .gguf file in {}", dir.display()))
 }
 
-fn lossy(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
-}
-
 /// The text after the first `"key":` in a JSON object. Both reports put their scalar fields before the
 /// nested runs and the free text, so the first match is the top-level one (xtask has no JSON parser).
 fn raw<'a>(json: &'a str, key: &str) -> Option<&'a str> {
@@ -103,7 +101,7 @@ fn raw<'a>(json: &'a str, key: &str) -> Option<&'a str> {
 }
 
 fn number(json: &str, key: &str) -> Result<f64> {
-    raw(json, key).and_then(|v| v.parse().ok()).with_context(|| format!("no number {key:?} in the report"))
+    crate::bench_util::first(json, key)
 }
 
 /// A string field without escapes worth decoding (engine names, system info).

@@ -13,6 +13,8 @@
 use std::collections::BTreeMap;
 use std::process::Command;
 
+use crate::bench_util::{median, output};
+
 use anyhow::{Context, Result, bail};
 
 const PROMPT: &str = "A cat in the harbour at night";
@@ -73,24 +75,6 @@ impl Side {
             median(&self.rss_start),
         ]
     }
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
-
-fn output(cmd: &mut Command, what: &str) -> Result<String> {
-    let out = cmd.output().with_context(|| format!("starting {what}"))?;
-    if !out.status.success() {
-        bail!("{what} failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 pub fn run() -> Result<()> {

@@ -12,6 +12,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::bench_util::{first, lossy, median, numbers};
+
 const MODEL: &str = "all-minilm-l6-v2";
 const BATCH: &str = "16";
 const MAX_TOKENS: &str = "256";
@@ -104,12 +106,6 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted[sorted.len() / 2]
-}
-
 /// The spread over rounds, as "min–max".
 fn range(values: &[f64]) -> String {
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);
@@ -124,10 +120,6 @@ fn latencies(json: &str) -> Result<Vec<(f64, f64)>> {
         bail!("unexpected search benchmark output: {json}");
     }
     Ok(p50.into_iter().zip(p95).collect())
-}
-
-fn lossy(path: &Path) -> String {
-    path.to_string_lossy().to_string()
 }
 
 /// Runs the already built release `byline` with extra environment variables; returns its stdout.
@@ -156,35 +148,4 @@ fn peer(script: &Path, args: &[&str]) -> Result<String> {
         );
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// Every number that follows `"key":` in a JSON text, in order (xtask has no JSON parser; both sides print
-/// flat objects or arrays of flat objects).
-fn numbers(json: &str, key: &str) -> Vec<f64> {
-    let needle = format!("\"{key}\":");
-    json.match_indices(&needle)
-        .filter_map(|(at, _)| {
-            let rest = json[at + needle.len()..].trim_start();
-            let end = rest.find(|c: char| !(c.is_ascii_digit() || "+-.eE".contains(c))).unwrap_or(rest.len());
-            rest[..end].parse().ok()
-        })
-        .collect()
-}
-
-fn first(json: &str, key: &str) -> Result<f64> {
-    numbers(json, key).first().copied().with_context(|| format!("no {key} in {json}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::numbers;
-
-    #[test]
-    fn numbers_reads_flat_and_pretty_json() {
-        let pretty =
-            "[\n  {\n    \"passages\": 1000,\n    \"p50_ms\": 0.25\n  },\n  {\"passages\": 10000, \"p50_ms\": 2.5e0}]";
-        assert_eq!(numbers(pretty, "passages"), vec![1000.0, 10000.0]);
-        assert_eq!(numbers(pretty, "p50_ms"), vec![0.25, 2.5]);
-        assert!(numbers(pretty, "p95_ms").is_empty());
-    }
 }

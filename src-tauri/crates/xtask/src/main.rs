@@ -3,6 +3,7 @@
 mod bench_generate;
 mod bench_images;
 mod bench_related;
+mod bench_util;
 mod models;
 mod system;
 
