@@ -90,6 +90,37 @@ describe('AutosaveController', () => {
     expect(statuses).toContain('saving');
   });
 
+  it('retries a failed save by itself, waiting longer each time, without another edit', async () => {
+    let failures = 2;
+    const saved: string[] = [];
+    const { ctl, timer } = setup(async (v) => {
+      if (failures > 0) {
+        failures -= 1;
+        throw { code: 'database', message: 'database is locked' };
+      }
+      saved.push(v);
+    });
+    ctl.update('words typed during an import');
+    timer.advance(3000);
+    await settle();
+    expect(ctl.status).toBe('failed');
+    timer.advance(1999);
+    await settle();
+    expect(failures).toBe(1); // the first retry waits 2 s
+    timer.advance(1);
+    await settle();
+    expect(failures).toBe(0);
+    expect(ctl.status).toBe('failed');
+    timer.advance(3999);
+    await settle();
+    expect(saved).toEqual([]); // the second waits 4 s
+    timer.advance(1);
+    await settle();
+    expect(saved).toEqual(['words typed during an import']);
+    expect(ctl.status).toBe('saved');
+    expect(timer.pending).toBe(0);
+  });
+
   it('saves edits made while a save is running', async () => {
     const saved: string[] = [];
     let release: () => void = () => {};

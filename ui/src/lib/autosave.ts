@@ -11,6 +11,9 @@ export const STATUS_LABEL: Record<SaveStatus, string> = {
   failed: 'Save failed',
 };
 
+const RETRY_BASE_MS = 2000;
+const RETRY_MAX_MS = 30_000;
+
 export interface Timer {
   set(fn: () => void, ms: number): unknown;
   clear(handle: unknown): void;
@@ -40,6 +43,8 @@ export class AutosaveController<T> {
   #inFlight: Promise<boolean> | null = null;
   #delayMs: number;
   #disposed = false;
+  /** Failed attempts in a row: the retry waits longer after each (2 s, 4 s, … 30 s). */
+  #failures = 0;
   readonly #save: (value: T) => Promise<void>;
   readonly #equals: (a: T, b: T) => boolean;
   readonly #timer: Timer;
@@ -129,13 +134,28 @@ export class AutosaveController<T> {
     try {
       await this.#save(snapshot);
     } catch (err) {
-      // Keep #current: the text stays in the editor and the next edit or flush retries.
+      // Keep #current: the text stays in the editor. The next edit or flush retries, and so does a timer,
+      // so a reporter who stops typing after a failed save (the library busy with an import, a full disk
+      // freed later) still gets the text saved without touching it again.
       this.#setStatus('failed');
       this.#onError(err);
+      this.#failures += 1;
+      this.#scheduleRetry();
       return false;
     }
+    this.#failures = 0;
     this.#saved = snapshot;
     return true;
+  }
+
+  #scheduleRetry(): void {
+    if (this.#disposed) return;
+    this.#cancelTimer();
+    const wait = Math.min(RETRY_BASE_MS * 2 ** (this.#failures - 1), RETRY_MAX_MS);
+    this.#pending = this.#timer.set(() => {
+      this.#pending = null;
+      void this.flush();
+    }, wait);
   }
 
   #cancelTimer(): void {

@@ -3,7 +3,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use byline_core::{Error, Result};
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 /// Schema history. Append new migrations; never edit one that has shipped.
@@ -18,6 +18,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/004_assistant.sql")),
         // Sentiment (byline-sentiment): readers' comments and their scores.
         M::up(include_str!("../migrations/005_sentiment.sql")),
+        // Revisions: the fields JSON no longer repeats the title and body.
+        M::up(include_str!("../migrations/006_revision_fields.sql")),
     ])
 }
 
@@ -53,6 +55,10 @@ fn prepare(mut conn: Connection) -> Result<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL").db()?;
     conn.pragma_update(None, "foreign_keys", "ON").db()?;
     migrations().to_latest(&mut conn).map_err(|e| Error::Database(format!("migrating the library: {e}")))?;
+    // Every write transaction takes the write lock when it begins. A deferred one starts as a reader and
+    // upgrades at its first write; if another connection (an import) is writing then, SQLite fails it at once
+    // with "database is locked" instead of waiting, so the busy timeout above never helped a save.
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
     Ok(conn)
 }
 

@@ -1,6 +1,7 @@
 //! Imports files and folders into the library: walks, parses, deduplicates and commits in
 //! batches, so a crash loses at most the batch in flight and never leaves half an article.
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use byline_core::{CancelToken, Progress, Reporter, Result};
 use rusqlite::OptionalExtension;
@@ -12,6 +13,10 @@ use crate::library::{Library, content_hash, insert_article};
 
 /// Articles written per transaction.
 const BATCH: usize = 200;
+/// Longest time one transaction holds the write lock. A save from the editor waits for the lock (the
+/// library's transactions take it up front, with a busy timeout), so this bounds how long a save can
+/// wait behind an import, whatever the size of the files.
+const BATCH_TIME: Duration = Duration::from_millis(250);
 /// Files larger than this are refused before reading (container exports included).
 const MAX_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 
@@ -102,7 +107,8 @@ impl Library {
         let total = files.len() as u64;
         reporter.on_start(Some(total), "Importing");
 
-        let mut tx = self.conn.transaction().db()?;
+        // The write transaction opens at the first insert of a batch, not while files are read and parsed.
+        let mut batch: Option<(rusqlite::Transaction<'_>, Instant)> = None;
         let mut pending = 0usize;
         for (index, file) in files.iter().enumerate() {
             if cancel.is_cancelled() {
@@ -131,6 +137,12 @@ impl Library {
                     }
                 };
                 let hash = content_hash(&fields);
+                // unchecked_transaction borrows the connection shared, so a batch can be reopened in the loop;
+                // SQLite itself refuses a nested BEGIN, and `batch` is committed before the next one opens.
+                let (tx, _) = match &mut batch {
+                    Some(open) => open,
+                    None => batch.insert((self.conn.unchecked_transaction().db()?, Instant::now())),
+                };
                 // The transaction sees its own inserts, so duplicates inside one batch are caught too.
                 let existing: Option<i64> = tx
                     .query_row("SELECT id FROM articles WHERE content_hash = ?1 LIMIT 1", [&hash], |r| r.get(0))
@@ -138,19 +150,23 @@ impl Library {
                     .db()?;
                 if let Some(existing_id) = existing {
                     summary.duplicates.push(Duplicate { path: path_text.clone(), title: fields.title, existing_id });
-                    continue;
+                } else {
+                    let id = insert_article(tx, &fields, Some(&path_text), &hash)?;
+                    summary.imported.push(Imported { path: path_text.clone(), id, title: fields.title });
+                    pending += 1;
                 }
-                let id = insert_article(&tx, &fields, Some(&path_text), &hash)?;
-                summary.imported.push(Imported { path: path_text.clone(), id, title: fields.title });
-                pending += 1;
-            }
-            if pending >= BATCH {
-                tx.commit().db()?;
-                tx = self.conn.transaction().db()?;
-                pending = 0;
+                // Inside a container file (JSONL, WXR, CSV) too: one file is never one long transaction.
+                if pending >= BATCH || batch.as_ref().is_some_and(|(_, opened)| opened.elapsed() >= BATCH_TIME) {
+                    if let Some((tx, _)) = batch.take() {
+                        tx.commit().db()?;
+                    }
+                    pending = 0;
+                }
             }
         }
-        tx.commit().db()?;
+        if let Some((tx, _)) = batch.take() {
+            tx.commit().db()?;
+        }
         let done = if summary.cancelled { "Import cancelled" } else { "Import finished" };
         reporter.on_done(done);
         Ok(summary)

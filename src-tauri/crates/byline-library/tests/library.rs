@@ -186,3 +186,67 @@ fn cancelled_import_keeps_nothing_partial() {
     assert!(summary.imported.is_empty());
     assert_eq!(lib.count().expect("count"), 0);
 }
+
+/// A save while another connection (an import) holds the write lock waits for it instead of failing with
+/// "database is locked": a deferred transaction that upgrades from read to write never used the busy timeout.
+#[test]
+fn a_save_waits_for_a_writer_instead_of_failing() {
+    let (dir, mut lib) = seeded();
+    let listed = lib.list(2, 0).expect("list");
+    let (id, other_id) = (listed[0].id, listed[1].id);
+    let path = dir.path().join("library.sqlite3");
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        let mut other = Library::open(&path).expect("open a second connection");
+        let tx = other.connection_mut().transaction().expect("begin");
+        tx.execute("UPDATE articles SET dek = 'held' WHERE id = ?1", [other_id]).expect("write");
+        locked_tx.send(()).expect("signal");
+        // Hold the lock until the saving thread has started its save.
+        release_rx.recv().ok();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        tx.commit().expect("commit");
+    });
+    locked_rx.recv().expect("the writer holds the lock");
+    release_tx.send(()).expect("release");
+    let mut fields = lib.get(id).expect("get").fields;
+    fields.body.push_str(" Edited while an import was writing.");
+    let saved = lib.save(id, &fields).expect("the save waits for the writer and succeeds");
+    assert!(saved.fields.body.ends_with("an import was writing."));
+    writer.join().expect("writer thread");
+    // The writer's change and the save both stand, and the replaced text became a revision.
+    assert_eq!(lib.get(other_id).expect("get").fields.dek.as_deref(), Some("held"));
+    assert_eq!(lib.revisions(id).expect("revisions").len(), 1);
+}
+
+/// Exports never carry `byline://` links: a linked article's web address, or its title as plain text.
+#[test]
+fn exports_rewrite_links_between_articles() {
+    let (_dir, mut lib) = seeded();
+    let with_url = lib
+        .create(&ArticleFields {
+            title: "Flood report".into(),
+            body: "Rivers rose.".into(),
+            url: Some("https://ledger.example/flood".into()),
+            ..ArticleFields::default()
+        })
+        .expect("create");
+    let without_url = lib.create(&article("Budget notes", "Numbers.")).expect("create");
+    let body = format!(
+        "See [the flood report](byline://article/{}) and [the budget](byline://article/{}); <Sedio N.V.> bought it.",
+        with_url.id, without_url.id
+    );
+    let draft = lib.create(&article("Draft", &body)).expect("create");
+    let exported = lib.for_export(draft.id).expect("export");
+    let md = byline_library::export::to_markdown(&exported);
+    let html = byline_library::export::to_html(&exported);
+    for text in [&md, &html] {
+        assert!(!text.contains("byline:"), "{text}");
+    }
+    assert!(md.contains("[the flood report](<https://ledger.example/flood>) and the budget;"), "{md}");
+    assert!(md.contains("<Sedio N.V.> bought it"), "{md}");
+    assert!(html.contains("href=\"https://ledger.example/flood\""), "{html}");
+    assert!(html.contains("&lt;Sedio N.V.&gt; bought it"), "{html}");
+    // The stored body is untouched: inside the app the links still open the articles.
+    assert_eq!(lib.get(draft.id).expect("get").fields.body, body);
+}
