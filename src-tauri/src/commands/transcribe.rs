@@ -109,8 +109,12 @@ pub fn transcript_export(
     let stored = tstore::get(state.library()?.connection(), id)?;
     let t = if raw.unwrap_or(false) { &stored.raw } else { &stored.edited };
     let bytes = export(t, format, options.unwrap_or_default())?;
-    let dest = match dest {
-        Some(d) => d,
+    match dest {
+        // Chosen in the save dialog, which asked before replacing: replace atomically, never through a link.
+        Some(d) => {
+            byline_core::files::replace_atomically(&d, &bytes)?;
+            Ok(d)
+        }
         None => {
             let stem = std::path::Path::new(&stored.recording.path)
                 .file_stem()
@@ -118,11 +122,9 @@ pub fn transcript_export(
             let dir = state.paths.root().join("exports");
             std::fs::create_dir_all(&dir)
                 .map_err(|e| byline_core::Error::io(format!("creating {}", dir.display()), e))?;
-            dir.join(format!("{stem}.{}", format.extension()))
+            Ok(byline_core::files::write_to_free_name(&dir, &stem, format.extension(), &bytes)?)
         }
-    };
-    std::fs::write(&dest, bytes).map_err(|e| byline_core::Error::io(format!("writing {}", dest.display()), e))?;
-    Ok(dest)
+    }
 }
 
 /// The recording's bytes, for an `<audio>` element (a blob URL) in the editor.
@@ -185,7 +187,9 @@ pub async fn record_start(
     let dir = state.paths.root().join("recordings");
     std::fs::create_dir_all(&dir).map_err(|e| byline_core::Error::io(format!("creating {}", dir.display()), e))?;
     record::recover(&dir)?;
-    let out = out.unwrap_or_else(|| dir.join(format!("recording-{}.wav", chrono_stamp())));
+    // Two takes started in the same second get "recording-… (2).wav"; the recorder itself never replaces a file.
+    let out =
+        out.unwrap_or_else(|| byline_core::files::free_name(&dir, &format!("recording-{}", chrono_stamp()), "wav"));
     let control = Control::new();
     if let Ok(mut m) = recordings().lock() {
         m.insert(job_id.clone(), control.clone());

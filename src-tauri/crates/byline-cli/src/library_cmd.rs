@@ -5,6 +5,7 @@ use byline_core::{AppPaths, CancelToken};
 use byline_library::{Library, export};
 use clap::{Subcommand, ValueEnum};
 
+use crate::output::{for_terminal, visible_controls};
 use crate::progress::BarReporter;
 
 #[derive(Subcommand)]
@@ -53,9 +54,12 @@ pub enum LibraryCommand {
         id: i64,
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
-        /// Write here instead of standard output.
+        /// Write here instead of standard output (an existing file is kept unless --force).
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// List an article's revisions, newest first.
     Revisions {
@@ -81,13 +85,18 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
 /// Strips the `<mark>` tags and entities of a search snippet for the terminal, where matches
 /// are shown in bold instead.
 fn terminal_snippet(html: &str) -> String {
-    html.replace("<mark>", "\x1b[1m")
-        .replace("</mark>", "\x1b[0m")
+    use std::io::IsTerminal;
+    // The highlight marks become bold only after the article's own text has been made safe to show.
+    let text = html
+        .replace("<mark>", "\u{e000}")
+        .replace("</mark>", "\u{e001}")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
-        .replace("&amp;", "&")
+        .replace("&amp;", "&");
+    let (bold, plain) = if std::io::stdout().is_terminal() { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
+    crate::output::for_terminal(&text).replace('\u{e000}', bold).replace('\u{e001}', plain)
 }
 
 pub fn run(paths: &AppPaths, cmd: LibraryCommand) -> Result<()> {
@@ -100,8 +109,13 @@ pub fn run(paths: &AppPaths, cmd: LibraryCommand) -> Result<()> {
             }
             for err in &summary.errors {
                 match &err.location {
-                    Some(loc) => eprintln!("  error: {} ({loc}): {}", err.path, err.message),
-                    None => eprintln!("  error: {}: {}", err.path, err.message),
+                    Some(loc) => eprintln!(
+                        "  error: {} ({}): {}",
+                        visible_controls(&err.path),
+                        visible_controls(loc),
+                        visible_controls(&err.message)
+                    ),
+                    None => eprintln!("  error: {}: {}", visible_controls(&err.path), visible_controls(&err.message)),
                 }
             }
             println!(
@@ -116,9 +130,19 @@ pub fn run(paths: &AppPaths, cmd: LibraryCommand) -> Result<()> {
             if json {
                 return print_json(&items);
             }
+            let shown = items.len() as u64;
             for a in items {
                 let title = if a.title.is_empty() { "(untitled)" } else { &a.title };
-                println!("{:>6}  {}  {}", a.id, a.published.as_deref().unwrap_or("          "), title);
+                let published = a.published.as_deref().unwrap_or("          ");
+                println!("{:>6}  {}  {}", a.id, for_terminal(published), for_terminal(title));
+            }
+            let more = lib.count()?.saturating_sub(u64::from(offset) + shown);
+            if more > 0 {
+                // On stderr, so a script reading the list gets only articles.
+                eprintln!(
+                    "… and {more} more; see them with --offset {} (or a larger --limit)",
+                    u64::from(offset) + shown
+                );
             }
         }
         LibraryCommand::Search { query, limit, json } => {
@@ -143,7 +167,7 @@ pub fn run(paths: &AppPaths, cmd: LibraryCommand) -> Result<()> {
             if json {
                 return print_json(&article);
             }
-            print!("{}", export::to_markdown(&article));
+            print!("{}", for_terminal(&export::to_markdown(&article)));
         }
         LibraryCommand::Edit { id, title, body_file } => {
             let mut fields = lib.get(id)?.fields;
@@ -160,14 +184,14 @@ pub fn run(paths: &AppPaths, cmd: LibraryCommand) -> Result<()> {
             let saved = lib.save(id, &fields)?;
             println!("Saved article {} ({} revision(s)).", saved.id, lib.revisions(id)?.len());
         }
-        LibraryCommand::Export { id, format, out } => {
-            let article = lib.get(id)?;
+        LibraryCommand::Export { id, format, out, force } => {
+            let article = lib.for_export(id)?;
             let text = match format {
                 Format::Md => export::to_markdown(&article),
                 Format::Html => export::to_html(&article),
             };
             match out {
-                Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
+                Some(path) => crate::output::write_out(&path, text.as_bytes(), force)?,
                 None => print!("{text}"),
             }
         }
@@ -186,7 +210,7 @@ pub fn run(paths: &AppPaths, cmd: LibraryCommand) -> Result<()> {
                     r.created_at,
                     r.reason,
                     r.body.chars().count(),
-                    r.title
+                    for_terminal(&r.title)
                 );
             }
         }
@@ -195,7 +219,11 @@ pub fn run(paths: &AppPaths, cmd: LibraryCommand) -> Result<()> {
                 bail!("article {id} has no revision {revision}; see `byline library revisions {id}`");
             }
             let article = lib.restore(id, revision)?;
-            println!("Restored revision {revision} of article {} \"{}\".", article.id, article.fields.title);
+            println!(
+                "Restored revision {revision} of article {} \"{}\".",
+                article.id,
+                for_terminal(&article.fields.title)
+            );
         }
     }
     Ok(())

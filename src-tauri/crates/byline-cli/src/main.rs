@@ -6,6 +6,7 @@ mod draft_cmd;
 mod image_cmd;
 mod library_cmd;
 mod models_cmd;
+mod output;
 mod progress;
 mod related_cmd;
 mod sentiment_cmd;
@@ -80,8 +81,12 @@ enum Command {
 }
 
 fn main() {
+    output::quiet_on_closed_pipe();
     let cli = Cli::parse();
     if let Err(err) = run(cli) {
+        if output::is_closed_pipe(&err) {
+            std::process::exit(141);
+        }
         eprintln!("error: {err:#}");
         std::process::exit(1);
     }

@@ -166,9 +166,12 @@ pub enum TranscriptsCommand {
         no_timestamps: bool,
         #[arg(long)]
         no_speakers: bool,
-        /// Write here instead of standard output.
+        /// Write here instead of standard output (an existing file is kept unless --force).
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Show or set the library's custom vocabulary (names, places, jargon) used as Whisper's prompt.
     Vocabulary {
@@ -207,7 +210,7 @@ pub fn transcripts(paths: &AppPaths, cmd: TranscriptsCommand) -> Result<()> {
                 print!("{}", String::from_utf8_lossy(&export(which, ExportFormat::Txt, ExportOptions::default())?));
             }
         }
-        TranscriptsCommand::Export { id, format, raw, no_timestamps, no_speakers, out } => {
+        TranscriptsCommand::Export { id, format, raw, no_timestamps, no_speakers, out, force } => {
             let f: ExportFormat = format.parse()?;
             let t = tstore::get(conn, id)?;
             let bytes = export(
@@ -216,7 +219,7 @@ pub fn transcripts(paths: &AppPaths, cmd: TranscriptsCommand) -> Result<()> {
                 ExportOptions { timestamps: !no_timestamps, speakers: !no_speakers },
             )?;
             match out {
-                Some(p) => std::fs::write(&p, bytes)?,
+                Some(p) => crate::output::write_out(&p, &bytes, force)?,
                 None if f == ExportFormat::Docx => bail!("DOCX is binary: give --out FILE"),
                 None => std::io::stdout().write_all(&bytes)?,
             }

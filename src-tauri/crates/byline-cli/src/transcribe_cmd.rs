@@ -1,10 +1,11 @@
 //! `byline transcribe` (batch, one progress bar per file, continues past bad files), `byline transcripts`
 //! (list, show, export, vocabulary) and `byline record`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use byline_core::{AppPaths, CancelToken, NoProgress, Progress, Reporter};
+use byline_core::{AppPaths, CancelToken, NoProgress, Progress, Reporter, files};
 use byline_library::Library;
 use byline_models::Store;
 use byline_transcribe::export::{ExportFormat, ExportOptions, export};
@@ -39,7 +40,8 @@ pub struct TranscribeArgs {
     /// Output formats, comma separated: srt, vtt, txt, json, docx, md.
     #[arg(long, value_delimiter = ',', default_value = "txt")]
     pub format: Vec<String>,
-    /// Folder for the exports (default: beside each input file).
+    /// Folder for the exports (default: beside each input file; an existing file is never replaced, the
+    /// export takes the next free name, "notes (2).txt"); `-` prints one format to standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Plain text, Markdown and DOCX without timestamps.
@@ -87,6 +89,7 @@ fn model_store(paths: &AppPaths) -> Result<Store> {
 
 pub fn transcribe(paths: &AppPaths, args: TranscribeArgs) -> Result<()> {
     let formats = args.format.iter().map(|f| f.parse::<ExportFormat>()).collect::<byline_core::Result<Vec<_>>>()?;
+    check_stdout_out(args.out.as_deref(), &formats, args.json)?;
     let (start_s, end_s) = match &args.range {
         Some(r) => parse_range(r)?,
         None => (None, None),
@@ -173,7 +176,9 @@ fn one_file(
     Ok((t, info.decoded_s))
 }
 
-/// Writes each format beside the input (or into `out`); returns the paths written.
+/// Writes each format beside the input (or into `out`; `-` is standard output) and returns the paths written.
+/// An existing file is never replaced: `notes.txt` beside `notes.wav` stays the reporter's, and the
+/// transcript goes to `notes (2).txt`.
 pub fn write_exports(
     t: &Transcript,
     input: &Path,
@@ -181,6 +186,13 @@ pub fn write_exports(
     formats: &[ExportFormat],
     opts: ExportOptions,
 ) -> Result<Vec<PathBuf>> {
+    if out == Some(Path::new("-")) {
+        let mut stdout = std::io::stdout().lock();
+        for &f in formats {
+            stdout.write_all(&export(t, f, opts)?)?;
+        }
+        return Ok(Vec::new());
+    }
     let dir = match out {
         Some(d) => d.to_path_buf(),
         None => input.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -189,13 +201,58 @@ pub fn write_exports(
     let stem = input.file_stem().map_or_else(|| "transcript".into(), |s| s.to_string_lossy().into_owned());
     let mut written = Vec::new();
     for &f in formats {
-        let path = dir.join(format!("{stem}.{}", f.extension()));
-        std::fs::write(&path, export(t, f, opts)?).with_context(|| format!("writing {}", path.display()))?;
-        written.push(path);
+        written.push(files::write_to_free_name(&dir, &stem, f.extension(), &export(t, f, opts)?)?);
     }
     Ok(written)
+}
+
+/// `--out -` sends the transcript itself to standard output, so it takes one text format and no JSON summary.
+fn check_stdout_out(out: Option<&Path>, formats: &[ExportFormat], json: bool) -> Result<()> {
+    if out != Some(Path::new("-")) {
+        return Ok(());
+    }
+    if json {
+        bail!("--out - prints the transcript itself; it cannot be combined with --json");
+    }
+    match formats {
+        [ExportFormat::Docx] => bail!("DOCX is binary: give --out FOLDER instead of -"),
+        [_] => Ok(()),
+        _ => bail!("--out - prints one format; choose one with --format"),
+    }
 }
 
 #[path = "record_cmd.rs"]
 mod record_cmd;
 pub use record_cmd::{RecordArgs, TranscriptsCommand, record, transcripts};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `notes.txt` beside `notes.wav` is the reporter's own file: the transcript goes beside it, never over it.
+    #[test]
+    fn exports_never_replace_the_reporters_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let audio = dir.path().join("notes.wav");
+        std::fs::write(dir.path().join("notes.txt"), "my notes from the interview").expect("write");
+        let t = Transcript { duration_s: 1.0, ..Transcript::default() };
+        let formats = [ExportFormat::Txt, ExportFormat::Srt];
+        let written = write_exports(&t, &audio, None, &formats, ExportOptions::default()).expect("export");
+        assert_eq!(written, vec![dir.path().join("notes (2).txt"), dir.path().join("notes.srt")]);
+        let notes = std::fs::read_to_string(dir.path().join("notes.txt")).expect("read");
+        assert_eq!(notes, "my notes from the interview");
+        // A second run keeps the first run's exports too.
+        let again = write_exports(&t, &audio, None, &formats, ExportOptions::default()).expect("export");
+        assert_eq!(again, vec![dir.path().join("notes (3).txt"), dir.path().join("notes (2).srt")]);
+    }
+
+    #[test]
+    fn out_dash_is_standard_output_for_one_text_format() {
+        let dash = Some(Path::new("-"));
+        assert!(check_stdout_out(dash, &[ExportFormat::Srt], false).is_ok());
+        assert!(check_stdout_out(dash, &[ExportFormat::Srt, ExportFormat::Txt], false).is_err());
+        assert!(check_stdout_out(dash, &[ExportFormat::Docx], false).is_err());
+        assert!(check_stdout_out(dash, &[ExportFormat::Txt], true).is_err());
+        assert!(check_stdout_out(Some(Path::new("out")), &[ExportFormat::Docx], true).is_ok());
+    }
+}

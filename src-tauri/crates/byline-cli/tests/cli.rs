@@ -67,6 +67,52 @@ fn import_search_edit_restore_export() {
     assert!(ok, "{err}");
     let html = std::fs::read_to_string(&out).expect("read export");
     assert!(html.contains("<h1>Budget vote delayed</h1>") || html.contains("Budget vote delayed</h1>"), "{html}");
+
+    // An existing file is kept unless --force; with it, a link at that name is replaced, not written through.
+    let out_s = out.to_str().expect("utf-8");
+    std::fs::write(&out, "the reporter's own page").expect("write");
+    let (ok, _, err) = byline(&home, &["library", "export", &id.to_string(), "--format", "md", "--out", out_s]);
+    assert!(!ok && err.contains("already exists") && err.contains("--force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&out).expect("read"), "the reporter's own page");
+    let private = dir.path().join("private.txt");
+    std::fs::write(&private, "private").expect("write");
+    std::fs::remove_file(&out).expect("rm");
+    std::os::unix::fs::symlink(&private, &out).expect("symlink");
+    let (ok, _, err) =
+        byline(&home, &["library", "export", &id.to_string(), "--format", "md", "--out", out_s, "--force"]);
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read_to_string(&private).expect("read"), "private");
+    assert!(std::fs::read_to_string(&out).expect("read").contains("Budget vote delayed"));
+}
+
+/// `byline library list | head -1` ends quietly: no panic, no "Broken pipe" message.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    // Bigger than a pipe's buffer, so the child is still writing when the reader hangs up.
+    let story = dir.path().join("long.md");
+    std::fs::write(&story, format!("# A long story\n\n{}\n", "The council met again. ".repeat(20_000))).expect("write");
+    let (ok, _, err) = byline(&home, &["library", "import", story.to_str().expect("utf-8")]);
+    assert!(ok, "{err}");
+    for args in [&["library", "show", "1"][..], &["library", "show", "1", "--json"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
+            .arg("--home")
+            .arg(&home)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // Read one byte, then hang up: the next write of the child meets a closed pipe.
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 1];
+        std::io::Read::read_exact(&mut stdout, &mut first).expect("some output");
+        drop(stdout);
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]
@@ -92,4 +138,24 @@ fn device_choice_is_reported_and_falls_back_to_cpu() {
     }
     let (ok, _, err) = byline(dir.path(), &["device", "--device", "tpu"]);
     assert!(!ok && err.contains("unknown device"), "{err}");
+}
+
+/// A list cut at its limit says how many more there are (on stderr, so scripts read only articles).
+#[test]
+fn a_cut_list_says_how_many_more() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).expect("mkdir");
+    for i in 0..3 {
+        std::fs::write(corpus.join(format!("{i}.md")), format!("# Story {i}\n\nBody {i}.\n")).expect("write");
+    }
+    let (ok, _, err) = byline(&home, &["library", "import", corpus.to_str().expect("utf-8")]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = byline(&home, &["library", "list", "--limit", "1"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(err.contains("and 2 more") && err.contains("--offset 1"), "{err}");
+    let (ok, out, err) = byline(&home, &["library", "list"]);
+    assert!(ok && out.lines().count() == 3 && !err.contains("more"), "{out}{err}");
 }

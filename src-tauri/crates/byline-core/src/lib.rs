@@ -5,6 +5,7 @@
 
 mod cancel;
 mod error;
+pub mod files;
 mod paths;
 mod progress;
 mod settings;

@@ -79,9 +79,10 @@ pub struct RecordSummary {
 const STOP_GRACE: Duration = Duration::from_millis(1200);
 
 pub fn record(out: &Path, sample_rate: u32, rx: &Receiver<Vec<f32>>, control: &Control) -> Result<RecordSummary> {
+    // The WAV first: it refuses an existing file before the marker could flag someone else's file for repair.
+    let mut wav = CrashSafeWav::create(out, sample_rate)?;
     let marker = marker_path(out);
     std::fs::write(&marker, b"").map_err(|e| Error::io(format!("creating {}", marker.display()), e))?;
-    let mut wav = CrashSafeWav::create(out, sample_rate)?;
     loop {
         if control.stop.load(Ordering::SeqCst) {
             // The device still holds the last moments before Stop in its buffer (a second or more through

@@ -48,7 +48,17 @@ impl CrashSafeWav {
         if rate == 0 {
             return Err(Error::InvalidInput("a recording needs a sample rate above 0 Hz".into()));
         }
-        let mut file = File::create(path).map_err(io(path, "creating"))?;
+        // Never truncate: an existing file is someone's earlier take (or anything else of the reporter's).
+        let mut file = OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::InvalidInput(format!(
+                    "{} already exists; a recording never replaces a file, choose another name",
+                    path.display()
+                ))
+            } else {
+                Error::io(format!("creating {}", path.display()), e)
+            }
+        })?;
         file.write_all(&header(rate, 0)).map_err(io(path, "writing"))?;
         file.sync_all().map_err(io(path, "syncing"))?;
         // Half a second of 16-bit samples.
@@ -169,4 +179,26 @@ pub fn repair_wav(path: &Path) -> Result<RepairReport> {
         file.sync_all().map_err(io(path, "syncing"))?;
     }
     Ok(RepairReport { path: path.to_path_buf(), repaired, duration_s: data_len as f64 / f64::from(byte_rate) })
+}
+
+#[cfg(test)]
+mod no_overwrite_tests {
+    use super::*;
+
+    #[test]
+    fn a_recording_never_truncates_an_existing_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let take = dir.path().join("interview.wav");
+        std::fs::write(&take, b"yesterday's take, 40 minutes of it").expect("write");
+        let err = CrashSafeWav::create(&take, 16_000).err().expect("an existing file is refused");
+        assert_eq!(err.code(), "invalid_input");
+        assert!(err.to_string().contains("already exists"), "{err}");
+        assert_eq!(std::fs::read(&take).expect("read"), b"yesterday's take, 40 minutes of it");
+        // Through the recorder too, and without leaving a repair marker that would touch that file.
+        let (_tx, rx) = crate::record::channel();
+        let control = crate::record::Control::new();
+        assert!(crate::record::record(&take, 16_000, &rx, &control).is_err());
+        assert_eq!(std::fs::read(&take).expect("read"), b"yesterday's take, 40 minutes of it");
+        assert!(!crate::record::marker_path(&take).exists());
+    }
 }
