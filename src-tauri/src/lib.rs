@@ -2,6 +2,7 @@
 mod commands;
 mod error;
 mod menu;
+mod navigation;
 mod state;
 mod warm;
 
@@ -11,6 +12,7 @@ use tauri::{Manager, Runtime};
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_dialog::init())
+        .plugin(navigation::guard())
         .setup(|app| {
             let state = state::AppState::load()?;
             app.manage(state);
@@ -56,6 +58,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::sentiment::sentiment_comment_distribution,
             commands::settings::settings_get,
             commands::settings::settings_save,
+            commands::settings::startup_notices,
             commands::speech::speech_voices,
             commands::speech::speech_play,
             commands::speech::speech_control,

@@ -16,6 +16,8 @@ pub struct AppState {
     /// Read-aloud playbacks by job id, for pause / resume / speed.
     players: Mutex<HashMap<String, byline_speech::PlayerControl>>,
     pub settings: Mutex<Settings>,
+    /// What the reporter should know about the start (settings that could not be read), shown once.
+    pub startup_notices: Mutex<Vec<String>>,
 }
 
 impl AppState {
@@ -23,13 +25,15 @@ impl AppState {
         let paths = AppPaths::from_env()?;
         paths.ensure()?;
         let library = Library::open(&paths.library_db())?;
-        let settings = Settings::load(&paths.settings_file())?;
+        // A damaged settings file must not keep the app closed: defaults, the file kept aside, a notice.
+        let (settings, notice) = Settings::load_or_recover(&paths.settings_file());
         Ok(Self {
             paths,
             library: Mutex::new(library),
             jobs: Mutex::new(HashMap::new()),
             players: Mutex::new(HashMap::new()),
             settings: Mutex::new(settings),
+            startup_notices: Mutex::new(notice.into_iter().collect()),
         })
     }
 

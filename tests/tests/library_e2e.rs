@@ -139,3 +139,73 @@ fn models_screen_shows_the_installed_test_models() {
     std::thread::sleep(Duration::from_millis(500));
     d.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts/models.png"));
 }
+
+/// Wire copy's angle brackets survive Preview and both exports; a link to another article opens it in
+/// Preview without navigating the window, and no export carries a `byline://` link.
+#[test]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+fn angle_brackets_and_article_links_survive_preview_and_export() {
+    let app = env_path("BYLINE_E2E_APP").expect("BYLINE_E2E_APP names the app binary");
+    let driver_bin = env_path("BYLINE_E2E_DRIVER").expect("BYLINE_E2E_DRIVER names tauri-driver");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let deal = {
+        let mut lib = byline_library::Library::open(&home.join("library.sqlite3")).expect("open library");
+        let report = lib
+            .create(&byline_library::ArticleFields {
+                title: "Flood report".into(),
+                body: "Rivers rose overnight.".into(),
+                url: Some("https://ledger.example/flood".into()),
+                ..Default::default()
+            })
+            .expect("create");
+        let body = format!(
+            "The stake was sold to <Sedio N.V.> of Lugano.\n\nSee [the flood report](byline://article/{}).",
+            report.id
+        );
+        let deal = lib
+            .create(&byline_library::ArticleFields { title: "Lugano deal".into(), body, ..Default::default() })
+            .expect("create");
+        deal.id
+    };
+
+    let d = Driver::start(&driver_bin, &app, &[("BYLINE_HOME", home.as_path())]);
+    let item = d.wait_until("the deal in the sidebar", || {
+        d.find_all("[data-testid=article-item]").into_iter().find(|i| d.text(i).contains("Lugano deal"))
+    });
+    d.click(&item);
+    let title = d.wait_for("[data-testid=editor-title]");
+    d.wait_until("the deal in the editor", || {
+        (d.property(&title, "value").as_str() == Some("Lugano deal")).then_some(())
+    });
+    d.click(&d.wait_for("[data-testid=mode-preview]"));
+    let preview = d.wait_for("[data-testid=editor-preview]");
+    let shown = d.wait_until("the rendered preview", || Some(d.text(&preview)).filter(|t| t.contains("Lugano")));
+    assert!(shown.contains("sold to <Sedio N.V.> of Lugano"), "preview: {shown}");
+
+    // The internal link opens the other article; the window stays on the app.
+    let link = d.wait_for("[data-testid=editor-preview] a");
+    d.click(&link);
+    d.wait_until("the linked article in the editor", || {
+        (d.property(&d.wait_for("[data-testid=editor-title]"), "value").as_str() == Some("Flood report")).then_some(())
+    });
+    let location = d.execute_async("arguments[arguments.length - 1](window.location.href)", serde_json::json!([]));
+    assert!(location.as_str().is_some_and(|l| l.starts_with("tauri://localhost")), "{location}");
+
+    // Both exports, through the same command the Export menu uses.
+    for format in ["md", "html"] {
+        let path = dir.path().join(format!("deal.{format}"));
+        let result = d.execute_async(
+            "const done = arguments[arguments.length - 1];\
+             window.__TAURI_INTERNALS__.invoke('article_export', { id: arguments[0], format: arguments[1], path: arguments[2] })\
+               .then(() => done('ok'), (e) => done(JSON.stringify(e)));",
+            serde_json::json!([deal, format, path.to_string_lossy()]),
+        );
+        assert_eq!(result.as_str(), Some("ok"), "{format} export: {result}");
+        let text = std::fs::read_to_string(&path).expect("read export");
+        assert!(!text.contains("byline:"), "{format}: {text}");
+        assert!(text.contains("https://ledger.example/flood"), "{format}: {text}");
+        let sedio = if format == "md" { "<Sedio N.V.>" } else { "&lt;Sedio N.V.&gt;" };
+        assert!(text.contains(&format!("sold to {sedio} of Lugano")), "{format}: {text}");
+    }
+}

@@ -52,7 +52,7 @@ pub fn revision_restore(state: State<'_, AppState>, article_id: i64, revision_id
 
 #[tauri::command]
 pub fn article_export(state: State<'_, AppState>, id: i64, format: String, path: PathBuf) -> CommandResult<()> {
-    let article = state.library()?.get(id)?;
+    let article = state.library()?.for_export(id)?;
     let text = match format.as_str() {
         "md" => export::to_markdown(&article),
         "html" => export::to_html(&article),
@@ -63,11 +63,15 @@ pub fn article_export(state: State<'_, AppState>, id: i64, format: String, path:
             });
         }
     };
-    std::fs::write(&path, text).map_err(|e| byline_core::Error::io(format!("writing {}", path.display()), e))?;
+    // The path comes from the save dialog, which asked before replacing a file.
+    byline_core::files::replace_atomically(&path, text.as_bytes())?;
     Ok(())
 }
 
 #[tauri::command]
-pub fn markdown_preview(markdown: String) -> String {
-    export::markdown_to_safe_html(&markdown)
+/// Renders on a blocking thread: a long or crafted body must never freeze the window.
+pub async fn markdown_preview(markdown: String) -> CommandResult<String> {
+    tauri::async_runtime::spawn_blocking(move || export::markdown_to_safe_html(&markdown))
+        .await
+        .map_err(|e| CommandError::internal(format!("rendering the preview stopped unexpectedly: {e}")))
 }

@@ -16,3 +16,10 @@ pub fn settings_save(state: State<'_, AppState>, settings: Settings) -> CommandR
     *current = settings;
     Ok(())
 }
+
+/// Notices from the start of the app (each returned once).
+#[tauri::command]
+pub fn startup_notices(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
+    let mut notices = state.startup_notices.lock().map_err(|_| CommandError::internal("notices are unavailable"))?;
+    Ok(std::mem::take(&mut *notices))
+}

@@ -148,6 +148,12 @@ impl Driver {
         self.request("GET", &self.session_path(&format!("/element/{element}/property/{name}")), None)
     }
 
+    /// Runs an async script in the page; it ends by calling its last argument with the result.
+    #[allow(dead_code)] // each test binary compiles this module; not all of them run scripts
+    pub fn execute_async(&self, script: &str, args: Value) -> Value {
+        self.request("POST", &self.session_path("/execute/async"), Some(json!({"script": script, "args": args})))
+    }
+
     pub fn screenshot(&self, path: &Path) {
         use base64::Engine;
         let data = self.request("GET", &self.session_path("/screenshot"), None);
@@ -157,6 +163,11 @@ impl Driver {
             }
             let _ = std::fs::write(path, bytes);
         }
+    }
+
+    /// Resizes the app window (W3C Set Window Rect), to check a layout at a given size.
+    pub fn set_window_rect(&self, width: u32, height: u32) {
+        self.request("POST", &self.session_path("/window/rect"), Some(json!({"width": width, "height": height})));
     }
 }
 

@@ -151,6 +151,10 @@ export const api = {
   settingsGet(): Promise<Settings> {
     return call('settings_get');
   },
+  /** What the app had to do at start (a damaged settings file set aside), each said once. */
+  startupNotices(): Promise<string[]> {
+    return call('startup_notices');
+  },
   settingsSave(settings: Settings): Promise<null> {
     return call('settings_save', { settings });
   },

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyFeedback, articleLink, normaliseDraft, shouldRefresh, whyLine, type Suggestion } from './related';
+import {
+  applyFeedback,
+  articleIdOf,
+  articleLink,
+  normaliseDraft,
+  shouldRefresh,
+  whyLine,
+  type Suggestion,
+} from './related';
 
 const s = (id: number, pinned = false): Suggestion => ({
   id,
@@ -46,5 +54,14 @@ describe('related panel logic', () => {
   it('builds an escaped Markdown link', () => {
     expect(articleLink({ id: 7, title: 'Budget [draft]' })).toBe('[Budget \\[draft\\]](byline://article/7)');
     expect(articleLink({ id: 8, title: ' ' })).toBe('[Article 8](byline://article/8)');
+  });
+});
+
+describe('articleIdOf', () => {
+  it('reads internal links only', () => {
+    expect(articleIdOf('byline://article/20')).toBe(20);
+    expect(articleIdOf('byline://article/20/')).toBe(20);
+    expect(articleIdOf('https://example.com/article/20')).toBeNull();
+    expect(articleIdOf('byline://article/x')).toBeNull();
   });
 });

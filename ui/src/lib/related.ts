@@ -82,3 +82,9 @@ export function articleLink(s: Pick<Suggestion, 'id' | 'title'>): string {
   const title = (s.title.trim() || `Article ${s.id}`).replace(/([[\]\\])/g, '\\$1');
   return `[${title}](byline://article/${s.id})`;
 }
+
+/** The article id of a `byline://article/ID` link, or null for any other address. */
+export function articleIdOf(href: string): number | null {
+  const match = /^byline:\/\/article\/(\d+)\/?$/.exec(href.trim());
+  return match ? Number(match[1]) : null;
+}

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { countCharacters, countText, countWords, excerpt, fileNameFor, sizeDelta, tailEllipsis } from './text';
+import {
+  countCharacters,
+  countText,
+  countWords,
+  excerpt,
+  fileNameFor,
+  isMostlyCjk,
+  lengthLabel,
+  padInline,
+  sizeDelta,
+  tailEllipsis,
+} from './text';
 
 describe('countWords', () => {
   it('counts English words', () => {
@@ -56,5 +67,39 @@ describe('helpers', () => {
   it('shortens paths from the front', () => {
     expect(tailEllipsis('/a/b.md', 20)).toBe('/a/b.md');
     expect(tailEllipsis('/home/me/feeds/wire.jsonl', 12)).toBe('…/wire.jsonl');
+  });
+});
+
+describe('padInline', () => {
+  const link = '[Flood report](byline://article/20)';
+  it('keeps a link apart from the words around it', () => {
+    expect(padInline('See the report', 7, 7, link, 'replace').text).toBe(` ${link}`);
+    expect(padInline('Seereport', 3, 3, link, 'replace').text).toBe(` ${link} `);
+    expect(padInline('See the', 7, 7, link, 'replace').text).toBe(` ${link}`);
+    expect(padInline('See ', 4, 4, link, 'replace').text).toBe(link);
+    expect(padInline('(', 1, 1, link, 'replace').text).toBe(link);
+    expect(padInline('', 0, 0, link, 'replace').text).toBe(link);
+    expect(padInline('word.', 4, 4, link, 'replace').text).toBe(` ${link}`);
+  });
+  it('leaves blocks alone', () => {
+    expect(padInline('text', 4, 4, '\n\n![x](y)\n\n', 'after').text).toBe('\n\n![x](y)\n\n');
+  });
+});
+
+describe('lengthLabel', () => {
+  it('counts words in English text', () => {
+    expect(lengthLabel('The council approved the budget.')).toBe('5 words');
+    expect(lengthLabel('')).toBe('0 words');
+  });
+
+  it('counts characters in Chinese text, as editors do', () => {
+    const zh = '市议会周一批准了新的防洪工程，以保护镇中心。';
+    expect(lengthLabel(zh)).toBe(`${Array.from(zh).length} characters`);
+    expect(lengthLabel('新华社 北京 3 月 5 日电')).toBe('10 characters');
+    expect(isMostlyCjk('The mayor said 你好 twice in English.')).toBe(false);
+  });
+
+  it('groups thousands', () => {
+    expect(lengthLabel('字'.repeat(1234))).toBe('1,234 characters');
   });
 });

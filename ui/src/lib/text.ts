@@ -16,6 +16,21 @@ export function countText(text: string): TextCounts {
   return { words: cjk + latin, characters: countCharacters(text), cjk };
 }
 
+/** Whether a text is mostly Chinese or Japanese: more CJK characters than words of other scripts. */
+export function isMostlyCjk(text: string): boolean {
+  const { words, cjk } = countText(text);
+  return cjk > 0 && cjk >= words - cjk;
+}
+
+/**
+ * The length an editor quotes: words for English ("1,234 words"), characters for Chinese ("1,234 characters",
+ * every character but spaces and line breaks, as Chinese newsrooms count).
+ */
+export function lengthLabel(text: string): string {
+  if (isMostlyCjk(text)) return plural(Array.from(text.replace(/\s+/gu, '')).length, 'character');
+  return plural(countText(text).words, 'word');
+}
+
 export function countWords(text: string): number {
   return countText(text).words;
 }
@@ -71,4 +86,27 @@ export function tailEllipsis(text: string, max: number): string {
   const chars = Array.from(text);
   if (chars.length <= max) return text;
   return `…${chars.slice(chars.length - (max - 1)).join('')}`;
+}
+
+const OPENING = /[\s([{“‘"'«「『（【《]/u;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/**
+ * Inline text put into a body at [from, to): a space before it where it would run into the previous word
+ * ("see[link]" → "see [link]"), and after it where a word follows. Blocks (`after`) carry their own breaks.
+ */
+export function padInline(
+  body: string,
+  from: number,
+  to: number,
+  text: string,
+  how: 'replace' | 'after',
+): { text: string } {
+  if (how !== 'replace' || text === '') return { text };
+  const before = from > 0 ? body[from - 1] : '';
+  const after = to < body.length ? body[to] : '';
+  let out = text;
+  if (before !== '' && !OPENING.test(before) && !/^\s/u.test(text)) out = ` ${out}`;
+  if (after !== '' && WORD_CHAR.test(after) && !/\s$/u.test(text)) out = `${out} `;
+  return { text: out };
 }

@@ -44,6 +44,33 @@ impl Settings {
         toml::from_str(&text).map_err(|e| Error::Settings { path: path.to_path_buf(), message: e.to_string() })
     }
 
+    /// For the app, which must open whatever the file holds: a settings file that cannot be read as settings
+    /// is moved aside (kept, never deleted, as `settings.toml.unreadable`) and the defaults are used. The
+    /// second value says what happened, for the reporter.
+    pub fn load_or_recover(path: &Path) -> (Self, Option<String>) {
+        match Self::load(path) {
+            Ok(settings) => (settings, None),
+            Err(err) => {
+                let aside = crate::files::free_name(
+                    path.parent().unwrap_or(Path::new(".")),
+                    &format!(
+                        "{}.unreadable",
+                        path.file_name().map_or_else(|| "settings".into(), |n| n.to_string_lossy())
+                    ),
+                    "",
+                );
+                let kept = match std::fs::rename(path, &aside) {
+                    Ok(()) => format!("it was kept as {}", aside.display()),
+                    Err(e) => format!("moving it aside failed too ({e})"),
+                };
+                (
+                    Self::default(),
+                    Some(format!("The settings could not be read ({err}); default settings are in use, and {kept}.")),
+                )
+            }
+        }
+    }
+
     /// Writes settings atomically: a crash mid-write leaves the previous file intact.
     pub fn save(&self, path: &Path) -> Result<()> {
         let text = toml::to_string_pretty(self)
@@ -79,6 +106,20 @@ mod tests {
         let err = Settings::load(&path).expect_err("must fail");
         assert_eq!(err.code(), "settings");
         assert!(err.to_string().contains("settings.toml"));
+    }
+
+    #[test]
+    fn the_app_recovers_from_a_malformed_file_and_keeps_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "theme = [").expect("write");
+        let (settings, notice) = Settings::load_or_recover(&path);
+        assert_eq!(settings, Settings::default());
+        let notice = notice.expect("a notice");
+        assert!(notice.contains("settings.toml.unreadable"), "{notice}");
+        assert_eq!(std::fs::read_to_string(dir.path().join("settings.toml.unreadable")).expect("kept"), "theme = [");
+        assert!(!path.exists());
+        assert_eq!(Settings::load_or_recover(&path), (Settings::default(), None));
     }
 
     #[test]

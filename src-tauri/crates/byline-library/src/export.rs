@@ -1,7 +1,7 @@
 //! Article export: Markdown with front matter that the importer reads back unchanged, and a
 //! standalone, sanitised HTML page that is safe to open in any browser.
 use ammonia::Builder;
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, html};
 use serde::Serialize;
 
 use crate::model::Article;
@@ -55,13 +55,24 @@ pub fn to_markdown(article: &Article) -> String {
 }
 
 /// Renders Markdown to HTML and sanitises it: no scripts, no event handlers, only web and mail
-/// links, and every link opened without giving the target page a handle on ours.
+/// links, and every link opened without giving the target page a handle on ours. Angle-bracket text that
+/// is not an allowed HTML tag (wire copy's `<Sedio N.V.>`, `<IBM.N>`) is shown as text, never dropped.
 pub fn markdown_to_safe_html(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    let markdown = crate::import::nesting::limit_quote_depth(markdown);
+    let parser =
+        Parser::new_ext(&markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+            Event::Html(raw) => Event::Html(keep_allowed_tags(&raw).into()),
+            Event::InlineHtml(raw) => Event::InlineHtml(keep_allowed_tags(&raw).into()),
+            other => other,
+        });
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, parser);
+    // Raw HTML in the body may nest deeply too; the sanitiser's parser is html5ever.
+    let raw = crate::import::nesting::limit_html_depth(&raw);
     Builder::default()
-        .url_schemes(["http", "https", "mailto"].into())
+        // `byline:` links open another article inside the app's Preview; exports rewrite them first
+        // (`Library::for_export`), so none reaches a page that leaves the app.
+        .url_schemes(["http", "https", "mailto", "byline"].into())
         .link_rel(Some("noopener noreferrer"))
         .clean(&raw)
         .to_string()
@@ -124,6 +135,121 @@ pub fn to_html(article: &Article) -> String {
     out
 }
 
+/// Tags a reporter may write in Markdown and that the sanitiser keeps (its default set). Lower case only:
+/// wire copy writes tickers and company names in capitals (`<B>`, `<IBM>`), HTML authors in lower case.
+const ALLOWED_TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+];
+/// A tag longer than this is text: it also bounds the look-ahead, so the scan stays linear.
+const MAX_TAG_LEN: usize = 1024;
+
+/// Raw HTML from the Markdown parser with every `<…>` that is not an allowed tag (or a comment) escaped, so
+/// the sanitiser shows it as text instead of removing it as an unknown element.
+fn keep_allowed_tags(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 16);
+    let mut rest = raw;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let candidate = &rest[at..];
+        let window = &candidate[..floor_char_boundary(candidate, MAX_TAG_LEN)];
+        let tag_len = window.find('>').filter(|&end| !window[1..end].contains('<')).map(|end| end + 1);
+        match tag_len {
+            Some(len) if is_allowed_tag(&candidate[..len]) => {
+                out.push_str(&candidate[..len]);
+                rest = &candidate[len..];
+            }
+            Some(len) => {
+                out.push_str(&escape(&candidate[..len]));
+                rest = &candidate[len..];
+            }
+            None => {
+                out.push_str("&lt;");
+                rest = &candidate[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn floor_char_boundary(text: &str, max: usize) -> usize {
+    if text.len() <= max {
+        return text.len();
+    }
+    (0..=max).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0)
+}
+
+/// `<name …>`, `</name>` or `<name/>` with an allowed name, or an HTML comment.
+fn is_allowed_tag(tag: &str) -> bool {
+    if tag.starts_with("<!--") && tag.ends_with("-->") {
+        return true;
+    }
+    let inner = tag.trim_start_matches('<').trim_end_matches('>');
+    let inner = inner.strip_prefix('/').unwrap_or(inner);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    let name_len = inner.bytes().take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit()).count();
+    let (name, attributes) = inner.split_at(name_len);
+    ALLOWED_TAGS.contains(&name) && (attributes.is_empty() || attributes.starts_with(char::is_whitespace))
+}
+
 /// Escapes text for HTML element content and double-quoted attribute values.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -156,6 +282,33 @@ mod tests {
             created_at: "2024-01-01T00:00:00Z".into(),
             updated_at: "2024-01-01T00:00:00Z".into(),
         }
+    }
+
+    #[test]
+    fn angle_bracket_text_of_wire_copy_survives_preview_and_html() {
+        let body = "The stake was sold to <Sedio N.V.> of Lugano; <IBM.N> rose and <B> fell.\n\n\
+                    <div>Held by <Sedio N.V.> too</div>\n\n<b>bold</b> <script>alert(1)</script> <!-- note -->";
+        let html = markdown_to_safe_html(body);
+        assert!(html.contains("to &lt;Sedio N.V.&gt; of Lugano"), "{html}");
+        assert!(html.contains("&lt;IBM.N&gt; rose and &lt;B&gt; fell"), "{html}");
+        assert!(html.contains("Held by &lt;Sedio N.V.&gt; too"), "{html}");
+        assert!(html.contains("<b>bold</b>"), "{html}");
+        // A script is shown as text and never becomes an element.
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+        let page = to_html(&article(ArticleFields { title: "Deal".into(), body: body.into(), ..Default::default() }));
+        assert!(page.contains("to &lt;Sedio N.V.&gt; of Lugano"), "{page}");
+        let md = to_markdown(&article(ArticleFields { title: "Deal".into(), body: body.into(), ..Default::default() }));
+        assert!(md.contains("to <Sedio N.V.> of Lugano"), "{md}");
+    }
+
+    #[test]
+    fn a_long_run_of_unclosed_brackets_stays_linear() {
+        // Each `<` looks ahead a bounded distance for its `>`, so 200,000 of them cost no more than one pass each.
+        let raw = "<span ".repeat(200_000);
+        let kept = keep_allowed_tags(&raw);
+        assert_eq!(kept.matches("&lt;").count(), 200_000);
+        assert_eq!(keep_allowed_tags("<span class=\"x\">a</span>"), "<span class=\"x\">a</span>");
     }
 
     fn tricky() -> ArticleFields {

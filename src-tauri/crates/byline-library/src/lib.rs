@@ -6,7 +6,9 @@ mod fts;
 pub mod import;
 mod importer;
 mod library;
+pub mod links;
 pub mod model;
+mod prune;
 
 pub use importer::{Duplicate, ImportError, ImportSummary, Imported};
 pub use library::{Library, content_hash, sha256_file};

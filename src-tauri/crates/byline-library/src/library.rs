@@ -158,6 +158,20 @@ impl Library {
         get_in(&self.conn, id)
     }
 
+    /// The article as an export would have it: links to other articles (`byline://article/ID`) point at
+    /// their web address, or become plain text where they have none, because nothing outside the app can
+    /// open them.
+    pub fn for_export(&self, id: i64) -> Result<Article> {
+        let mut article = self.get(id)?;
+        let address = |linked: i64| {
+            let url: Option<String> =
+                self.conn.query_row("SELECT url FROM articles WHERE id = ?1", [linked], |r| r.get(0)).ok().flatten();
+            url.map(|u| u.trim().to_string()).filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        };
+        article.fields.body = crate::links::rewrite_internal_links(&article.fields.body, address);
+        Ok(article)
+    }
+
     /// Saves new field values. When anything changed, the replaced text is kept as a revision
     /// in the same transaction, so no save can lose the previous version.
     pub fn save(&mut self, id: i64, fields: &ArticleFields) -> Result<Article> {
@@ -167,6 +181,7 @@ impl Library {
             return Ok(current);
         }
         store_revision(&tx, &current, "edit")?;
+        crate::prune::prune_autosaves(&tx, id)?;
         update_article(&tx, id, fields)?;
         tx.commit().db()?;
         self.get(id)
@@ -283,17 +298,18 @@ impl Library {
     pub fn restore(&mut self, article_id: i64, revision_id: i64) -> Result<Article> {
         let tx = self.conn.transaction().db()?;
         let current = get_in(&tx, article_id)?;
-        let fields_json: String = tx
+        let (title, body, fields_json): (String, String, String) = tx
             .query_row(
-                "SELECT fields FROM revisions WHERE id = ?1 AND article_id = ?2",
+                "SELECT title, body, fields FROM revisions WHERE id = ?1 AND article_id = ?2",
                 [revision_id, article_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .db()?
             .ok_or_else(|| Error::not_found("revision", revision_id))?;
         let fields: ArticleFields = serde_json::from_str(&fields_json)
             .map_err(|e| Error::Database(format!("revision {revision_id} is unreadable: {e}")))?;
+        let fields = ArticleFields { title, body, ..fields };
         store_revision(&tx, &current, "restore")?;
         update_article(&tx, article_id, &fields)?;
         tx.commit().db()?;
@@ -356,7 +372,9 @@ impl Library {
 }
 
 fn store_revision(tx: &Transaction<'_>, current: &Article, reason: &str) -> Result<()> {
-    let fields = serde_json::to_string(&current.fields).db()?;
+    // Title and body have their own columns; the JSON carries the other fields only.
+    let others = ArticleFields { title: String::new(), body: String::new(), ..current.fields.clone() };
+    let fields = serde_json::to_string(&others).db()?;
     tx.execute(
         "INSERT INTO revisions (article_id, title, body, fields, content_hash, reason, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
