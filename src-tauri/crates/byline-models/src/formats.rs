@@ -154,7 +154,12 @@ fn check_gguf(r: &mut Reader) -> Result<()> {
         let key = r.string(key_len, "GGUF metadata key")?;
         let ty = r.u32("GGUF metadata type")?;
         if key == "general.alignment" && ty == 4 {
-            alignment = u64::from(r.u32("GGUF alignment")?).max(1);
+            // Loaders (candle, llama.cpp) divide by it; 0 made the model import and then panic on load.
+            let declared = r.u32("GGUF alignment")?;
+            if declared == 0 || !declared.is_power_of_two() {
+                return Err(r.error(format!("general.alignment is {declared}; it must be a power of two")));
+            }
+            alignment = u64::from(declared);
         } else {
             skip_gguf_value(r, ty, &key)?;
         }

@@ -133,3 +133,20 @@ fn safetensors_header_that_lies_about_sizes_is_refused() {
     huge[..8].copy_from_slice(&1_000_000u64.to_le_bytes());
     assert!(check_bytes("m.safetensors", &huge).expect_err("should fail").to_string().contains("larger than the file"));
 }
+
+/// `general.alignment = 0` imported, then panicked in the loader (a division by zero) with the assistant's
+/// lock held; an alignment that is not a power of two is refused the same way.
+#[test]
+fn a_gguf_with_a_zero_or_odd_alignment_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for bad in [0u32, 24] {
+        let mut bytes = tiny_gguf();
+        let key = b"general.alignment";
+        let at = bytes.windows(key.len()).position(|w| w == key).expect("alignment key") + key.len() + 4;
+        bytes[at..at + 4].copy_from_slice(&bad.to_le_bytes());
+        let path = dir.path().join(format!("align{bad}.gguf"));
+        std::fs::write(&path, &bytes).expect("write");
+        let err = check_file(&path).expect_err("refused");
+        assert!(err.to_string().contains("must be a power of two"), "{err}");
+    }
+}

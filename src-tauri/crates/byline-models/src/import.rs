@@ -156,7 +156,8 @@ fn single_file(path: &Path) -> Result<(Format, Vec<String>)> {
 /// Lists a folder's files (relative, `/`-separated) and decides its format, validating the weight files.
 fn scan_folder(dir: &Path) -> Result<(Format, Vec<String>)> {
     let mut files = Vec::new();
-    collect(dir, "", &mut files, 0)?;
+    let allowed = link_root(dir)?;
+    collect(dir, "", &mut files, 0, &allowed)?;
     files.sort();
     let has = |name: &str| files.iter().any(|f| f == name);
     let with_ext = |ext: &'static str| files.iter().filter(move |f| f.ends_with(ext));
@@ -182,7 +183,22 @@ fn scan_folder(dir: &Path) -> Result<(Format, Vec<String>)> {
     Ok((format, files))
 }
 
-fn collect(dir: &Path, prefix: &str, out: &mut Vec<String>, depth: usize) -> Result<()> {
+/// Where links inside a model folder may point: the folder itself, or for a Hugging Face cache snapshot
+/// (`models--ORG--NAME/snapshots/REV`, whose files are links into `../../blobs/`) the whole cached repo.
+fn link_root(dir: &Path) -> Result<PathBuf> {
+    let canonical =
+        std::fs::canonicalize(dir).map_err(|e| Error::io(format!("reading folder {}", dir.display()), e))?;
+    let in_snapshots = canonical.parent().and_then(Path::file_name).is_some_and(|n| n == "snapshots");
+    Ok(match canonical.parent().and_then(Path::parent) {
+        Some(repo) if in_snapshots => repo.to_path_buf(),
+        _ => canonical,
+    })
+}
+
+/// Lists a folder's files. A link is followed only to a file inside `allowed` (see [`link_root`]): a link to
+/// a private folder elsewhere must not pull its files into the store, and a link to a folder is never
+/// followed (`x -> .` multiplied one file into 9,841 entries).
+fn collect(dir: &Path, prefix: &str, out: &mut Vec<String>, depth: usize, allowed: &Path) -> Result<()> {
     if depth > 8 {
         return Ok(()); // Model layouts are shallow; deeper trees are not model folders.
     }
@@ -194,11 +210,27 @@ fn collect(dir: &Path, prefix: &str, out: &mut Vec<String>, depth: usize) -> Res
             continue;
         }
         let rel = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
-        // `metadata` follows symlinks: Hugging Face snapshots are symlinks into `blobs/`.
-        match std::fs::metadata(entry.path()) {
-            Ok(meta) if meta.is_dir() => collect(&entry.path(), &rel, out, depth + 1)?,
-            Ok(_) => out.push(rel),
-            Err(e) => return Err(Error::io(format!("{} is unreadable (a broken link?)", entry.path().display()), e)),
+        let path = entry.path();
+        let own =
+            std::fs::symlink_metadata(&path).map_err(|e| Error::io(format!("{} is unreadable", path.display()), e))?;
+        if own.is_dir() {
+            collect(&path, &rel, out, depth + 1, allowed)?;
+        } else if own.is_file() {
+            out.push(rel);
+        } else if own.file_type().is_symlink() {
+            let target = std::fs::canonicalize(&path)
+                .map_err(|e| Error::io(format!("{} is unreadable (a broken link?)", path.display()), e))?;
+            if !target.starts_with(allowed) {
+                return Err(Error::InvalidInput(format!(
+                    "{} links outside the model folder (to {}); import the files themselves",
+                    path.display(),
+                    target.display()
+                )));
+            }
+            if target.is_file() {
+                out.push(rel);
+            }
+            // A link to a folder is skipped: following it can loop, and model layouts do not need it.
         }
     }
     Ok(())
@@ -275,9 +307,14 @@ pub(crate) fn sanitize_id(raw: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
         .collect();
-    let id = id.trim_start_matches('.').to_string();
+    // Ids are folder names that every other command checks with `is_safe_id`: an id longer than it allows
+    // installed but could then never be removed.
+    let id: String = id.trim_start_matches('.').chars().take(MAX_ID_LEN).collect();
+    let id = id.trim_end_matches(['-', '.']).to_string();
     if id.is_empty() { "imported".into() } else { id }
 }
+
+const MAX_ID_LEN: usize = 100;
 
 fn link_or_copy(src: &Path, dest: &Path, size: u64, cancel: &CancelToken) -> Result<()> {
     cancel.check()?;

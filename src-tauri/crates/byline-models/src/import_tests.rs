@@ -113,6 +113,36 @@ fn registers_a_hugging_face_snapshot_without_copying() {
     assert_eq!(stored.len(), 1, "only the manifest lives in the store");
 }
 
+/// A link to a private folder must not pull its files into the store, and `x -> .` must not loop.
+#[cfg(unix)]
+#[test]
+fn folder_imports_follow_no_link_out_of_the_folder_or_into_a_loop() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(&models).expect("mkdir");
+    let folder = dir.path().join("tiny-model");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    std::fs::write(folder.join("model.safetensors"), tiny_safetensors(false)).expect("write");
+    std::fs::write(folder.join("config.json"), b"{}").expect("write");
+    std::os::unix::fs::symlink(".", folder.join("x")).expect("loop link");
+    std::os::unix::fs::symlink(folder.join("config.json"), folder.join("config-link.json")).expect("inner link");
+    let manifest = import_path(&models, &empty_catalog(), &folder, &CancelToken::new()).expect("import");
+    let mut names: Vec<String> = manifest.files.iter().map(|f| f.path.clone()).collect();
+    names.sort();
+    assert_eq!(names, ["config-link.json", "config.json", "model.safetensors"]);
+
+    let private = dir.path().join("private");
+    std::fs::create_dir_all(&private).expect("mkdir");
+    std::fs::write(private.join("diary.txt"), "not for the store").expect("write");
+    let second = dir.path().join("other-model");
+    std::fs::create_dir_all(&second).expect("mkdir");
+    std::fs::write(second.join("model.safetensors"), tiny_safetensors(false)).expect("write");
+    std::os::unix::fs::symlink(private.join("diary.txt"), second.join("notes.txt")).expect("outer link");
+    let err = import_path(&models, &empty_catalog(), &second, &CancelToken::new()).expect_err("must refuse");
+    assert!(err.to_string().contains("links outside the model folder"), "{err}");
+    assert!(!models.join("other-model").exists());
+}
+
 #[test]
 fn infers_the_task_of_what_is_imported() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -128,4 +158,19 @@ fn infers_the_task_of_what_is_imported() {
     assert_eq!(infer_task(Format::Diffusers, dir.path(), &[]), Some(Task::Image));
     assert_eq!(infer_task(Format::Ggml, dir.path(), &[]), Some(Task::Whisper));
     assert_eq!(infer_task(Format::Ctranslate2, dir.path(), &[]), Some(Task::Whisper));
+}
+
+/// A file name over 100 characters gave an id that installed but could not be removed.
+#[test]
+fn long_file_names_give_ids_every_command_accepts() {
+    let long = format!("{}.Q4_K_M", "a-very-long-model-name-".repeat(8));
+    let id = sanitize_id(&long);
+    assert!(id.len() <= 100 && crate::catalog::is_safe_id(&id), "{id}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(&models).expect("mkdir");
+    let src = dir.path().join(format!("{long}.gguf"));
+    std::fs::write(&src, tiny_gguf()).expect("write");
+    let manifest = import_path(&models, &empty_catalog(), &src, &CancelToken::new()).expect("import");
+    assert!(crate::catalog::is_safe_id(&manifest.id), "{}", manifest.id);
 }

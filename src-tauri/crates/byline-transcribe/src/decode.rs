@@ -86,6 +86,22 @@ fn open(path: &Path) -> Result<Opened> {
     Ok(Opened { format, decoder, track_id, info })
 }
 
+/// Speech needs at least telephone-band rates; a header declaring 1 Hz would make the resampler write 16,000
+/// samples for every one it reads (a 1 KB file grew to 335 MB), and none of it could be speech.
+const MIN_RATE: u32 = 4000;
+/// Higher than any recording device writes; bounds the resampler's buffers.
+const MAX_RATE: u32 = 768_000;
+
+fn check_rate(path: &Path, rate: u32) -> Result<()> {
+    if (MIN_RATE..=MAX_RATE).contains(&rate) {
+        return Ok(());
+    }
+    Err(unreadable(
+        path,
+        format!("its sample rate of {rate} Hz is not audio that can hold speech (expected {MIN_RATE}–{MAX_RATE} Hz)"),
+    ))
+}
+
 /// Reads the container's description without decoding.
 pub fn probe(path: &Path) -> Result<AudioInfo> {
     open(path).map(|o| o.info)
@@ -158,6 +174,7 @@ pub fn decode_16k_mono(
         let (r, r_rate) = match resampler.as_mut() {
             Some(pair) => pair,
             None => {
+                check_rate(path, rate)?;
                 info.sample_rate = rate;
                 resampler.insert((MonoResampler::new(rate)?, rate))
             }

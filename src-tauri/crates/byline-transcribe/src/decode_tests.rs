@@ -8,7 +8,7 @@ use std::process::Command;
 use byline_core::CancelToken;
 
 use crate::chunk::has_speech;
-use crate::decode::{load_16k_mono, probe};
+use crate::decode::{decode_16k_mono, load_16k_mono, probe};
 
 /// A tone per channel (a different pitch in each, so down-mixing is visible) whose loudness rises and
 /// falls three times a second like syllables, so the voice-activity check sees it as speech.
@@ -176,4 +176,30 @@ fn truncated_mp3_keeps_what_is_there() {
     let (samples, info) = load_16k_mono(&mp3, &CancelToken::new()).expect("partial decode");
     let seconds = samples.len() as f64 / 16_000.0;
     assert!((2.5..=3.5).contains(&seconds), "{seconds} s, {info:?}, declared {declared:?}");
+}
+
+/// A 1 KB WAV declaring 1 Hz used to make the resampler write 16,000 samples per sample read (335 MB).
+#[test]
+fn an_absurd_sample_rate_is_refused_before_resampling() {
+    let d = dir();
+    let p = d.path().join("one_hertz.wav");
+    let spec =
+        hound::WavSpec { channels: 1, sample_rate: 1, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(&p, spec).expect("create wav");
+    for i in 0..500 {
+        w.write_sample((i * 37 % 2000) as i16).expect("sample");
+    }
+    w.finalize().expect("finalize");
+    let mut emitted = 0usize;
+    let err = decode_16k_mono(&p, &CancelToken::new(), &mut |block| {
+        emitted += block.len();
+        Ok(true)
+    })
+    .expect_err("1 Hz is not speech");
+    assert_eq!(emitted, 0);
+    assert!(err.to_string().contains("1 Hz"), "{err}");
+    // Telephone audio still decodes.
+    let phone = d.path().join("phone.wav");
+    write_wav(&phone, 8000, 1, 1.0);
+    assert_eq!(load_16k_mono(&phone, &CancelToken::new()).expect("8 kHz decodes").0.len(), 16_000);
 }
