@@ -34,6 +34,8 @@ pub enum AssistantEvent {
     Notes {
         notes: Vec<String>,
     },
+    /// The model is ready and reads the prompt; the first token follows (seconds later on a CPU).
+    Reading,
     Token {
         text: String,
     },
@@ -168,6 +170,7 @@ pub async fn assistant_run(
             }
         }
         let lm = engine.load(&path)?;
+        let _ = on_event.send(AssistantEvent::Reading);
         let run = byline_draft::run_task(
             lm,
             &task,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  WAITING,
+  waitingStatus,
   insertable,
   invalidNumbers,
   panelLanguage,
@@ -77,5 +79,18 @@ describe('runSummary and insertable', () => {
     expect(insertable('  "A headline"\n')).toBe('A headline');
     expect(insertable('“标题”')).toBe('标题');
     expect(insertable('He said "yes" today')).toBe('He said "yes" today');
+  });
+});
+
+describe('waitingStatus', () => {
+  it('says what happens before the first token, then gives way to the text', () => {
+    let status = WAITING.start;
+    status = waitingStatus(status, { kind: 'loading', model: 'qwen.gguf' });
+    expect(status).toBe('Loading the model (qwen.gguf)…');
+    status = waitingStatus(status, { kind: 'notes', notes: ['Freed memory.'] });
+    expect(status).toBe('Loading the model (qwen.gguf)…');
+    status = waitingStatus(status, { kind: 'reading' });
+    expect(status).toBe('Reading the prompt…');
+    expect(waitingStatus(status, { kind: 'token', text: '新' })).toBe('');
   });
 });

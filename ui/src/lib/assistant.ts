@@ -78,6 +78,8 @@ export type AssistantRequest = {
 
 export type AssistantEvent =
   | { kind: 'loading'; model: string }
+  /** The model is ready and reads the prompt (draft, sources); the first token follows. */
+  | { kind: 'reading' }
   | { kind: 'notes'; notes: string[] }
   | { kind: 'token'; text: string };
 
@@ -172,4 +174,24 @@ export function insertable(text: string): string {
   const t = text.trim();
   const quoted = /^"([^"]*)"$/.exec(t) ?? /^“([^”]*)”$/.exec(t);
   return quoted ? quoted[1] : t;
+}
+
+/** What the panel says while it waits for the first token; '' once text streams. */
+export const WAITING = {
+  start: 'Getting ready…',
+  loading: 'Loading the model…',
+  reading: 'Reading the prompt…',
+};
+
+export function waitingStatus(current: string, event: AssistantEvent): string {
+  switch (event.kind) {
+    case 'loading':
+      return event.model ? `${WAITING.loading.slice(0, -1)} (${event.model})…` : WAITING.loading;
+    case 'reading':
+      return WAITING.reading;
+    case 'token':
+      return '';
+    default:
+      return current;
+  }
 }

@@ -2,6 +2,7 @@
 // running (and keep their progress) while the user is back in the editor.
 import { api, newJobId } from './api';
 import { DownloadTracker, isCancelled, verifyOutcome, type DownloadView, type VerifyOutcome } from './models';
+import { explainError, type Explained } from './errors';
 import { notices } from './notices.svelte';
 import type { InstallManifest, ModelInfo, Progress, VerifyReport } from './types';
 
@@ -44,6 +45,8 @@ export class ModelStore {
   verifying = $state<Record<string, string>>({});
   verified = $state<Record<string, VerifyOutcome>>({});
   removing = $state<Record<string, true>>({});
+  /** Downloads that failed, by model id: shown on the model's row with Retry until it is retried. */
+  failed = $state<Record<string, Explained>>({});
   importing = $state<ImportJob | null>(null);
   readonly #deps: ModelDeps;
   #listSeq = 0;
@@ -75,6 +78,7 @@ export class ModelStore {
   async download(id: string): Promise<void> {
     if (this.downloads[id]) return;
     const jobId = this.#deps.jobId();
+    delete this.failed[id];
     const tracker = new DownloadTracker();
     this.downloads[id] = { ...tracker.view, message: 'Starting…', jobId, cancelling: false };
     const name = this.#name(id);
@@ -88,8 +92,9 @@ export class ModelStore {
       });
       this.#deps.info(`Downloaded ${name}`);
     } catch (err) {
+      // The failure stays on the row (with Retry) rather than in a toast that the row would contradict.
       if (isCancelled(err)) this.#deps.info('Download cancelled');
-      else this.#deps.error(err, 'download');
+      else this.failed[id] = explainError(err, 'download');
     } finally {
       if (this.downloads[id]?.jobId === jobId) delete this.downloads[id];
     }

@@ -82,7 +82,15 @@ describe('ModelStore downloads', () => {
     await b;
     expect(store.downloads.b).toBeUndefined();
     expect(log.lists).toBe(3);
-    expect(log.errors).toEqual([[{ code: 'network', message: 'offline' }, 'download']]);
+    // A failed download stays on its row, in plain words, until it is retried.
+    expect(log.errors).toEqual([]);
+    expect(store.failed.b.code).toBe('network');
+    expect(store.failed.b.details).toBe('offline');
+    expect(store.failed.b.title).toBe('Download failed');
+    const retry = store.download('b');
+    expect(store.failed.b).toBeUndefined();
+    pulls.get('b')!.resolve(manifest('b'));
+    await retry;
   });
 
   it('does not start the same model twice', async () => {

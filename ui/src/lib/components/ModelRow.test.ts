@@ -1,5 +1,6 @@
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
+import { explainError, type Explained } from '../errors';
 import type { Download } from '../modelStore.svelte';
 import type { ModelInfo } from '../types';
 import ModelRow from './ModelRow.svelte';
@@ -40,9 +41,10 @@ function model(installed: boolean, fits: boolean | null): ModelInfo {
   };
 }
 
-function html(m: ModelInfo, download?: Download): string {
+function html(m: ModelInfo, download?: Download, extra: { failed?: Explained; highlighted?: boolean } = {}): string {
   return render(ModelRow, {
     props: {
+      ...extra,
       model: m,
       download,
       verifying: false,
@@ -102,5 +104,23 @@ describe('ModelRow', () => {
     expect(out).toContain('width: 50%');
     expect(out).not.toContain('data-testid="model-download"');
     expect(out).not.toContain('data-testid="model-fit"');
+  });
+
+  it('keeps a failed download on its row in plain words, with Details and Retry', () => {
+    const failed = explainError(
+      { code: 'io', message: 'https://huggingface.co/x/resolve/1/model.gguf: failed to lookup address information' },
+      'download',
+    );
+    const out = html(model(false, null), undefined, { failed });
+    expect(out).toContain('data-testid="model-download-failed"');
+    expect(out).toContain('could not reach the internet');
+    expect(out).toMatch(/<details[^>]*>[\s\S]*huggingface\.co[\s\S]*<\/details>/);
+    expect(out.replace(/<details[^>]*>[\s\S]*<\/details>/, '')).not.toContain('huggingface.co');
+    expect(out).toMatch(/data-testid="model-download"[^>]*>Retry</);
+  });
+
+  it('marks the row a panel linked to', () => {
+    expect(html(model(false, null), undefined, { highlighted: true })).toContain('data-highlighted="true"');
+    expect(html(model(false, null))).not.toContain('data-highlighted');
   });
 });

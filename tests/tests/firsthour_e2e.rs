@@ -1,0 +1,166 @@
+//! The first hour in the app (issue 24): at 1024×700 every toolbar action stays reachable without a sideways
+//! scroll, and with no models each panel that needs one names the model to install and links to its row on the
+//! Models screen. No test models are needed: the data folder starts empty, as on a reporter's first day.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use byline_library::{ArticleFields, Library};
+use serde_json::{Value, json};
+use support::Driver;
+
+fn env_path(name: &str) -> PathBuf {
+    std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| panic!("{name} is not set: run `cargo xtask test`"))
+}
+
+fn start(home: &Path) -> Driver {
+    Driver::start(&env_path("BYLINE_E2E_DRIVER"), &env_path("BYLINE_E2E_APP"), &[("BYLINE_HOME", home)])
+}
+
+fn artifact(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts").join(name)
+}
+
+/// A data folder with one article and no models.
+fn home_with_article(dir: &Path) -> (PathBuf, i64) {
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    let mut library = Library::open(&home.join("library.sqlite3")).expect("library");
+    let fields = ArticleFields {
+        title: "Council approves a very long headline about the river flood defences and the town centre".into(),
+        body: "The council approved new flood defences along the river after last winter's floods.".into(),
+        ..ArticleFields::default()
+    };
+    let id = library.create(&fields).expect("article").id;
+    (home, id)
+}
+
+/// Every toolbar action, by test id.
+const TOOLBAR_ACTIONS: [&str; 14] = [
+    "new-article",
+    "import-button",
+    "export-md",
+    "export-html",
+    "side-related",
+    "side-assistant",
+    "side-sentiment",
+    "side-images",
+    "read-aloud-toggle",
+    "transcripts-button",
+    "models-button",
+    "revisions-toggle",
+    "delete-article",
+    "theme",
+];
+
+/// The ids among `ids` whose element is on screen, wholly inside the window.
+fn on_screen(d: &Driver, ids: &[&str]) -> Vec<String> {
+    let found = d.execute_async(
+        "const [ids, done] = arguments;
+         done(ids.filter((id) => {
+           const el = document.querySelector(`[data-testid=\"${id}\"]`);
+           if (!el) return false;
+           const r = el.getBoundingClientRect();
+           return r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
+             && r.right <= window.innerWidth && r.bottom <= window.innerHeight;
+         }));",
+        json!([ids]),
+    );
+    found.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+fn every_toolbar_action_is_reachable_at_1024_by_700() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (home, id) = home_with_article(dir.path());
+    let d = start(&home);
+    d.set_window_rect(1024, 700);
+    d.click(&d.wait_for(&format!("[data-testid=article-item][data-id='{id}']")));
+    d.wait_for("[data-testid=editor-body]");
+    // Below 1300 px the less used groups move into the More menu.
+    let more = d.wait_for("[data-testid=toolbar-more]");
+
+    let sizes = d.execute_async(
+        "const done = arguments[arguments.length - 1];
+         const bar = document.querySelector('header.toolbar');
+         done([document.documentElement.scrollWidth, window.innerWidth, bar.scrollWidth, bar.clientWidth]);",
+        json!([]),
+    );
+    let n = |i: usize| sizes[i].as_f64().unwrap_or(f64::MAX);
+    assert!(n(0) <= n(1), "the page scrolls sideways: {sizes}");
+    assert!(n(2) <= n(3), "the toolbar scrolls sideways: {sizes}");
+
+    let mut reachable = on_screen(&d, &TOOLBAR_ACTIONS);
+    d.click(&more);
+    d.wait_for("[role=menu]");
+    reachable.extend(on_screen(&d, &TOOLBAR_ACTIONS));
+    d.screenshot(&artifact("toolbar-1024.png"));
+    let missing: Vec<&str> = TOOLBAR_ACTIONS.iter().copied().filter(|a| !reachable.iter().any(|r| r == a)).collect();
+    assert!(missing.is_empty(), "toolbar actions out of reach at 1024×700: {missing:?}");
+
+    // An action in the menu works from there: Transcripts opens its screen and closes the menu.
+    match d.find_all("[role=menu] [data-testid=transcripts-button]").first() {
+        Some(item) => d.click(item),
+        None => {
+            d.click(&more);
+            d.click(&d.wait_for("[data-testid=transcripts-button]"));
+        }
+    }
+    // The transcript panel stays mounted while hidden: wait until it is on screen.
+    d.wait_until("the transcripts screen", || (!on_screen(&d, &["transcript-panel"]).is_empty()).then_some(()));
+    assert!(d.find_all("[role=menu]").is_empty(), "the menu closes after a choice");
+
+    // A long headline is cut with an ellipsis in the list, and the whole of it is in the tooltip.
+    let item = d.wait_for(&format!("[data-testid=article-item][data-id='{id}'] .title"));
+    let tooltip = d.property(&item, "title");
+    assert!(tooltip.as_str().is_some_and(|t| t.starts_with("Council approves a very long headline")), "{tooltip}");
+}
+
+#[test]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+fn without_models_each_panel_links_to_the_model_it_needs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (home, id) = home_with_article(dir.path());
+    let d = start(&home);
+    d.click(&d.wait_for(&format!("[data-testid=article-item][data-id='{id}']")));
+    d.wait_for("[data-testid=editor-body]");
+
+    // (how to open the panel, the feature, the model it recommends)
+    let cases: [(&str, &str, &str); 3] = [
+        ("side-related", "related", "all-minilm-l6-v2"),
+        ("side-sentiment", "tone", "distilbert-sst2"),
+        ("transcripts-button", "transcripts", "whisper-base"),
+    ];
+    for (button, feature, model) in cases {
+        d.click(&d.wait_for(&format!("[data-testid={button}]")));
+        let state = d.wait_for(&format!("[data-testid=model-missing][data-feature={feature}][data-model='{model}']"));
+        let said = d.text(&state);
+        assert!(said.contains(model), "{feature} names the model: {said}");
+        assert!(!said.contains("byline models pull") && !said.contains("not_found"), "{feature} speaks code: {said}");
+        assert!(d.find_all("[data-testid=error]").is_empty(), "{feature}: no error toast for a missing model");
+
+        let open = format!("[data-testid=model-missing][data-feature={feature}] [data-testid=model-missing-open]");
+        d.click(&d.wait_for(&open));
+        d.wait_for("[data-testid=models-screen]");
+        d.wait_for(&format!("[data-testid=model-row][data-id='{model}'][data-highlighted=true]"));
+        let visible = d.execute_async(
+            "const [id, done] = arguments;
+             const row = document.querySelector(`[data-testid=model-row][data-id=\"${id}\"]`);
+             const r = row.getBoundingClientRect();
+             done(r.top >= 0 && r.bottom <= window.innerHeight);",
+            json!([model]),
+        );
+        assert_eq!(visible, Value::Bool(true), "the {model} row is scrolled into view");
+        assert_eq!(d.find_all("[data-highlighted=true]").len(), 1, "only {model} is highlighted");
+        d.screenshot(&artifact(&format!("model-missing-{feature}.png")));
+        d.click(&d.wait_for("[data-testid=models-back]"));
+        d.wait_for("[data-testid=editor-body]");
+    }
+
+    // Read aloud uses the system's eSpeak NG voices, not a catalog model: with no models it still offers Play.
+    d.click(&d.wait_for("[data-testid=read-aloud-toggle]"));
+    d.wait_for("[data-testid=read-aloud-play]");
+    assert!(d.find_all("[data-testid=read-aloud] [data-testid=model-missing]").is_empty());
+}
