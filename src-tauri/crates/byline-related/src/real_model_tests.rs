@@ -233,7 +233,7 @@ fn bad_input_gives_results_or_clear_errors() {
 #[test]
 #[ignore = "needs BYLINE_TEST_MODELS and the shared 20 Newsgroups sample"]
 fn hybrid_is_at_least_as_good_as_either_retriever_on_20_newsgroups() {
-    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/data/20newsgroups-mini.jsonl");
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/20newsgroups-mini.jsonl");
     let report = crate::eval::run(embedder(MINILM), &data, 10, &NoProgress, &CancelToken::new()).expect("eval");
     for row in &report.rows {
         eprintln!("| {} | {:.3} | {:.3} | {:.3} |", row.method, row.precision, row.ndcg, row.mrr);
