@@ -197,24 +197,28 @@ fn cancel_stops_generation_between_steps() {
     // Cancelled from another thread, as the UI's stop button does.
     let cancel = CancelToken::new();
     let (tx, rx) = mpsc::channel();
+    let (done_tx, done_rx) = mpsc::channel();
     let remote = cancel.clone();
     let canceller = std::thread::spawn(move || {
         rx.recv().expect("tiny model");
         remote.cancel();
+        done_tx.send(()).expect("tiny model");
     });
     let mut steps = 0;
     let result = engine.synthesize_text(text, &cancel, &mut |step| {
         steps += 1;
         if step == 1 {
             tx.send(()).expect("tiny model");
-            // Give the other thread the moment it needs, so the test does not depend on scheduling luck.
-            std::thread::sleep(std::time::Duration::from_millis(50));
+            // Step 1 ends only once the other thread has cancelled: however the two are scheduled, the
+            // cancel lands before step 2, so the test does not depend on scheduling luck.
+            done_rx.recv().expect("tiny model");
         }
     });
     canceller.join().expect("tiny model");
     assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
     let (_, max) = engine.frame_budget(text);
-    assert!(steps < max, "stopped after {steps} steps");
+    assert!(max > 2, "the budget allows more than two steps: {max}");
+    assert_eq!(steps, 2, "a cancel from another thread stops generation at the next step");
 
     let cancelled = CancelToken::new();
     cancelled.cancel();

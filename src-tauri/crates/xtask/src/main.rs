@@ -5,7 +5,9 @@ mod bench_images;
 mod bench_related;
 mod bench_util;
 mod models;
+mod stress;
 mod system;
+mod testrun;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,6 +19,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   app              build the UI and run the desktop app
   test             run every test: formatting, lints, Rust tests, UI checks and unit tests, end-to-end
   test --no-e2e    the same without the end-to-end test in a real webview
+  test --stress N [--busy]
+                   run the timing-sensitive tests N times each (and with --busy N times more with every
+                   core loaded); prints pass counts per test
   bench library    library import/search benchmark against Python's sqlite3 (prints a README row)
   bench sentiment  VADER sentences/s against the Python reference on the parity corpus
   bench speech     eSpeak NG real-time factor on a 500-word article
@@ -30,13 +35,22 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("app") => app(),
-        Some("test") => test(!args.iter().any(|a| a == "--no-e2e")),
+        Some("test") => match stress_runs(&args) {
+            Ok(Some(runs)) => stress::run(runs, args.iter().any(|a| a == "--busy")),
+            Ok(None) => test(!args.iter().any(|a| a == "--no-e2e")),
+            Err(e) => Err(e),
+        },
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fetch-models") => fetch_models().map(|dir| println!("{}", dir.display())),
         Some("packages") => {
             // For .ci/run: every Debian package `test` needs, on one line.
-            let all: Vec<&str> =
-                system::APP_PACKAGES.iter().chain(system::E2E_PACKAGES).chain(system::TEST_PACKAGES).copied().collect();
+            let all: Vec<&str> = system::TOOL_PACKAGES
+                .iter()
+                .chain(system::APP_PACKAGES)
+                .chain(system::E2E_PACKAGES)
+                .chain(system::TEST_PACKAGES)
+                .copied()
+                .collect();
             println!("{}", all.join(" "));
             Ok(())
         }
@@ -49,6 +63,13 @@ fn main() {
         eprintln!("xtask: {err:#}");
         std::process::exit(1);
     }
+}
+
+/// `--stress N`: how many runs, if given.
+fn stress_runs(args: &[String]) -> Result<Option<u32>> {
+    let Some(at) = args.iter().position(|a| a == "--stress") else { return Ok(None) };
+    let n = args.get(at + 1).and_then(|n| n.parse().ok()).filter(|n| *n > 0);
+    n.map(Some).context("--stress needs a number of runs, e.g. `cargo xtask test --stress 20 --busy`")
 }
 
 pub fn root() -> PathBuf {
@@ -106,6 +127,7 @@ fn app() -> Result<()> {
 /// Every test in one pass. The workspace is compiled once, by one `cargo test --workspace` invocation, whose
 /// feature set then also builds the `byline` CLI (used to fetch the test models) and the app binary the
 /// end-to-end tests drive: separate `cargo build -p …` calls would resolve other features and rebuild much of it.
+/// `--no-fail-fast` runs every test binary even after one fails; the failures are listed again at the end.
 fn test(e2e: bool) -> Result<()> {
     let packages: Vec<&str> = system::APP_PACKAGES
         .iter()
@@ -119,7 +141,7 @@ fn test(e2e: bool) -> Result<()> {
     build_ui(true)?;
     run(&root, &cargo, &["fmt", "--all", "--check"], &[])?;
     run(&root, &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
-    let mut cargo_test = vec!["test", "--workspace"];
+    let mut cargo_test = vec!["test", "--workspace", "--no-fail-fast"];
     if !e2e {
         cargo_test.extend(["--exclude", "byline-e2e"]);
     }
@@ -136,15 +158,15 @@ fn test(e2e: bool) -> Result<()> {
         let driver = driver.to_string_lossy().to_string();
         let envs = [(models::ENV, models.as_str()), ("BYLINE_E2E_APP", app.as_str()), ("BYLINE_E2E_DRIVER", &driver)];
         if std::env::var_os("DISPLAY").is_some() {
-            run(&root, &cargo, &cargo_test, &envs)?;
+            testrun::cargo_test(&root, &cargo, &cargo_test, &envs)?;
         } else {
             // No display (CI, SSH): a private X server for the run.
             let mut full = vec!["-a", "-s", "-screen 0 1280x800x24", cargo.as_str()];
             full.extend(cargo_test);
-            run(&root, "xvfb-run", &full, &envs)?;
+            testrun::cargo_test(&root, "xvfb-run", &full, &envs)?;
         }
     } else {
-        run(&root, &cargo, &cargo_test, &[(models::ENV, models.as_str())])?;
+        testrun::cargo_test(&root, &cargo, &cargo_test, &[(models::ENV, models.as_str())])?;
     }
     eprintln!("\nAll tests passed.");
     Ok(())

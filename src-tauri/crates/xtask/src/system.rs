@@ -25,6 +25,9 @@ pub const APP_PACKAGES: &[&str] = &[
     "pkg-config",
     "fonts-noto-cjk",
 ];
+/// What the two commands themselves use: Node.js (with its npm) builds the UI, pip fetches the test models.
+/// On Debian 12, `nodejs` must come from a repository with Node.js 20 or newer (Debian 13 has it).
+pub const TOOL_PACKAGES: &[&str] = &["nodejs", "python3-pip", "ca-certificates"];
 /// A webview under a private X server and its WebDriver.
 pub const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
 /// Tools the tests use to make audio in every format the decoder claims (MP3, FLAC, Ogg, M4A, MP4, MOV, MKV),

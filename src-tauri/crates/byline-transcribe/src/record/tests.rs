@@ -53,6 +53,16 @@ fn repair_fixes_a_header_that_lags_its_data_and_a_torn_sample() {
     assert_eq!(repair_wav(&dir.path().join("text.wav")).expect_err("not wav").code(), "format");
 }
 
+/// Polls `done` until it holds. The deadline only turns a hang into a failure: it is far beyond what any
+/// machine needs, so the test waits for events, not for the clock.
+fn wait_for(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done() {
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 #[test]
 fn pause_drops_audio_and_the_level_follows_the_signal() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -61,26 +71,27 @@ fn pause_drops_audio_and_the_level_follows_the_signal() {
     let control = Control::new();
     let c = control.clone();
     let feeder = std::thread::spawn(move || {
-        let block = tone(1600, 16_000);
+        let loud = tone(1600, 16_000);
+        // The last block sent while paused is quieter: when the level shows it, every paused block was taken.
+        let quiet: Vec<f32> = loud.iter().map(|s| s / 2.0).collect();
+        let quiet_peak = quiet.iter().fold(0.0f32, |m, s| m.max(s.abs()));
         for i in 0..30 {
             if i == 10 {
-                // Let the loop drain before pausing, so the pause falls between blocks 10 and 20.
-                std::thread::sleep(Duration::from_millis(200));
+                wait_for("the first ten blocks to be written", || c.samples_written() == 16_000);
                 c.pause();
             }
             if i == 20 {
-                std::thread::sleep(Duration::from_millis(200));
+                wait_for("the paused blocks to be taken", || c.level() == quiet_peak);
                 c.resume();
             }
-            tx.send(block.clone()).expect("send");
-            if i == 10 || i == 20 {
-                std::thread::sleep(Duration::from_millis(200));
-            }
+            tx.send(if i == 19 { quiet.clone() } else { loud.clone() }).expect("send");
         }
     });
     let summary = record(&out, 16_000, &rx, &control).expect("record");
     feeder.join().expect("feeder");
-    assert!((1.9..=2.1).contains(&summary.duration_s), "{summary:?}");
+    // Blocks 0–9 and 20–29: the ten sent while paused are dropped.
+    assert_eq!(summary.duration_s, 2.0, "{summary:?}");
+    assert_eq!(read_wav(&out).1.len(), 32_000);
     assert!(control.level() > 0.45, "{}", control.level());
     assert!(!marker_path(&out).exists(), "a clean stop removes the marker");
 }
@@ -115,8 +126,25 @@ fn crash_child() {
     record(&out, 16_000, &rx, &Control::new()).expect("record");
 }
 
-/// Starts [`crash_child`] recording into `out`, waits `after`, kills it with SIGKILL.
-pub(crate) fn record_and_kill(out: &Path, source: Option<&Path>, after: Duration) {
+/// Seconds of audio the header of the WAV at `path` declares: what a recorder has flushed and synced.
+/// Capped by the bytes actually on disk, so a header read while the child rewrites it never overstates.
+fn declared_seconds(path: &Path, rate: u32) -> f64 {
+    let mut header = [0u8; 44];
+    let Ok(mut file) = std::fs::File::open(path) else { return 0.0 };
+    let on_disk = file.metadata().map(|m| m.len().saturating_sub(44)).unwrap_or(0);
+    if std::io::Read::read_exact(&mut file, &mut header).is_err() || &header[36..40] != b"data" {
+        return 0.0; // the header is not written yet
+    }
+    let data_len = u32::from_le_bytes([header[40], header[41], header[42], header[43]]);
+    u64::from(data_len).min(on_disk) as f64 / 2.0 / f64::from(rate)
+}
+
+/// Starts [`crash_child`] recording into `out`, waits until the file on disk declares at least
+/// `min_seconds` of audio, then kills the child with SIGKILL. Killing on observed progress, not after a
+/// fixed time, makes the test independent of how fast the machine starts the child and feeds it; the
+/// deadline only turns a recorder that never gets there into a failure. Returns the seconds declared
+/// just before the kill.
+pub(crate) fn record_and_kill(out: &Path, source: Option<&Path>, min_seconds: f64) -> f64 {
     let exe = std::env::current_exe().expect("test binary");
     let mut cmd = Command::new(exe);
     cmd.args(["record::tests::crash_child", "--exact", "--ignored", "--nocapture"])
@@ -127,28 +155,38 @@ pub(crate) fn record_and_kill(out: &Path, source: Option<&Path>, after: Duration
         cmd.env("BYLINE_RECORD_CRASH_SOURCE", src);
     }
     let mut child = cmd.spawn().expect("spawn child");
-    let started = Instant::now();
-    while started.elapsed() < after {
-        assert!(child.try_wait().expect("wait").is_none(), "the recorder exited by itself");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // Real-time feeding sets the pace: allow ten times the audio asked for, and a minute to start.
+    let deadline = Instant::now() + Duration::from_secs_f64(60.0 + 10.0 * min_seconds);
+    let declared = loop {
+        let declared = declared_seconds(out, 16_000);
+        if declared >= min_seconds {
+            break declared;
+        }
+        if Instant::now() > deadline || child.try_wait().expect("wait").is_some() {
+            let _ = child.kill();
+            let status = child.wait().expect("reap");
+            panic!("the recorder reached only {declared} s of {min_seconds} s (child: {status})");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     child.kill().expect("SIGKILL"); // Child::kill sends SIGKILL on Unix
     child.wait().expect("reap");
+    declared
 }
 
 #[test]
 fn a_killed_recorder_leaves_a_file_that_recover_repairs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("killed.wav");
-    record_and_kill(&out, None, Duration::from_millis(2500));
+    let declared = record_and_kill(&out, None, 1.0);
     assert!(marker_path(&out).exists(), "the marker shows the recording did not end cleanly");
     let reports = recover(dir.path()).expect("recover");
     assert_eq!(reports.len(), 1);
     assert!(!marker_path(&out).exists());
     let (_, samples) = read_wav(&out);
-    // At most the last half second is lost; the child ran for 2.5 s including its start-up.
+    // Whatever the header declared before the kill is kept; the kill may land after a later flush.
     let seconds = samples.len() as f64 / 16_000.0;
-    assert!(seconds >= 1.0, "{seconds}");
+    assert!(seconds >= declared && declared >= 1.0, "{seconds} s kept, {declared} s declared before the kill");
     assert!((reports[0].duration_s - seconds).abs() < 1e-9);
     assert!(samples.iter().any(|&s| s > 10_000), "the tone is there");
 }
