@@ -39,7 +39,8 @@ pub enum ModelsCommand {
         /// Output file (default: ggml-model.bin in the model's folder).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// A folder holding mel_filters.npz and the .tiktoken files (default: fetched once with pip).
+        /// A folder holding OpenAI's mel_filters.npz and .tiktoken files (default: none needed; the mel filters
+        /// are computed and the vocabulary is read from the model's tokenizer.json, offline).
         #[arg(long, value_name = "DIR")]
         assets: Option<PathBuf>,
     },

@@ -40,8 +40,9 @@ impl WhisperHparams {
     }
 }
 
-/// Converts the CTranslate2 Whisper model in `ct2_dir` (`model.bin`, `config.json`) to a whisper.cpp ggml
-/// file at `out`. The file appears atomically; on error or cancel nothing is left behind.
+/// Converts the CTranslate2 Whisper model in `ct2_dir` (`model.bin`, `config.json`, and `tokenizer.json`
+/// with [`WhisperAssets::derived`]) to a whisper.cpp ggml file at `out`. The file appears atomically; on
+/// error or cancel nothing is left behind.
 pub fn convert_ct2_whisper(ct2_dir: &Path, assets: &WhisperAssets, out: &Path, cancel: &CancelToken) -> Result<()> {
     convert_with_progress(ct2_dir, assets, out, &byline_core::NoProgress, cancel)
 }
@@ -62,9 +63,9 @@ pub fn convert_with_progress(
     let mut file = File::open(&model.path).map_err(|e| Error::io(format!("opening {}", model.path.display()), e))?;
     let hp = hparams(&model, &mut file)?;
     let mels = assets.mel_filters(hp.n_mels as u32)?;
-    let mut vocab = assets.vocabulary(hp.multilingual())?;
+    let mut vocab = assets.vocabulary(ct2_dir, hp.multilingual())?;
     if !hp.multilingual() {
-        // gpt2.tiktoken stops before <|endoftext|>; English-only ggml files carry it as the last text token.
+        // The English vocabulary stops before <|endoftext|>; English-only ggml files carry it as the last token.
         vocab.push(b"<|endoftext|>".to_vec());
     }
     let plan = plan(&hp);

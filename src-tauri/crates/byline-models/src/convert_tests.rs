@@ -239,10 +239,52 @@ fn a_model_without_whisper_tensors_is_explained() {
     assert!(err.to_string().contains("has no variable"), "{err}");
 }
 
+/// A tokenizer.json with `plain` byte-level tokens `t0`, `t1`, … before `<|endoftext|>`.
+fn write_tokenizer(dir: &Path, plain: usize) {
+    let mut vocab: serde_json::Map<String, serde_json::Value> =
+        (0..plain).map(|i| (format!("Ġt{i}"), i.into())).collect();
+    vocab.insert("<|endoftext|>".into(), plain.into());
+    let added = serde_json::json!([{"id": plain, "content": "<|endoftext|>", "special": true}]);
+    let json = serde_json::json!({"added_tokens": added, "model": {"type": "BPE", "vocab": vocab}});
+    std::fs::write(dir.join("tokenizer.json"), json.to_string()).expect("write tokenizer.json");
+}
+
+/// Without asset files: the mel filters are computed and the vocabulary comes from the model's tokenizer.json.
+#[test]
+fn converts_with_derived_assets_from_the_model_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_model(dir.path(), &ct2_bytes(6, &tiny_whisper()));
+    let out = dir.path().join("ggml.bin");
+    let derived = WhisperAssets::derived();
+    assert!(derived.dir().is_none());
+
+    let err = convert_ct2_whisper(dir.path(), &derived, &out, &CancelToken::new()).expect_err("no tokenizer.json");
+    assert!(err.to_string().contains("has no tokenizer.json"), "{err}");
+    assert!(!out.exists());
+
+    // The tiny model's vocabulary size makes it English-only: 50256 plain tokens, then <|endoftext|>.
+    write_tokenizer(dir.path(), 50257);
+    let err = convert_ct2_whisper(dir.path(), &derived, &out, &CancelToken::new()).expect_err("multilingual tokens");
+    assert!(err.to_string().contains("needs 50256"), "{err}");
+
+    write_tokenizer(dir.path(), 50256);
+    convert_ct2_whisper(dir.path(), &derived, &out, &CancelToken::new()).expect("convert");
+    let dump = read_ggml(&out);
+    assert_eq!(dump.vocab.len(), 50257);
+    assert_eq!((dump.vocab[0].as_slice(), dump.vocab[50255].as_slice()), (&b" t0"[..], &b" t50255"[..]));
+    assert_eq!(dump.vocab[50256], b"<|endoftext|>");
+    let (rows, cols, mel) = crate::mel::whisper_mel_filters(80);
+    assert_eq!((dump.mel.0 as usize, dump.mel.1 as usize), (rows, cols));
+    assert_eq!(dump.mel.2, mel);
+    assert_eq!(dump.tensors.len(), 50);
+}
+
 #[test]
 fn tiktoken_files_are_parsed_strictly() {
     use crate::whisper_assets::parse_tiktoken;
     assert_eq!(parse_tiktoken("IQ== 0\n\nIGhp 1\n").expect("valid"), vec![b"!".to_vec(), b" hi".to_vec()]);
+    // The empty token, as multilingual.tiktoken writes it.
+    assert_eq!(parse_tiktoken("IQ== 0\n= 1\n").expect("valid"), vec![b"!".to_vec(), vec![]]);
     assert!(parse_tiktoken("IQ== 1\n").expect_err("gap").contains("rank 0 is missing"));
     assert!(parse_tiktoken("IQ== 0\nIg== 0\n").expect_err("dup").contains("twice"));
     assert!(parse_tiktoken("@@@ 0\n").expect_err("b64").contains("base64"));

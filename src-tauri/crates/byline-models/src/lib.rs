@@ -20,12 +20,14 @@ pub mod gguf;
 pub mod gguf_tokenizer;
 pub mod import;
 pub mod manifest;
+pub mod mel;
 pub mod memory;
 pub mod npy;
 pub mod store;
 mod store_whisper;
 pub mod wheel;
 pub mod whisper_assets;
+pub mod whisper_vocab;
 
 #[cfg(test)]
 mod real_model_tests;

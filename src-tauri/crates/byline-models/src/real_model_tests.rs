@@ -6,7 +6,10 @@
 //!
 //! ```text
 //! home/models/<catalog id>/…      models pulled by the store (`byline --home <cache>/home models pull ID`)
-//! home/models/.whisper-assets/     mel_filters.npz, gpt2.tiktoken, multilingual.tiktoken
+//! packages/openai-whisper-20250625/whisper/assets/
+//!                                  OpenAI's mel_filters.npz, gpt2.tiktoken, multilingual.tiktoken (the pinned
+//!                                  openai-whisper 20250625 sdist, unpacked by xtask): the reference the
+//!                                  derived assets are checked against
 //! ggml-tiny.en.bin                 whisper-tiny.en-ct2 converted to whisper.cpp's ggml format
 //! jfk.wav                          16 kHz mono 16-bit speech sample
 //! ```
@@ -15,6 +18,7 @@ use std::path::PathBuf;
 
 use byline_core::CancelToken;
 
+use crate::whisper_assets::{ASSETS, parse_tiktoken};
 use crate::{Format, GgufTokenizer, WhisperAssets, convert_ct2_whisper, formats};
 
 const NEEDS: &str = "set BYLINE_TEST_MODELS to the test model cache (cargo xtask fetch-models prints it)";
@@ -56,13 +60,111 @@ fn transcribe(model: &std::path::Path, wav: &std::path::Path) -> String {
 fn converted_tiny_en_transcribes_jfk() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("ggml-tiny.en.bin");
-    let assets = WhisperAssets::in_dir(&cache().join("home/models/.whisper-assets")).expect("assets");
+    let assets = WhisperAssets::derived();
     convert_ct2_whisper(&model_dir("whisper-tiny.en-ct2"), &assets, &out, &CancelToken::new()).expect("convert");
     assert_eq!(formats::check_file(&out).expect("ggml check"), Format::Ggml);
     let text = normalise(&transcribe(&out, &cache().join("jfk.wav")));
     eprintln!("transcript: {text}");
     assert!(text.contains("ask not what your country can do for you"), "{text}");
     assert!(text.contains("ask what you can do for your country"), "{text}");
+}
+
+const REFERENCE_ASSETS: &str = "packages/openai-whisper-20250625/whisper/assets";
+
+/// OpenAI's asset files from the cache, checked to be the pinned ones.
+fn reference_assets() -> WhisperAssets {
+    let dir = cache().join(REFERENCE_ASSETS);
+    for (name, sha256) in ASSETS {
+        let path = dir.join(name);
+        assert!(path.is_file(), "{} is missing: the reference test needs OpenAI's asset files", path.display());
+        let (_, got) = crate::manifest::hash_file(&path, &CancelToken::new()).expect("hash");
+        assert_eq!(got, sha256, "{} is not the pinned openai-whisper 20250625 file", path.display());
+    }
+    WhisperAssets::in_dir(&dir).expect("assets")
+}
+
+/// The cache's CTranslate2 Whisper folders: always whisper-tiny.en-ct2, others (whisper-base-ct2) if pulled.
+fn whisper_ct2_folders() -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(cache().join("home/models"))
+        .expect("models folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("whisper")))
+        .filter(|p| p.join(crate::whisper_vocab::TOKENIZER_FILE).is_file() && p.join("model.bin").is_file())
+        .collect();
+    folders.sort();
+    folders
+}
+
+fn tiktoken(name: &str) -> Vec<Vec<u8>> {
+    let path = cache().join(REFERENCE_ASSETS).join(name);
+    parse_tiktoken(&std::fs::read_to_string(&path).expect("read tiktoken")).expect("parse tiktoken")
+}
+
+/// Every installed CTranslate2 Whisper folder's tokenizer.json, decoded, equals OpenAI's vocabulary file
+/// byte for byte: gpt2.tiktoken for English-only models (always: whisper-tiny.en-ct2), multilingual.tiktoken
+/// for multilingual ones (when the cache holds one, e.g. whisper-base-ct2).
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn derived_vocabularies_equal_openai_tiktoken_files() {
+    reference_assets();
+    let (english, multilingual) = (tiktoken("gpt2.tiktoken"), tiktoken("multilingual.tiktoken"));
+    assert_eq!((english.len(), multilingual.len()), (50256, 50257));
+    let mut checked = Vec::new();
+    for folder in whisper_ct2_folders() {
+        let derived = crate::whisper_vocab::read_vocabulary(&folder.join("tokenizer.json")).expect("vocabulary");
+        let (reference, kind) =
+            if derived.len() == english.len() { (&english, "gpt2") } else { (&multilingual, "multilingual") };
+        assert_eq!(derived.len(), reference.len(), "{}", folder.display());
+        for (rank, (ours, theirs)) in derived.iter().zip(reference).enumerate() {
+            assert_eq!(ours, theirs, "{}: rank {rank} differs from {kind}.tiktoken", folder.display());
+        }
+        checked.push(format!("{} = {kind}.tiktoken", folder.file_name().unwrap_or_default().to_string_lossy()));
+    }
+    eprintln!("vocabularies checked: {checked:?}");
+    assert!(checked.iter().any(|c| c.starts_with("whisper-tiny.en-ct2")), "{checked:?}");
+    if !checked.iter().any(|c| c.ends_with("multilingual.tiktoken")) {
+        eprintln!("no multilingual CTranslate2 model in the cache: only the English vocabulary was checked");
+    }
+}
+
+/// The computed filter banks equal OpenAI's `mel_filters.npz` bit for bit.
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn computed_mel_filters_equal_openai_npz() {
+    let reference = reference_assets();
+    for n_mels in [80, 128] {
+        let (rows, cols, theirs) = reference.mel_filters(n_mels).expect("npz");
+        let (our_rows, our_cols, ours) = crate::mel::whisper_mel_filters(n_mels as usize);
+        assert_eq!((our_rows, our_cols), (rows, cols));
+        let differing = ours.iter().zip(&theirs).filter(|(a, b)| a.to_bits() != b.to_bits()).count();
+        let worst = ours
+            .iter()
+            .zip(&theirs)
+            .map(|(a, b)| if a == b { 0.0 } else { f64::from((a - b).abs()) / f64::from(a.abs().max(b.abs())) })
+            .fold(0.0, f64::max);
+        eprintln!("mel_{n_mels}: {differing} of {} values differ, worst relative difference {worst:e}", ours.len());
+        assert_eq!(differing, 0, "mel_{n_mels}: worst relative difference {worst:e}");
+    }
+}
+
+/// Converting with derived assets gives the very file that OpenAI's asset files give, for every CTranslate2
+/// Whisper model in the cache (English-only whisper-tiny.en-ct2; multilingual ones when pulled).
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn derived_assets_convert_to_the_same_ggml_bytes() {
+    let reference = reference_assets();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (pinned, derived) = (dir.path().join("pinned.bin"), dir.path().join("derived.bin"));
+    let folders = whisper_ct2_folders();
+    assert!(folders.iter().any(|f| f.ends_with("whisper-tiny.en-ct2")), "{folders:?}");
+    for model in folders {
+        convert_ct2_whisper(&model, &reference, &pinned, &CancelToken::new()).expect("convert with files");
+        convert_ct2_whisper(&model, &WhisperAssets::derived(), &derived, &CancelToken::new()).expect("derived");
+        let (a, b) = (std::fs::read(&pinned).expect("read"), std::fs::read(&derived).expect("read"));
+        let first = a.iter().zip(&b).position(|(x, y)| x != y);
+        assert_eq!((a.len(), first), (b.len(), None), "{}: the files differ", model.display());
+        eprintln!("{}: {} bytes, identical", model.display(), a.len());
+    }
 }
 
 #[test]

@@ -288,16 +288,6 @@ impl Store {
             location: None,
         };
         manifest.write(&dir)?;
-        if entry.task == Task::Whisper && entry.format == Format::Ctranslate2 {
-            // whisper.cpp needs this model as ggml. The conversion's assets are fetched now, while the
-            // reporter is downloading anyway, so that converting on first use never reaches the network.
-            crate::whisper_assets::WhisperAssets::fetch(&self.whisper_assets_dir(), reporter, cancel).map_err(|e| {
-                Error::Unavailable(format!(
-                    "{id} is installed, but the files that convert it for whisper.cpp could not be fetched ({e}); \
-                     try again with `byline models convert-whisper {id}`"
-                ))
-            })?;
-        }
         reporter.on_done(&format!("Installed {id} in {}", dir.display()));
         Ok(manifest)
     }

@@ -1,5 +1,6 @@
-//! The store's side of Whisper conversion: where the openai-whisper assets live and how an installed
-//! CTranslate2 model becomes a ggml file, so the CLI and the desktop shell each need one call.
+//! The store's side of Whisper conversion: how an installed CTranslate2 model becomes a ggml file, so the
+//! CLI and the desktop shell each need one call. The conversion needs nothing beyond the model's own folder
+//! (see [`WhisperAssets::derived`]); OpenAI's asset files are an optional alternative.
 
 use std::path::{Path, PathBuf};
 
@@ -14,13 +15,14 @@ use crate::whisper_assets::WhisperAssets;
 pub const DEFAULT_GGML_NAME: &str = "ggml-model.bin";
 
 impl Store {
-    /// The assets folder: a dot folder inside the models folder, which `list` skips.
+    /// Where OpenAI's asset files may be kept: a dot folder inside the models folder, which `list` skips.
+    /// Earlier versions fetched them there; conversion no longer needs them, nor fetches them.
     pub fn whisper_assets_dir(&self) -> PathBuf {
         self.models_dir().join(".whisper-assets")
     }
 
-    /// The conversion assets if they are already on disk (fetched by `pull` or an earlier conversion);
-    /// `None` means a conversion would first have to download them.
+    /// [`Store::whisper_assets_dir`] if OpenAI's asset files are there. Conversion does not depend on it:
+    /// without assets it derives them from the model folder.
     pub fn whisper_assets_present(&self) -> Option<PathBuf> {
         let dir = self.whisper_assets_dir();
         WhisperAssets::in_dir(&dir).ok().map(|_| dir)
@@ -28,8 +30,9 @@ impl Store {
 
     /// Converts the installed CTranslate2 Whisper model `id` to whisper.cpp's ggml format.
     ///
-    /// `out` defaults to [`DEFAULT_GGML_NAME`] in the model's folder. `assets` names a folder that already
-    /// holds the openai-whisper assets; without it they are fetched once into [`Store::whisper_assets_dir`].
+    /// `out` defaults to [`DEFAULT_GGML_NAME`] in the model's folder. `assets` names a folder holding OpenAI's
+    /// asset files to use; without it the mel filters are computed and the vocabulary is read from the
+    /// model's `tokenizer.json`, offline. `reporter` sees one step per tensor.
     pub fn convert_whisper(
         &self,
         id: &str,
@@ -46,7 +49,7 @@ impl Store {
         let dir = self.path(id)?;
         let assets = match assets {
             Some(folder) => WhisperAssets::in_dir(folder)?,
-            None => WhisperAssets::fetch(&self.whisper_assets_dir(), reporter, cancel)?,
+            None => WhisperAssets::derived(),
         };
         let out = out.map_or_else(|| dir.join(DEFAULT_GGML_NAME), Path::to_path_buf);
         convert_with_progress(&dir, &assets, &out, reporter, cancel)?;

@@ -1,83 +1,67 @@
-//! The files a Whisper → ggml conversion needs besides the weights: OpenAI's mel filter bank and token
-//! vocabularies. No wheel carries them; openai-whisper's source distribution does, so it is fetched with pip
-//! (the user's own index and proxy settings apply) and the three assets are unpacked from the .tar.gz.
+//! The files a Whisper → ggml conversion needs besides the weights: the mel filter bank and the token
+//! vocabulary. Both are derived offline from what a conversion already has: the filter bank is computed
+//! ([`crate::mel`], equal to OpenAI's `mel_filters.npz`) and the vocabulary is read from the model folder's
+//! own `tokenizer.json` ([`crate::whisper_vocab`], equal to OpenAI's `.tiktoken` files). Nothing is
+//! downloaded and no one else's code runs. A folder holding OpenAI's own asset files (an openai-whisper
+//! checkout's `whisper/assets`) can be used instead.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use base64::Engine;
-use byline_core::{CancelToken, Error, Reporter, Result};
+use byline_core::{Error, Result};
 
-use crate::manifest::{hash_file, part_path, remove_quietly};
+use crate::whisper_vocab::{TOKENIZER_FILE, read_vocabulary};
 
-pub const SDIST_SPEC: &str = "openai-whisper==20250625";
-const SDIST_NAME: &str = "openai_whisper-20250625.tar.gz";
-const SDIST_SHA256: &str = "37a91a3921809d9f44748ffc73c0a55c9f366c85a3ef5c2ae0cc09540432eb96";
-const MEMBER_DIR: &str = "openai_whisper-20250625/whisper/assets/";
-/// The three assets with the sha256 we computed once from the pinned sdist.
+/// OpenAI's asset files, as openai-whisper 20250625 ships them, with their sha256 (for reference and tests;
+/// a folder passed to [`WhisperAssets::in_dir`] may hold another release's).
 pub const ASSETS: [(&str, &str); 3] = [
     ("mel_filters.npz", "7450ae70723a5ef9d341e3cee628c7cb0177f36ce42c44b7ed2bf3325f0f6d4c"),
     ("gpt2.tiktoken", "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930"),
     ("multilingual.tiktoken", "b34b360dbb493e781e479794586d661700670d65564001f23024971d1f2fa126"),
 ];
 
-/// A folder holding `mel_filters.npz`, `gpt2.tiktoken` and `multilingual.tiktoken`.
-#[derive(Clone, Debug)]
+/// whisper.cpp numbers the special tokens from `<|endoftext|>` at 50256 (English-only) or 50257
+/// (multilingual), so the vocabulary must hold exactly the ranks before it.
+const PLAIN_TOKENS_ENGLISH: usize = 50256;
+const PLAIN_TOKENS_MULTILINGUAL: usize = 50257;
+
+/// Where the mel filters and the vocabulary come from.
+#[derive(Clone, Debug, Default)]
 pub struct WhisperAssets {
-    dir: PathBuf,
+    dir: Option<PathBuf>,
 }
 
 impl WhisperAssets {
-    /// Uses assets already in `dir` (for example a checkout of openai-whisper's `whisper/assets`).
+    /// Computed mel filters and the model folder's `tokenizer.json`: needs no files of its own.
+    pub fn derived() -> Self {
+        WhisperAssets { dir: None }
+    }
+
+    /// Uses OpenAI's files in `dir` (`mel_filters.npz`, `gpt2.tiktoken`, `multilingual.tiktoken`, for example
+    /// an openai-whisper checkout's `whisper/assets`).
     pub fn in_dir(dir: &Path) -> Result<Self> {
         for (name, _) in ASSETS {
             if !dir.join(name).is_file() {
                 return Err(Error::not_found("Whisper asset", dir.join(name).display()));
             }
         }
-        Ok(WhisperAssets { dir: dir.to_path_buf() })
+        Ok(WhisperAssets { dir: Some(dir.to_path_buf()) })
     }
 
-    /// The assets in `dir`, fetched and unpacked first unless they are there with the pinned hashes.
-    pub fn fetch(dir: &Path, reporter: &dyn Reporter, cancel: &CancelToken) -> Result<Self> {
-        if all_present(dir, cancel)? {
-            return Ok(WhisperAssets { dir: dir.to_path_buf() });
-        }
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-        let sdist = dir.join(SDIST_NAME);
-        let cached_ok = sdist.is_file() && hash_file(&sdist, cancel)?.1 == SDIST_SHA256;
-        if !cached_ok {
-            remove_quietly(&sdist);
-            pip_download_sdist(dir, reporter, cancel)?;
-            let (_, got) = hash_file(&sdist, cancel)?;
-            if got != SDIST_SHA256 {
-                remove_quietly(&sdist);
-                return Err(Error::Format {
-                    path: sdist,
-                    message: format!("sha256 mismatch: expected {SDIST_SHA256}, got {got}"),
-                });
-            }
-        }
-        unpack_assets(&sdist, dir)?;
-        if !all_present(dir, cancel)? {
-            return Err(Error::Format {
-                path: sdist,
-                message: "the unpacked Whisper assets do not match their pinned sha256".into(),
-            });
-        }
-        reporter.on_done(&format!("Whisper assets ready in {}", dir.display()));
-        Ok(WhisperAssets { dir: dir.to_path_buf() })
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// The folder of OpenAI's files, if these assets come from one.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
     }
 
     /// The `[n_mels, 201]` filter bank as `(rows, cols, row-major data)`.
     pub fn mel_filters(&self, n_mels: u32) -> Result<(usize, usize, Vec<f32>)> {
-        let path = self.dir.join("mel_filters.npz");
+        let Some(dir) = &self.dir else {
+            if !(1..=1024).contains(&n_mels) {
+                return Err(Error::InvalidInput(format!("a Whisper model with {n_mels} mel bands is implausible")));
+            }
+            return Ok(crate::mel::whisper_mel_filters(n_mels as usize));
+        };
+        let path = dir.join("mel_filters.npz");
         let array = crate::npy::read_npz_member(&path, &format!("mel_{n_mels}.npy"))?;
         match array.shape.as_slice() {
             [rows, cols] if *rows == n_mels as usize => Ok((*rows, *cols, array.data)),
@@ -88,22 +72,33 @@ impl WhisperAssets {
         }
     }
 
-    /// Token byte strings in rank order, from `multilingual.tiktoken` or `gpt2.tiktoken`.
-    pub fn vocabulary(&self, multilingual: bool) -> Result<Vec<Vec<u8>>> {
-        let path = self.dir.join(if multilingual { "multilingual.tiktoken" } else { "gpt2.tiktoken" });
+    /// Token byte strings in rank order, without the special tokens: from `tokenizer.json` in the CTranslate2
+    /// folder `ct2_dir`, or from `multilingual.tiktoken` / `gpt2.tiktoken` in the assets folder.
+    pub fn vocabulary(&self, ct2_dir: &Path, multilingual: bool) -> Result<Vec<Vec<u8>>> {
+        let Some(dir) = &self.dir else {
+            let path = ct2_dir.join(TOKENIZER_FILE);
+            let vocab = read_vocabulary(&path)?;
+            let (want, kind) = if multilingual {
+                (PLAIN_TOKENS_MULTILINGUAL, "a multilingual")
+            } else {
+                (PLAIN_TOKENS_ENGLISH, "an English-only")
+            };
+            if vocab.len() != want {
+                return Err(Error::Format {
+                    path,
+                    message: format!(
+                        "has {} plain tokens before <|endoftext|>, but {kind} Whisper model needs {want}: \
+                         the tokenizer belongs to another model",
+                        vocab.len()
+                    ),
+                });
+            }
+            return Ok(vocab);
+        };
+        let path = dir.join(if multilingual { "multilingual.tiktoken" } else { "gpt2.tiktoken" });
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
         parse_tiktoken(&text).map_err(|message| Error::Format { path, message })
     }
-}
-
-fn all_present(dir: &Path, cancel: &CancelToken) -> Result<bool> {
-    for (name, sha) in ASSETS {
-        let path = dir.join(name);
-        if !path.is_file() || hash_file(&path, cancel)?.1 != sha {
-            return Ok(false);
-        }
-    }
-    Ok(true)
 }
 
 /// Parses a `.tiktoken` file: one `base64-token rank` pair per line. Ranks must be exactly 0..n, because
@@ -115,8 +110,10 @@ pub fn parse_tiktoken(text: &str) -> std::result::Result<Vec<Vec<u8>>, String> {
         let (Some(token), Some(rank), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(format!("line {} is not `token rank`", n + 1));
         };
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(token)
+        // multilingual.tiktoken's rank 50256 is the empty token, written as a lone "=", which Python's
+        // b64decode accepts; decoding without the padding does the same.
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(token.trim_end_matches('='))
             .map_err(|e| format!("line {}: token is not base64: {e}", n + 1))?;
         let rank: usize = rank.parse().map_err(|_| format!("line {}: rank {rank:?} is not a number", n + 1))?;
         if rank > 10_000_000 {
@@ -133,65 +130,4 @@ pub fn parse_tiktoken(text: &str) -> std::result::Result<Vec<Vec<u8>>, String> {
         return Err("the vocabulary is empty".into());
     }
     slots.into_iter().enumerate().map(|(rank, slot)| slot.ok_or_else(|| format!("rank {rank} is missing"))).collect()
-}
-
-fn pip_download_sdist(dir: &Path, reporter: &dyn Reporter, cancel: &CancelToken) -> Result<()> {
-    reporter.on_start(None, &format!("pip download {SDIST_SPEC} (source)"));
-    let programs: [&[&str]; 3] = [&["pip"], &["pip3"], &["python3", "-m", "pip"]];
-    for program in programs {
-        let Some((exe, pre)) = program.split_first() else { continue };
-        let spawned = Command::new(exe)
-            .args(pre)
-            .args(["download", "--no-deps", "--no-binary", ":all:", "--disable-pip-version-check", "-d"])
-            .arg(dir)
-            .arg(SDIST_SPEC)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io(format!("starting {exe}"), e)),
-        };
-        cancel.check()?;
-        let out = child.wait_with_output().map_err(|e| Error::io(format!("waiting for {exe}"), e))?;
-        if out.status.success() {
-            return Ok(());
-        }
-        let text = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = text.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
-        return Err(Error::InvalidInput(format!("pip could not download {SDIST_SPEC}: {}", tail.join(" | "))));
-    }
-    Err(Error::InvalidInput(format!("cannot download {SDIST_SPEC}: pip was not found")))
-}
-
-/// Copies the three asset members out of the sdist, each through a `.part` file and an atomic rename.
-fn unpack_assets(sdist: &Path, dir: &Path) -> Result<()> {
-    let file = File::open(sdist).map_err(|e| Error::io(format!("opening {}", sdist.display()), e))?;
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(BufReader::new(file)));
-    let bad = |e: std::io::Error| Error::Format { path: sdist.to_path_buf(), message: format!("damaged archive: {e}") };
-    let mut found = 0;
-    for entry in archive.entries().map_err(bad)? {
-        let mut entry = entry.map_err(bad)?;
-        let member = entry.path().map_err(bad)?.to_string_lossy().into_owned();
-        let Some(name) = member.strip_prefix(MEMBER_DIR) else { continue };
-        if !ASSETS.iter().any(|(asset, _)| *asset == name) {
-            continue;
-        }
-        let dest = dir.join(name);
-        let part = part_path(&dest);
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).map_err(bad)?;
-        std::fs::write(&part, &bytes).map_err(|e| Error::io(format!("writing {}", part.display()), e))?;
-        std::fs::rename(&part, &dest).map_err(|e| Error::io(format!("moving {} into place", dest.display()), e))?;
-        found += 1;
-    }
-    if found < ASSETS.len() {
-        return Err(Error::Format {
-            path: sdist.to_path_buf(),
-            message: format!("holds {found} of the {} assets under {MEMBER_DIR}", ASSETS.len()),
-        });
-    }
-    Ok(())
 }

@@ -42,14 +42,9 @@ pub fn resolve_model(store: &Store, spec: &str, reporter: &dyn Reporter, cancel:
     let format = manifest.format.or_else(|| entry.map(|e| e.format));
     if format == Some(Format::Ctranslate2) {
         // The conversion is exact and done once; the ggml file then lives beside the CTranslate2 weights.
-        // It runs offline: its assets come with `pull`, and a transcription never downloads anything.
-        let Some(assets) = store.whisper_assets_present() else {
-            return Err(Error::InvalidInput(format!(
-                "model {spec} is a CTranslate2 model that must be converted for whisper.cpp once, and the \
-                 conversion's files (1.6 MB) are not downloaded yet: run `byline models convert-whisper {spec}`"
-            )));
-        };
-        return store.convert_whisper(spec, None, Some(&assets), reporter, cancel).map_err(|e| {
+        // It runs offline and runs nobody's code: the mel filters are computed and the vocabulary comes from
+        // the model folder's own tokenizer.json.
+        return store.convert_whisper(spec, None, None, reporter, cancel).map_err(|e| {
             Error::InvalidInput(format!(
                 "model {spec} is a CTranslate2 model and converting it to ggml failed ({e}); \
                  try `byline models convert-whisper {spec}`"
@@ -78,8 +73,8 @@ mod tests {
         assert!(err.to_string().contains("not a whisper.cpp ggml"), "{err}");
     }
 
-    /// A faster-whisper folder the reporter imported needs converting; without the conversion's files on
-    /// disk, transcription says how to get them instead of downloading anything by itself.
+    /// A faster-whisper folder the reporter imported is converted offline; one that cannot be converted (here
+    /// not real weights) gets a clear error, and nothing is downloaded or written.
     #[test]
     fn a_ctranslate2_model_is_never_converted_with_a_silent_download() {
         let home = tempfile::tempdir().expect("tempdir");
@@ -91,9 +86,9 @@ mod tests {
         let cancel = CancelToken::new();
         let manifest = store.import(&folder, &cancel).expect("import");
         assert_eq!(manifest.task, Some(Task::Whisper));
-        assert!(store.whisper_assets_present().is_none());
-        let err = resolve_model(&store, &manifest.id, &NoProgress, &cancel).expect_err("needs the assets");
-        assert!(err.to_string().contains("convert-whisper"), "{err}");
-        assert!(!store.whisper_assets_dir().exists(), "nothing was fetched");
+        let err = resolve_model(&store, &manifest.id, &NoProgress, &cancel).expect_err("not real weights");
+        assert!(err.to_string().contains("converting it to ggml failed"), "{err}");
+        let dir = store.path(&manifest.id).expect("path");
+        assert!(!dir.join(DEFAULT_GGML_NAME).exists(), "nothing was written");
     }
 }

