@@ -1,4 +1,6 @@
 //! A small W3C WebDriver client over tauri-driver, enough to drive Byline like a person would.
+// Each test binary compiles this module and uses a part of it.
+#![allow(dead_code)]
 use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -149,7 +151,6 @@ impl Driver {
     }
 
     /// Runs an async script in the page; it ends by calling its last argument with the result.
-    #[allow(dead_code)] // each test binary compiles this module; not all of them run scripts
     pub fn execute_async(&self, script: &str, args: Value) -> Value {
         self.request("POST", &self.session_path("/execute/async"), Some(json!({"script": script, "args": args})))
     }

@@ -5,6 +5,7 @@ mod bench_images;
 mod bench_related;
 mod bench_util;
 mod models;
+mod offline;
 mod stress;
 mod system;
 mod testrun;
@@ -152,22 +153,28 @@ fn test(e2e: bool) -> Result<()> {
     let models = models.to_string_lossy().to_string();
     // Ignored tests are the ones that need the real models (and, for the e2e crate, the app and a display).
     cargo_test.extend(["--", "--include-ignored"]);
-    if e2e {
+    let mut envs = vec![(models::ENV, models)];
+    let (program, args) = if e2e {
         let driver = system::tauri_driver(&cargo)?;
-        let app = target.join("debug").join("byline-app").to_string_lossy().to_string();
-        let driver = driver.to_string_lossy().to_string();
-        let envs = [(models::ENV, models.as_str()), ("BYLINE_E2E_APP", app.as_str()), ("BYLINE_E2E_DRIVER", &driver)];
+        let app = target.join("debug").join("byline-app");
+        envs.push(("BYLINE_E2E_APP", app.to_string_lossy().to_string()));
+        envs.push(("BYLINE_E2E_DRIVER", driver.to_string_lossy().to_string()));
         if std::env::var_os("DISPLAY").is_some() {
-            testrun::cargo_test(&root, &cargo, &cargo_test, &envs)?;
+            (cargo.as_str(), cargo_test)
         } else {
             // No display (CI, SSH): a private X server for the run.
             let mut full = vec!["-a", "-s", "-screen 0 1280x800x24", cargo.as_str()];
             full.extend(cargo_test);
-            testrun::cargo_test(&root, "xvfb-run", &full, &envs)?;
+            ("xvfb-run", full)
         }
     } else {
-        testrun::cargo_test(&root, &cargo, &cargo_test, &[(models::ENV, models.as_str())])?;
-    }
+        (cargo.as_str(), cargo_test)
+    };
+    // Everything that needs the network is done: the tests themselves run without it.
+    let (program, args) = offline::wrap(program, &args);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    testrun::cargo_test(&root, &program, &args, &envs)?;
     eprintln!("\nAll tests passed.");
     Ok(())
 }

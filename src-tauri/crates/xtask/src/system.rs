@@ -32,8 +32,10 @@ pub const TOOL_PACKAGES: &[&str] = &["nodejs", "python3-pip", "ca-certificates"]
 pub const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
 /// Tools the tests use to make audio in every format the decoder claims (MP3, FLAC, Ogg, M4A, MP4, MOV, MKV),
 /// and PulseAudio (with ALSA's plugin to reach it): a real-time null sink and its monitor stand in for the
-/// speakers and the microphone where there is no sound card.
-pub const TEST_PACKAGES: &[&str] = &["sox", "libsox-fmt-mp3", "ffmpeg", "pulseaudio", "libasound2-plugins"];
+/// speakers and the microphone where there is no sound card. `ip` brings loopback up in the network namespace
+/// the tests run in (no network); strace records every socket the app opens (`tests/tests/offline_e2e.rs`).
+pub const TEST_PACKAGES: &[&str] =
+    &["sox", "libsox-fmt-mp3", "ffmpeg", "pulseaudio", "libasound2-plugins", "iproute2", "strace"];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")
