@@ -145,8 +145,7 @@ fn fetch_package(dir: &Path, Package(name, version, file, hash): &Package) -> Re
         crate::run(&work, "tar", &["-xzf", file], &[])?;
         // The sdist's top folder is the file name without `.tar.gz` (`openai_whisper-…` for openai-whisper).
         let top = file.trim_end_matches(".tar.gz");
-        std::fs::rename(work.join(top), &dest)
-            .with_context(|| format!("moving {name} to {}", dest.display()))?;
+        std::fs::rename(work.join(top), &dest).with_context(|| format!("moving {name} to {}", dest.display()))?;
     }
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
