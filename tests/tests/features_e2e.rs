@@ -158,9 +158,12 @@ fn assistant_streams_a_task_and_stops() {
         library
             .create(&article(
                 "Council approves river flood barrier",
-                "The city council voted on Tuesday to build a flood barrier on the river. The barrier will \
-                 cost 20 million pounds and protect 300 homes. Residents welcomed the decision after \
-                 last winter's floods.",
+                // Long enough that its translation (the task run below) outlasts a click on Stop on any
+                // machine: the output is as long as the input, hundreds of tokens.
+                &"The city council voted on Tuesday to build a flood barrier on the river. The barrier will \
+                  cost 20 million pounds and protect 300 homes. Residents welcomed the decision after \
+                  last winter's floods. "
+                    .repeat(8),
             ))
             .expect("article");
     }
@@ -188,6 +191,12 @@ fn assistant_streams_a_task_and_stops() {
         let option = d.find_all("[data-testid=assistant-task] option[value=summary]").into_iter().next()?;
         (d.text(&option) == "Desk summary").then_some(())
     });
+    // Run a translation of the whole (long) article: its output is as long as the input, so the run is
+    // still streaming when Stop lands, however fast the machine.
+    d.click(&task);
+    d.click(&d.wait_for("[data-testid=assistant-task] option[value=translate]"));
+    let request = d.wait_for("[data-testid=assistant-request]");
+    d.type_into(&request, "French");
     d.click(&d.wait_for("[data-testid=assistant-run]"));
 
     // SmolLM2 streams tokens into the panel; Stop ends the run long before its token budget.

@@ -187,9 +187,20 @@ pub async fn record_start(
     let dir = state.paths.root().join("recordings");
     std::fs::create_dir_all(&dir).map_err(|e| byline_core::Error::io(format!("creating {}", dir.display()), e))?;
     record::recover(&dir)?;
-    // Two takes started in the same second get "recording-… (2).wav"; the recorder itself never replaces a file.
-    let out =
-        out.unwrap_or_else(|| byline_core::files::free_name(&dir, &format!("recording-{}", chrono_stamp()), "wav"));
+    // The webview may only name a take inside the recordings folder: a page that got a script to run must not
+    // be able to record silently to any path. Two takes started in the same second get "recording-… (2).wav";
+    // the recorder itself never replaces a file.
+    let out = match out {
+        Some(path) if path.parent() == Some(dir.as_path()) && path.extension().is_some_and(|e| e == "wav") => path,
+        Some(path) => {
+            return Err(byline_core::Error::InvalidInput(format!(
+                "a recording is kept in the app's recordings folder, not at {}",
+                path.display()
+            ))
+            .into());
+        }
+        None => byline_core::files::free_name(&dir, &format!("recording-{}", chrono_stamp()), "wav"),
+    };
     let control = Control::new();
     if let Ok(mut m) = recordings().lock() {
         m.insert(job_id.clone(), control.clone());
