@@ -156,7 +156,9 @@ pub async fn assistant_run(
         let mut guard = engine().lock().map_err(|_| CommandError::internal("the assistant is unavailable"))?;
         let engine = guard.get_or_insert_with(|| {
             let choice = device_choice.0.parse().unwrap_or_default();
-            Engine::new(byline_device::select(choice, device_choice.1).device)
+            // The thread setting reaches the CPU kernels (it used to be computed and never applied).
+            let selected = byline_device::select(choice, device_choice.1);
+            Engine::with_threads(selected.device, selected.report.threads)
         });
         let model_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if engine.loaded_path() != Some(path.as_path()) {

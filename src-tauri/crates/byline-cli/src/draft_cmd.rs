@@ -135,7 +135,7 @@ pub(crate) fn engine(paths: &AppPaths, args: &ModelArgs) -> Result<(Engine, Path
     eprintln!("{}", selected.report);
     let store = Store::new(paths)?;
     let path = byline_draft::resolve::resolve(&store, args.model.as_deref(), args.model_path.as_deref())?;
-    Ok((Engine::new(selected.device), path))
+    Ok((Engine::with_threads(selected.device, selected.report.threads), path))
 }
 
 /// Ctrl-C is left to the terminal (it ends the process); the token stays for the engine's signature.

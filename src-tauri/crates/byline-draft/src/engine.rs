@@ -7,18 +7,26 @@ use byline_core::{Error, Result};
 use candle_core::Device;
 
 use crate::lm::LanguageModel;
+use crate::model::LoadOptions;
 
 /// Holds at most one loaded model. Loading a different file drops the current one first, so two models
 /// never sit in memory together; `unload` frees it when the app needs the memory for something else.
 pub struct Engine {
     device: Device,
+    options: LoadOptions,
     loaded: Option<LanguageModel>,
     last_used: Option<Instant>,
 }
 
 impl Engine {
+    /// An engine using every available core on the CPU.
     pub fn new(device: Device) -> Self {
-        Engine { device, loaded: None, last_used: None }
+        Engine { device, options: LoadOptions::default(), loaded: None, last_used: None }
+    }
+
+    /// An engine whose CPU inference uses `threads` threads (the user's setting, as byline-device reports it).
+    pub fn with_threads(device: Device, threads: usize) -> Self {
+        Engine { options: LoadOptions { threads, ..LoadOptions::default() }, ..Engine::new(device) }
     }
 
     /// The model at `path`, loading it unless it is already warm.
@@ -26,7 +34,7 @@ impl Engine {
         let warm = self.loaded.as_ref().is_some_and(|m| m.model.path == path);
         if !warm {
             self.loaded = None;
-            self.loaded = Some(LanguageModel::load(path, &self.device)?);
+            self.loaded = Some(LanguageModel::load_with(path, &self.device, self.options)?);
         }
         self.last_used = Some(Instant::now());
         self.loaded.as_mut().ok_or_else(|| Error::InvalidInput("the model was unloaded while loading".into()))

@@ -10,7 +10,7 @@ use candle_transformers::generation::{LogitsProcessor, Sampling};
 use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
 
-use crate::model::{Arch, Model};
+use crate::model::{Arch, LoadOptions, Model};
 use crate::stream::{StopFilter, TokenStream};
 use crate::template::{ChatTemplate, Message, fallback_template};
 
@@ -104,8 +104,12 @@ pub struct LanguageModel {
 
 impl LanguageModel {
     pub fn load(path: &Path, device: &Device) -> Result<Self> {
+        Self::load_with(path, device, LoadOptions::default())
+    }
+
+    pub fn load_with(path: &Path, device: &Device, options: LoadOptions) -> Result<Self> {
         // Weights first: a truncated or foreign file fails here with the clearest message.
-        let model = Model::load(path, device)?;
+        let model = Model::load_with(path, device, options)?;
         let meta = GgufMetadata::read(path)?;
         let beside = path.with_file_name("tokenizer.json");
         let (tokenizer, bos_id, eos_id, gguf_template) =
@@ -196,7 +200,9 @@ impl LanguageModel {
     }
 
     /// Generates after `prompt`, calling `on_piece` with each piece of text as soon as it is safe to show.
-    /// Cancel is checked before every forward pass, so at most one more token is computed after it.
+    /// Cancel is checked before every forward pass, so at most one more token is computed after it; during
+    /// the prompt (checked between layers on the CPU fast path) it ends the run with nothing generated.
+    /// A token cancelled before the call starts gives `Error::Cancelled`.
     pub fn generate(
         &mut self,
         prompt: &[u32],
@@ -228,7 +234,22 @@ impl LanguageModel {
             }
         };
         cancel.check()?;
-        let mut logits = self.model.forward(prompt, 0)?;
+        // A long prompt can take seconds; the fast path stops within one layer when Stop is pressed, and
+        // the run ends like one stopped while generating: nothing written, reason Cancelled.
+        let mut logits = match self.model.forward_cancellable(prompt, 0, cancel) {
+            Err(Error::Cancelled) => {
+                return Ok(Generation {
+                    text: String::new(),
+                    stop_reason: StopReason::Cancelled,
+                    prompt_tokens: prompt.len(),
+                    generated_tokens: 0,
+                    prompt_ms: ms(started),
+                    first_token_ms: None,
+                    generate_ms: 0.0,
+                });
+            }
+            other => other?,
+        };
         let prompt_ms = ms(started);
         let gen_started = Instant::now();
         let mut generated = 0;

@@ -2,18 +2,23 @@
 //!
 //! Every request starts at position 0, and every supported implementation drops its KV cache there, so one
 //! loaded model serves request after request without reloading.
+//!
+//! On the CPU, llama and qwen2 files whose tensor types byline-kernels runs take the fast path in
+//! [`crate::fast`]; everything else, and every GPU, runs candle's implementation.
 
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use byline_core::{Error, Result};
+use byline_core::{CancelToken, Error, Result};
 use candle_core::quantized::gguf_file;
 use candle_core::{Device, Tensor};
 use candle_transformers::models::{
     quantized_gemma3, quantized_llama, quantized_phi3, quantized_qwen2, quantized_qwen3,
 };
 use serde::Serialize;
+
+use crate::fast::FastModel;
 
 /// The model families Byline runs. Mistral and SmolLM2 GGUFs declare `llama`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -52,6 +57,7 @@ impl Arch {
 pub const SUPPORTED: &str = "llama (Llama 3, SmolLM2, Mistral), qwen2, qwen3, phi3, gemma/gemma2/gemma3";
 
 enum Weights {
+    Fast(Box<FastModel>),
     Llama(quantized_llama::ModelWeights),
     Qwen2(quantized_qwen2::ModelWeights),
     Qwen3(quantized_qwen3::ModelWeights),
@@ -117,8 +123,29 @@ pub fn architecture(content: &gguf_file::Content, path: &Path) -> Result<(Arch, 
     Ok((arch, name.clone()))
 }
 
+/// How to load a model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// CPU threads for the fast path (candle's implementations use rayon's global pool).
+    pub threads: usize,
+    /// Whether the CPU fast path may be used; off forces candle's implementation, for comparisons.
+    pub fast_path: bool,
+}
+
+impl Default for LoadOptions {
+    /// All available cores, and the fast path unless `BYLINE_DRAFT_ENGINE=candle` asks for candle.
+    fn default() -> Self {
+        let candle = std::env::var("BYLINE_DRAFT_ENGINE").is_ok_and(|v| v.eq_ignore_ascii_case("candle"));
+        LoadOptions { threads: byline_device::thread_count(0), fast_path: !candle }
+    }
+}
+
 impl Model {
     pub fn load(path: &Path, device: &Device) -> Result<Self> {
+        Self::load_with(path, device, LoadOptions::default())
+    }
+
+    pub fn load_with(path: &Path, device: &Device, options: LoadOptions) -> Result<Self> {
         let content = read_content(path)?;
         let (arch, arch_name) = architecture(&content, path)?;
         let declared = md_u32(&content, &format!("{arch_name}.context_length"));
@@ -131,6 +158,20 @@ impl Model {
         let file = File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
         let mut reader = BufReader::new(file);
         let fail = |e: candle_core::Error| format_err(path, format!("cannot load the {arch_name} weights: {e}"));
+        if options.fast_path && device.is_cpu() {
+            let fast = FastModel::load(&content, &mut reader, path, arch, &arch_name, context_length, options.threads)?;
+            if let Some(fast) = fast {
+                let weights = Weights::Fast(Box::new(fast));
+                return Ok(Model {
+                    weights,
+                    arch,
+                    arch_name,
+                    context_length,
+                    device: device.clone(),
+                    path: path.to_path_buf(),
+                });
+            }
+        }
         let weights = match arch {
             Arch::Llama => {
                 Weights::Llama(quantized_llama::ModelWeights::from_gguf(content, &mut reader, device).map_err(fail)?)
@@ -151,12 +192,33 @@ impl Model {
         Ok(Model { weights, arch, arch_name, context_length, device: device.clone(), path: path.to_path_buf() })
     }
 
+    /// Which implementation runs this model: "byline-kernels" (the CPU fast path) or "candle".
+    pub fn engine(&self) -> &'static str {
+        match self.weights {
+            Weights::Fast(_) => "byline-kernels",
+            _ => "candle",
+        }
+    }
+
     /// Logits for the last position of `tokens`, which start at sequence position `pos`.
     /// Position 0 starts a fresh sequence (the implementations reset their KV caches there).
     pub fn forward(&mut self, tokens: &[u32], pos: usize) -> Result<Tensor> {
+        self.forward_cancellable(tokens, pos, &CancelToken::new())
+    }
+
+    /// [`Model::forward`] that stops with `Error::Cancelled` when `cancel` fires during a long prompt. The
+    /// fast path checks it between layers; candle's implementations only before they start.
+    pub fn forward_cancellable(&mut self, tokens: &[u32], pos: usize, cancel: &CancelToken) -> Result<Tensor> {
+        cancel.check()?;
+        if let Weights::Fast(m) = &mut self.weights {
+            let logits = m.forward(tokens, pos, cancel)?;
+            return Tensor::new(logits, &self.device)
+                .map_err(|e| Error::InvalidInput(format!("the model failed to run: {e}")));
+        }
         let mut run = || -> candle_core::Result<Tensor> {
             let input = Tensor::new(tokens, &self.device)?.unsqueeze(0)?;
             let logits = match &mut self.weights {
+                Weights::Fast(_) => candle_core::bail!("the fast path is handled above"),
                 Weights::Llama(m) => m.forward(&input, pos)?,
                 Weights::Qwen2(m) => m.forward(&input, pos)?,
                 Weights::Qwen3(m) => {

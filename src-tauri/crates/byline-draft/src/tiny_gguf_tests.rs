@@ -18,7 +18,6 @@ use crate::template::Message;
 const HIDDEN: usize = 64;
 const HEADS: usize = 4;
 const KV_HEADS: usize = 2;
-const HEAD_DIM: usize = HIDDEN / HEADS;
 const FFN: usize = 128;
 const LAYERS: usize = 2;
 const CHATML: &str = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}\
@@ -40,15 +39,32 @@ fn byte_tokens() -> Vec<String> {
         .collect()
 }
 
+/// Sizes of a tiny model. K-quant matrices need widths that are multiples of 256.
+#[derive(Clone, Copy)]
+pub(crate) struct Dims {
+    pub hidden: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub ffn: usize,
+    pub layers: usize,
+    /// Embedding rows beyond the tokenizer's tokens, to give a benchmark model a real vocabulary's size.
+    pub extra_vocab: usize,
+}
+
+pub(crate) const DIMS: Dims =
+    Dims { hidden: HIDDEN, heads: HEADS, kv_heads: KV_HEADS, ffn: FFN, layers: LAYERS, extra_vocab: 0 };
+
 struct Tiny {
     metadata: Vec<(String, Value)>,
     tensors: Vec<(String, QTensor)>,
     rng: StdRng,
     vocab: usize,
+    dtype: GgmlDType,
 }
 
 impl Tiny {
-    fn new(arch: &str, seed: u64, context: u32, template: Option<&str>) -> Tiny {
+    fn new(arch: &str, seed: u64, context: u32, template: Option<&str>, d: Dims, dtype: GgmlDType) -> Tiny {
+        let head_dim = (d.hidden / d.heads) as u32;
         let mut tokens = byte_tokens();
         tokens.extend(["Ġt".to_string(), "Ġth".to_string()]);
         tokens.extend(["<|endoftext|>", "<|im_start|>", "<|im_end|>"].map(String::from));
@@ -71,29 +87,29 @@ impl Tiny {
             metadata.push(("tokenizer.chat_template".into(), s(t)));
         }
         for (key, value) in [
-            ("attention.head_count", u(HEADS as u32)),
-            ("attention.head_count_kv", u(KV_HEADS as u32)),
-            ("block_count", u(LAYERS as u32)),
-            ("embedding_length", u(HIDDEN as u32)),
-            ("feed_forward_length", u(FFN as u32)),
+            ("attention.head_count", u(d.heads as u32)),
+            ("attention.head_count_kv", u(d.kv_heads as u32)),
+            ("block_count", u(d.layers as u32)),
+            ("embedding_length", u(d.hidden as u32)),
+            ("feed_forward_length", u(d.ffn as u32)),
             ("context_length", u(context)),
-            ("rope.dimension_count", u(HEAD_DIM as u32)),
+            ("rope.dimension_count", u(head_dim)),
             ("rope.freq_base", Value::F32(10_000.0)),
             ("attention.layer_norm_rms_epsilon", Value::F32(1e-6)),
-            ("attention.key_length", u(HEAD_DIM as u32)),
-            ("attention.value_length", u(HEAD_DIM as u32)),
+            ("attention.key_length", u(head_dim)),
+            ("attention.value_length", u(head_dim)),
             ("attention.sliding_window", u(context)),
         ] {
             metadata.push((format!("{arch}.{key}"), value));
         }
-        Tiny { metadata, tensors: Vec::new(), rng: StdRng::seed_from_u64(seed), vocab }
+        Tiny { metadata, tensors: Vec::new(), rng: StdRng::seed_from_u64(seed), vocab, dtype }
     }
 
-    /// A random matrix (rows = output features), Q8_0 like a real quantized file.
+    /// A random matrix (rows = output features), quantized like a real file (Q8_0 unless asked otherwise).
     fn matrix(&mut self, name: &str, rows: usize, cols: usize) {
         let data: Vec<f32> = (0..rows * cols).map(|_| self.rng.random_range(-0.3..0.3)).collect();
         let t = Tensor::from_vec(data, (rows, cols), &Device::Cpu).expect("tensor");
-        self.tensors.push((name.into(), QTensor::quantize(&t, GgmlDType::Q8_0).expect("quantize")));
+        self.tensors.push((name.into(), QTensor::quantize(&t, self.dtype).expect("quantize")));
     }
 
     fn vector(&mut self, name: &str, len: usize, around: f32) {
@@ -111,31 +127,45 @@ impl Tiny {
 }
 
 /// A tiny model of `arch` in llama.cpp's tensor naming.
-fn tiny_model(arch: &str, path: &Path, context: u32, template: Option<&str>) {
-    let mut m = Tiny::new(arch, 7, context, template);
-    let (q, kv) = (HEADS * HEAD_DIM, KV_HEADS * HEAD_DIM);
-    let vocab = m.vocab;
-    m.matrix("token_embd.weight", vocab, HIDDEN);
-    m.vector("output_norm.weight", HIDDEN, 1.0);
-    if arch == "phi3" {
-        m.matrix("output.weight", vocab, HIDDEN); // candle's phi3 has no tied-embedding fallback.
+pub(crate) fn tiny_model(arch: &str, path: &Path, context: u32, template: Option<&str>) {
+    tiny_model_with(arch, path, context, template, DIMS, GgmlDType::Q8_0, false);
+}
+
+/// A tiny model with the given sizes and matrix type, and optionally a separate (untied) output head.
+pub(crate) fn tiny_model_with(
+    arch: &str,
+    path: &Path,
+    context: u32,
+    template: Option<&str>,
+    d: Dims,
+    dtype: GgmlDType,
+    output_head: bool,
+) {
+    let mut m = Tiny::new(arch, 7, context, template, d, dtype);
+    let (head_dim, hidden, ffn) = (d.hidden / d.heads, d.hidden, d.ffn);
+    let (q, kv) = (d.heads * head_dim, d.kv_heads * head_dim);
+    let vocab = m.vocab + d.extra_vocab;
+    m.matrix("token_embd.weight", vocab, hidden);
+    m.vector("output_norm.weight", hidden, 1.0);
+    if arch == "phi3" || output_head {
+        m.matrix("output.weight", vocab, hidden); // candle's phi3 has no tied-embedding fallback.
     }
-    for l in 0..LAYERS {
+    for l in 0..d.layers {
         let p = format!("blk.{l}");
-        m.vector(&format!("{p}.attn_norm.weight"), HIDDEN, 1.0);
-        m.vector(&format!("{p}.ffn_norm.weight"), HIDDEN, 1.0);
-        m.matrix(&format!("{p}.attn_output.weight"), HIDDEN, q);
-        m.matrix(&format!("{p}.ffn_down.weight"), HIDDEN, FFN);
+        m.vector(&format!("{p}.attn_norm.weight"), hidden, 1.0);
+        m.vector(&format!("{p}.ffn_norm.weight"), hidden, 1.0);
+        m.matrix(&format!("{p}.attn_output.weight"), hidden, q);
+        m.matrix(&format!("{p}.ffn_down.weight"), hidden, ffn);
         if arch == "phi3" {
-            m.matrix(&format!("{p}.attn_qkv.weight"), q + 2 * kv, HIDDEN);
-            m.matrix(&format!("{p}.ffn_up.weight"), 2 * FFN, HIDDEN);
+            m.matrix(&format!("{p}.attn_qkv.weight"), q + 2 * kv, hidden);
+            m.matrix(&format!("{p}.ffn_up.weight"), 2 * ffn, hidden);
             continue;
         }
-        m.matrix(&format!("{p}.attn_q.weight"), q, HIDDEN);
-        m.matrix(&format!("{p}.attn_k.weight"), kv, HIDDEN);
-        m.matrix(&format!("{p}.attn_v.weight"), kv, HIDDEN);
-        m.matrix(&format!("{p}.ffn_gate.weight"), FFN, HIDDEN);
-        m.matrix(&format!("{p}.ffn_up.weight"), FFN, HIDDEN);
+        m.matrix(&format!("{p}.attn_q.weight"), q, hidden);
+        m.matrix(&format!("{p}.attn_k.weight"), kv, hidden);
+        m.matrix(&format!("{p}.attn_v.weight"), kv, hidden);
+        m.matrix(&format!("{p}.ffn_gate.weight"), ffn, hidden);
+        m.matrix(&format!("{p}.ffn_up.weight"), ffn, hidden);
         match arch {
             "qwen2" => {
                 m.vector(&format!("{p}.attn_q.bias"), q, 0.0);
@@ -143,11 +173,11 @@ fn tiny_model(arch: &str, path: &Path, context: u32, template: Option<&str>) {
                 m.vector(&format!("{p}.attn_v.bias"), kv, 0.0);
             }
             "qwen3" | "gemma3" => {
-                m.vector(&format!("{p}.attn_q_norm.weight"), HEAD_DIM, 1.0);
-                m.vector(&format!("{p}.attn_k_norm.weight"), HEAD_DIM, 1.0);
+                m.vector(&format!("{p}.attn_q_norm.weight"), head_dim, 1.0);
+                m.vector(&format!("{p}.attn_k_norm.weight"), head_dim, 1.0);
                 if arch == "gemma3" {
-                    m.vector(&format!("{p}.post_attention_norm.weight"), HIDDEN, 1.0);
-                    m.vector(&format!("{p}.post_ffw_norm.weight"), HIDDEN, 1.0);
+                    m.vector(&format!("{p}.post_attention_norm.weight"), hidden, 1.0);
+                    m.vector(&format!("{p}.post_ffw_norm.weight"), hidden, 1.0);
                 }
             }
             _ => {}

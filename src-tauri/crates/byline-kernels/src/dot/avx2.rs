@@ -1,0 +1,257 @@
+//! AVX2 + FMA (+ F16C, which every AVX2 CPU has) dot products, compiled for every x86-64 build but only called after
+//! `is_x86_feature_detected!` said yes (see [`super::WeightBlock::dot_fn`]).
+//!
+//! The idea is GGML's: expand each block to 32 signed or unsigned bytes, multiply with the activation bytes
+//! by `maddubs` (unsigned × signed → pairs summed to i16), widen to i32 with `madd`, and fold the block
+//! scale in with one float FMA per block. `maddubs` needs an unsigned left operand, so signed × signed
+//! products move the sign onto the right operand first.
+
+use std::arch::x86_64::*;
+
+use crate::blocks::*;
+
+/// One f16 to f32 in hardware: the software conversion costs more than the integer work of a block.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn h2f(bits: u16) -> f32 {
+    _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(bits as i32)))
+}
+
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn load(bytes: &[u8; 32]) -> __m256i {
+    // SAFETY: the reference covers 32 readable bytes; loadu has no alignment requirement.
+    unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) }
+}
+
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn load_i8(bytes: &[i8]) -> __m256i {
+    let bytes: &[i8; 32] = bytes[..32].try_into().unwrap_or(&[0; 32]);
+    // SAFETY: `bytes` is exactly 32 readable bytes; loadu has no alignment requirement.
+    unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) }
+}
+
+/// The 32 nibbles of a legacy 4-bit block: low nibbles in the low lane (elements 0..16), high ones above.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn nibbles(qs: &[u8; 16]) -> __m256i {
+    // SAFETY: the reference covers 16 readable bytes; loadu has no alignment requirement.
+    let lo = unsafe { _mm_loadu_si128(qs.as_ptr().cast()) };
+    let both = _mm256_set_m128i(_mm_srli_epi16(lo, 4), lo);
+    _mm256_and_si256(both, _mm256_set1_epi8(0x0F))
+}
+
+/// Byte k is 0xFF where bit k of the little-endian `qh` is set: each byte gets its source byte by a
+/// shuffle, then the bit for its position is tested.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn bits(qh: [u8; 4]) -> __m256i {
+    let spread = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0);
+    let bytes = _mm256_shuffle_epi8(_mm256_set1_epi32(i32::from_le_bytes(qh)), spread);
+    let mask = _mm256_set1_epi64x(0x8040201008040201u64 as i64);
+    _mm256_cmpeq_epi8(_mm256_and_si256(bytes, mask), mask)
+}
+
+/// Sum of products of unsigned `x` bytes and signed `y` bytes, as eight i32 lanes.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn dot_us(x: __m256i, y: __m256i) -> __m256i {
+    _mm256_madd_epi16(_mm256_maddubs_epi16(x, y), _mm256_set1_epi16(1))
+}
+
+/// Sum of products of signed `x` and signed `y` bytes: |x| × (y with x's sign).
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn dot_ss(x: __m256i, y: __m256i) -> __m256 {
+    _mm256_cvtepi32_ps(dot_us(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x)))
+}
+
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn hsum(v: __m256) -> f32 {
+    let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
+}
+
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn scale(a: u16, b: u16) -> __m256 {
+    _mm256_set1_ps(h2f(a) * h2f(b))
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q4_0(w: &[BlockQ4_0], a: &[BlockQ8_0]) -> f32 {
+    let mut acc = _mm256_setzero_ps();
+    for (w, a) in w.iter().zip(a) {
+        let x = _mm256_sub_epi8(nibbles(&w.qs), _mm256_set1_epi8(8));
+        acc = _mm256_fmadd_ps(scale(w.d, a.d), dot_ss(x, load_i8(&a.qs)), acc);
+    }
+    hsum(acc)
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q4_1(w: &[BlockQ4_1], a: &[BlockQ8_1]) -> f32 {
+    let mut acc = _mm256_setzero_ps();
+    let mut offsets = 0.0;
+    for (w, a) in w.iter().zip(a) {
+        offsets += h2f(w.m) * h2f(a.s);
+        let xy = _mm256_cvtepi32_ps(dot_us(nibbles(&w.qs), load_i8(&a.qs)));
+        acc = _mm256_fmadd_ps(scale(w.d, a.d), xy, acc);
+    }
+    hsum(acc) + offsets
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q5_0(w: &[BlockQ5_0], a: &[BlockQ8_0]) -> f32 {
+    let mut acc = _mm256_setzero_ps();
+    for (w, a) in w.iter().zip(a) {
+        // q - 16 as a signed byte is the nibble with 0xF0 on top when bit 4 is clear, the nibble alone when set.
+        let high = _mm256_andnot_si256(bits(w.qh), _mm256_set1_epi8(0xF0u8 as i8));
+        let x = _mm256_or_si256(nibbles(&w.qs), high);
+        acc = _mm256_fmadd_ps(scale(w.d, a.d), dot_ss(x, load_i8(&a.qs)), acc);
+    }
+    hsum(acc)
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q5_1(w: &[BlockQ5_1], a: &[BlockQ8_1]) -> f32 {
+    let mut acc = _mm256_setzero_ps();
+    let mut offsets = 0.0;
+    for (w, a) in w.iter().zip(a) {
+        offsets += h2f(w.m) * h2f(a.s);
+        let x = _mm256_or_si256(nibbles(&w.qs), _mm256_and_si256(bits(w.qh), _mm256_set1_epi8(0x10)));
+        let xy = _mm256_cvtepi32_ps(dot_us(x, load_i8(&a.qs)));
+        acc = _mm256_fmadd_ps(scale(w.d, a.d), xy, acc);
+    }
+    hsum(acc) + offsets
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q8_0(w: &[BlockQ8_0], a: &[BlockQ8_0]) -> f32 {
+    let mut acc = _mm256_setzero_ps();
+    for (w, a) in w.iter().zip(a) {
+        acc = _mm256_fmadd_ps(scale(w.d, a.d), dot_ss(load_i8(&w.qs), load_i8(&a.qs)), acc);
+    }
+    hsum(acc)
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q4_k(w: &[BlockQ4K], a: &[BlockQ8K]) -> f32 {
+    let mut acc = _mm256_setzero_ps();
+    let mut mins = 0.0;
+    let low = _mm256_set1_epi8(0x0F);
+    for (w, a) in w.iter().zip(a) {
+        let mut scales = [0i16; 8];
+        let mut msum = 0i32;
+        for (sub, sc) in scales.iter_mut().enumerate() {
+            let (s, m) = q4k_scale_min(sub, &w.scales);
+            *sc = s as i16;
+            msum += m as i32 * (a.bsums[2 * sub] as i32 + a.bsums[2 * sub + 1] as i32);
+        }
+        mins += a.d * h2f(w.dmin) * msum as f32;
+        let mut sum = _mm256_setzero_si256();
+        for j in 0..4 {
+            let q = load(w.qs[32 * j..32 * j + 32].try_into().unwrap_or(&[0; 32]));
+            let lo = _mm256_and_si256(q, low);
+            let hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low);
+            let p0 = _mm256_maddubs_epi16(lo, load_i8(&a.qs[64 * j..]));
+            let p1 = _mm256_maddubs_epi16(hi, load_i8(&a.qs[64 * j + 32..]));
+            sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_set1_epi16(scales[2 * j])));
+            sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(scales[2 * j + 1])));
+        }
+        let d = _mm256_set1_ps(a.d * h2f(w.d));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
+    }
+    hsum(acc) - mins
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q6_k(w: &[BlockQ6K], a: &[BlockQ8K]) -> f32 {
+    let mut acc = _mm256_setzero_ps();
+    let (m4, m2) = (_mm256_set1_epi8(0x0F), _mm256_set1_epi8(3));
+    for (w, a) in w.iter().zip(a) {
+        // The -32 of every value, applied once per group of 16 through the activation's group sums.
+        let offset: i32 = w.scales.iter().zip(a.bsums).map(|(&s, b)| s as i32 * b as i32).sum();
+        let mut sum = _mm256_setzero_si256();
+        for half in 0..2 {
+            let ql0 = load(w.ql[64 * half..64 * half + 32].try_into().unwrap_or(&[0; 32]));
+            let ql1 = load(w.ql[64 * half + 32..64 * half + 64].try_into().unwrap_or(&[0; 32]));
+            let qh = load(w.qh[32 * half..32 * half + 32].try_into().unwrap_or(&[0; 32]));
+            // Bit pairs 0..4 of qh, moved to bits 4..6 of each byte (masked first so the 16-bit shifts
+            // cannot carry across bytes).
+            let h0 = _mm256_slli_epi16(_mm256_and_si256(qh, m2), 4);
+            let h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m2), 4);
+            let h2 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m2), 4);
+            let h3 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m2), 4);
+            let quarters = [
+                _mm256_or_si256(_mm256_and_si256(ql0, m4), h0),
+                _mm256_or_si256(_mm256_and_si256(ql1, m4), h1),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), h2),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4), h3),
+            ];
+            for (k, q) in quarters.into_iter().enumerate() {
+                let g = 8 * half + 2 * k;
+                let p = _mm256_maddubs_epi16(q, load_i8(&a.qs[16 * g..]));
+                // The low lane holds group g, the high lane group g + 1.
+                let sc = _mm256_set_m128i(_mm_set1_epi16(w.scales[g + 1] as i16), _mm_set1_epi16(w.scales[g] as i16));
+                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, sc));
+            }
+        }
+        let total = _mm256_cvtepi32_ps(sum);
+        let d = a.d * h2f(w.d);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), total, acc);
+        acc = _mm256_add_ps(acc, _mm256_setr_ps(-32.0 * d * offset as f32, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0));
+    }
+    hsum(acc)
+}
+
+/// Four activation rows against one weight row: each weight block is expanded once and used four times,
+/// which is where batched prefill gains over decoding one token at a time.
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q4_1_x4(w: &[BlockQ4_1], a: [&[BlockQ8_1]; 4]) -> [f32; 4] {
+    let mut acc = [_mm256_setzero_ps(); 4];
+    let mut offsets = [0.0f32; 4];
+    for (i, w) in w.iter().enumerate() {
+        let x = nibbles(&w.qs);
+        let (d, m) = (h2f(w.d), h2f(w.m));
+        for k in 0..4 {
+            let b = &a[k][i];
+            offsets[k] += m * h2f(b.s);
+            let xy = _mm256_cvtepi32_ps(dot_us(x, load_i8(&b.qs)));
+            acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(d * h2f(b.d)), xy, acc[k]);
+        }
+    }
+    std::array::from_fn(|k| hsum(acc[k]) + offsets[k])
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q4_0_x4(w: &[BlockQ4_0], a: [&[BlockQ8_0]; 4]) -> [f32; 4] {
+    let mut acc = [_mm256_setzero_ps(); 4];
+    for (i, w) in w.iter().enumerate() {
+        let x = _mm256_sub_epi8(nibbles(&w.qs), _mm256_set1_epi8(8));
+        let (ax, d) = (_mm256_sign_epi8(x, x), h2f(w.d));
+        for k in 0..4 {
+            let b = &a[k][i];
+            let xy = _mm256_cvtepi32_ps(dot_us(ax, _mm256_sign_epi8(load_i8(&b.qs), x)));
+            acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(d * h2f(b.d)), xy, acc[k]);
+        }
+    }
+    std::array::from_fn(|k| hsum(acc[k]))
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q8_0_x4(w: &[BlockQ8_0], a: [&[BlockQ8_0]; 4]) -> [f32; 4] {
+    let mut acc = [_mm256_setzero_ps(); 4];
+    for (i, w) in w.iter().enumerate() {
+        let x = load_i8(&w.qs);
+        let (ax, d) = (_mm256_sign_epi8(x, x), h2f(w.d));
+        for k in 0..4 {
+            let b = &a[k][i];
+            let xy = _mm256_cvtepi32_ps(dot_us(ax, _mm256_sign_epi8(load_i8(&b.qs), x)));
+            acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(d * h2f(b.d)), xy, acc[k]);
+        }
+    }
+    std::array::from_fn(|k| hsum(acc[k]))
+}

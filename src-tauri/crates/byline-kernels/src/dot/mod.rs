@@ -1,0 +1,110 @@
+//! Dot products of a row of weight blocks with a quantized activation row, per weight type, with the
+//! fastest kernel this CPU runs picked once at run time.
+
+pub mod scalar;
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2;
+
+use crate::blocks::*;
+use crate::quantize::{quantize_q8_0, quantize_q8_1, quantize_q8_k};
+
+/// A weight dot product: `w` and `a` hold the same number of blocks covering one row.
+pub type DotFn<W, A> = fn(&[W], &[A]) -> f32;
+/// One weight row against four activation rows.
+pub type Dot4Fn<W, A> = fn(&[W], [&[A]; 4]) -> [f32; 4];
+
+/// Whether the AVX2 + FMA + F16C kernels may run here. `BYLINE_KERNELS_SCALAR=1` forces the portable kernels,
+/// to measure what the SIMD ones bring or to rule them out when chasing a numerical difference.
+pub fn has_avx2() -> bool {
+    static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVX2.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::env::var_os("BYLINE_KERNELS_SCALAR").is_none()
+                && is_x86_feature_detected!("avx2")
+                && is_x86_feature_detected!("fma")
+                && is_x86_feature_detected!("f16c")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    })
+}
+
+/// A GGML weight block type with its activation format and kernels.
+pub trait WeightBlock: Copy + Send + Sync + 'static {
+    /// The activation block this type multiplies against.
+    type Act: Copy + Send + Sync + 'static;
+    /// Elements per block.
+    const ELEMS: usize;
+    /// Quantizes one activation row (a multiple of `ELEMS` long) into `out`, replacing its contents.
+    fn quantize_acts(xs: &[f32], out: &mut Vec<Self::Act>);
+    fn dequantize(&self, out: &mut [f32]);
+    fn dot_scalar(w: &[Self], a: &[Self::Act]) -> f32;
+    /// The fastest dot product for this CPU.
+    fn dot_fn() -> DotFn<Self, Self::Act>;
+    /// A kernel for four activation rows at once, where this CPU and type have one.
+    fn dot4_fn() -> Option<Dot4Fn<Self, Self::Act>> {
+        None
+    }
+}
+
+macro_rules! weight_block {
+    ($block:ty, $act:ty, $elems:expr, $quantize:path, $kernel:ident) => {
+        weight_block!($block, $act, $elems, $quantize, $kernel, {});
+    };
+    ($block:ty, $act:ty, $elems:expr, $quantize:path, $kernel:ident, $x4:ident) => {
+        weight_block!($block, $act, $elems, $quantize, $kernel, {
+            fn dot4_fn() -> Option<Dot4Fn<Self, $act>> {
+                #[cfg(target_arch = "x86_64")]
+                if has_avx2() {
+                    fn simd(w: &[$block], a: [&[$act]; 4]) -> [f32; 4] {
+                        // SAFETY: handed out only after has_avx2() confirmed the kernel's CPU features.
+                        unsafe { avx2::$x4(w, a) }
+                    }
+                    return Some(simd);
+                }
+                None
+            }
+        });
+    };
+    ($block:ty, $act:ty, $elems:expr, $quantize:path, $kernel:ident, { $($extra:tt)* }) => {
+        impl WeightBlock for $block {
+            type Act = $act;
+            const ELEMS: usize = $elems;
+            fn quantize_acts(xs: &[f32], out: &mut Vec<$act>) {
+                $quantize(xs, out)
+            }
+            fn dequantize(&self, out: &mut [f32]) {
+                <$block>::dequantize(self, out)
+            }
+            fn dot_scalar(w: &[Self], a: &[$act]) -> f32 {
+                scalar::$kernel(w, a)
+            }
+            fn dot_fn() -> DotFn<Self, $act> {
+                #[cfg(target_arch = "x86_64")]
+                if has_avx2() {
+                    fn simd(w: &[$block], a: &[$act]) -> f32 {
+                        // SAFETY: this function is only handed out after has_avx2() confirmed that the
+                        // CPU supports AVX2, FMA and F16C, the features the kernel is compiled for.
+                        unsafe { avx2::$kernel(w, a) }
+                    }
+                    return simd;
+                }
+                scalar::$kernel
+            }
+            $($extra)*
+        }
+    };
+}
+
+weight_block!(BlockQ4_0, BlockQ8_0, QK, quantize_q8_0, q4_0, q4_0_x4);
+weight_block!(BlockQ4_1, BlockQ8_1, QK, quantize_q8_1, q4_1, q4_1_x4);
+weight_block!(BlockQ5_0, BlockQ8_0, QK, quantize_q8_0, q5_0);
+weight_block!(BlockQ5_1, BlockQ8_1, QK, quantize_q8_1, q5_1);
+weight_block!(BlockQ8_0, BlockQ8_0, QK, quantize_q8_0, q8_0, q8_0_x4);
+weight_block!(BlockQ4K, BlockQ8K, QK_K, quantize_q8_k, q4_k);
+weight_block!(BlockQ6K, BlockQ8K, QK_K, quantize_q8_k, q6_k);
+
+#[cfg(test)]
+mod tests;

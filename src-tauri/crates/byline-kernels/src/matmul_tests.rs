@@ -1,0 +1,130 @@
+//! The batched, threaded matmul against a naive f32 reference, for every weight type and batch shapes that
+//! exercise partial row tiles and single-token decoding.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::*;
+use crate::testutil::Random;
+
+fn random_matrix<W: WeightBlock + Random>(
+    rng: &mut StdRng,
+    rows: usize,
+    cols: usize,
+    ty: QType,
+    wrap: fn(Vec<W>) -> Data,
+) -> (QMatrix, Vec<f32>) {
+    let blocks: Vec<W> = (0..rows * cols / W::ELEMS).map(|_| W::random(rng)).collect();
+    let mut dense = vec![0.0; rows * cols];
+    for (b, out) in blocks.iter().zip(dense.chunks_mut(W::ELEMS)) {
+        b.dequantize(out);
+    }
+    (QMatrix::from_data(rows, cols, ty, wrap(blocks)), dense)
+}
+
+fn check(name: &str, m: &QMatrix, dense: &[f32], rng: &mut StdRng, pool: &rayon::ThreadPool) {
+    let (rows, cols) = (m.rows(), m.cols());
+    for tokens in [1, 3, 37] {
+        let x: Vec<f32> = (0..tokens * cols).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let mut y = vec![f32::NAN; tokens * rows];
+        m.matmul(&x, tokens, &mut y, pool);
+        for t in 0..tokens {
+            let xt = &x[t * cols..(t + 1) * cols];
+            for r in 0..rows {
+                let w = &dense[r * cols..(r + 1) * cols];
+                let exact: f32 = w.iter().zip(xt).map(|(w, x)| w * x).sum();
+                // Activation quantization: half a step (amax/127, amax <= 1) per element, plus f16 scales.
+                let magnitude: f32 = w.iter().zip(xt).map(|(w, x)| (w * x).abs()).sum();
+                let bound = w.iter().map(|w| w.abs()).sum::<f32>() / 254.0 * 1.01 + magnitude * 1e-3 + 1e-4;
+                let got = y[t * rows + r];
+                assert!((got - exact).abs() <= bound, "{name} t{t} r{r}: {got} vs {exact} (bound {bound})");
+            }
+        }
+    }
+}
+
+#[test]
+fn matmul_equals_the_f32_reference_for_every_type() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let pool = crate::thread_pool(3).expect("pool");
+    // 37 rows: two full tiles and a partial one.
+    let (rows, cols) = (37, 512);
+    let (m, d) = random_matrix::<BlockQ4_0>(&mut rng, rows, cols, QType::Q4_0, Data::Q4_0);
+    check("q4_0", &m, &d, &mut rng, &pool);
+    let (m, d) = random_matrix::<BlockQ4_1>(&mut rng, rows, cols, QType::Q4_1, Data::Q4_1);
+    check("q4_1", &m, &d, &mut rng, &pool);
+    let (m, d) = random_matrix::<BlockQ5_0>(&mut rng, rows, cols, QType::Q5_0, Data::Q5_0);
+    check("q5_0", &m, &d, &mut rng, &pool);
+    let (m, d) = random_matrix::<BlockQ5_1>(&mut rng, rows, cols, QType::Q5_1, Data::Q5_1);
+    check("q5_1", &m, &d, &mut rng, &pool);
+    let (m, d) = random_matrix::<BlockQ8_0>(&mut rng, rows, cols, QType::Q8_0, Data::Q8_0);
+    check("q8_0", &m, &d, &mut rng, &pool);
+    let (m, d) = random_matrix::<BlockQ4K>(&mut rng, rows, cols, QType::Q4K, Data::Q4K);
+    check("q4_k", &m, &d, &mut rng, &pool);
+    let (m, d) = random_matrix::<BlockQ6K>(&mut rng, rows, cols, QType::Q6K, Data::Q6K);
+    check("q6_k", &m, &d, &mut rng, &pool);
+}
+
+#[test]
+fn f32_bytes_load_and_multiply_exactly() {
+    let (rows, cols) = (5, 7);
+    let dense: Vec<f32> = (0..rows * cols).map(|i| i as f32 * 0.25 - 3.0).collect();
+    let bytes: Vec<u8> = dense.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let m = QMatrix::from_ggml(QType::F32, rows, cols, &bytes).expect("f32 matrix");
+    let x: Vec<f32> = (0..2 * cols).map(|i| (i % 3) as f32 - 1.0).collect();
+    let mut y = vec![0.0; 2 * rows];
+    m.matmul(&x, 2, &mut y, &crate::thread_pool(2).expect("pool"));
+    for t in 0..2 {
+        for r in 0..rows {
+            let exact: f32 = (0..cols).map(|c| dense[r * cols + c] * x[t * cols + c]).sum();
+            assert!((y[t * rows + r] - exact).abs() < 1e-4);
+        }
+    }
+    assert!(QMatrix::from_ggml(QType::F32, rows, cols, &bytes[1..]).is_err(), "short data is refused");
+}
+
+#[test]
+fn ggml_bytes_round_trip_into_blocks_and_stack_by_rows() {
+    let mut rng = StdRng::seed_from_u64(3);
+    let blocks: Vec<BlockQ4_1> = (0..8).map(|_| BlockQ4_1::random(&mut rng)).collect();
+    // Serialise the way GGUF stores them: fields in order, little-endian.
+    let bytes: Vec<u8> =
+        blocks.iter().flat_map(|b| b.d.to_le_bytes().into_iter().chain(b.m.to_le_bytes()).chain(b.qs)).collect();
+    let a = QMatrix::from_ggml(QType::Q4_1, 2, 64, &bytes[..80]).expect("q4_1 matrix");
+    let b = QMatrix::from_ggml(QType::Q4_1, 2, 64, &bytes[80..]).expect("q4_1 matrix");
+    let stacked = QMatrix::stack(vec![a, b]).expect("stack");
+    assert_eq!((stacked.rows(), stacked.cols()), (4, 64));
+    let mut row = vec![0.0; 64];
+    let mut expect = vec![0.0; 64];
+    for r in 0..4 {
+        stacked.dequantize_row(r, &mut row);
+        blocks[2 * r].dequantize(&mut expect[..32]);
+        blocks[2 * r + 1].dequantize(&mut expect[32..]);
+        assert_eq!(row, expect, "row {r}");
+    }
+}
+
+/// Throughput of the batched matmul at SmolLM2's FFN shape: `cargo test -p byline-kernels --release
+/// matmul_speed -- --ignored --nocapture`.
+#[test]
+#[ignore = "a benchmark"]
+fn matmul_speed() {
+    let mut rng = StdRng::seed_from_u64(1);
+    let (rows, cols) = (1536, 576);
+    let (m, _) = random_matrix::<BlockQ4_1>(&mut rng, rows, cols, QType::Q4_1, Data::Q4_1);
+    for threads in [1, 2] {
+        let pool = crate::thread_pool(threads).expect("pool");
+        for tokens in [1, 16, 128] {
+            let x: Vec<f32> = (0..tokens * cols).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let mut y = vec![0.0; tokens * rows];
+            let reps = 2000 / tokens;
+            let started = std::time::Instant::now();
+            for _ in 0..reps {
+                m.matmul(&x, tokens, &mut y, &pool);
+            }
+            let s = started.elapsed().as_secs_f64();
+            let macs = (reps * tokens * rows * cols) as f64;
+            eprintln!("q4_1 {threads} threads, {tokens} tokens: {:.1} GMAC/s", macs / s / 1e9);
+        }
+    }
+}
