@@ -31,10 +31,14 @@ pub(crate) fn index_text(text: &str) -> String {
     out
 }
 
+const MAX_TERMS: usize = 64;
+
 /// Turns what a person typed into a safe FTS5 query: every term quoted (no syntax errors from
 /// stray operators), CJK runs as phrases, the last Latin term a prefix so results follow typing.
 /// Returns `None` when nothing searchable is left.
 pub(crate) fn build_query(input: &str) -> Option<String> {
+    // FTS5 reads the query as a C string, so a NUL would end it inside a quoted term ("unterminated string").
+    let input = input.replace('\0', " ");
     let mut terms: Vec<(String, bool)> = Vec::new(); // (term, was quoted by the user)
     let mut rest = input.trim();
     while !rest.is_empty() {
@@ -48,8 +52,9 @@ pub(crate) fn build_query(input: &str) -> Option<String> {
             rest = rest[end..].trim_start();
         }
     }
+    // Nobody types more terms than this; thousands of them (a pasted document) make FTS5 take seconds.
     let terms: Vec<(String, bool)> =
-        terms.into_iter().filter(|(t, _)| t.chars().any(|c| c.is_alphanumeric())).collect();
+        terms.into_iter().filter(|(t, _)| t.chars().any(|c| c.is_alphanumeric())).take(MAX_TERMS).collect();
     let last = terms.len().checked_sub(1)?;
     let parts: Vec<String> = terms
         .iter()

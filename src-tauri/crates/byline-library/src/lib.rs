@@ -13,3 +13,6 @@ mod prune;
 pub use importer::{Duplicate, ImportError, ImportSummary, Imported};
 pub use library::{Library, content_hash, sha256_file};
 pub use model::{Article, ArticleFields, ArticleSummary, Attachment, AttachmentKind, Revision, SearchHit};
+
+#[cfg(test)]
+mod fuzz_tests;

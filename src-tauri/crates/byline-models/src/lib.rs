@@ -46,3 +46,6 @@ pub use memory::{available_ram_mb, size_on_disk_mb};
 pub use store::{ModelInfo, ModelStatus, Store, VerifyReport, total_ram_mb};
 pub use store_whisper::DEFAULT_GGML_NAME;
 pub use whisper_assets::WhisperAssets;
+
+#[cfg(test)]
+mod fuzz_tests;

@@ -57,9 +57,13 @@ fn open(path: &Path) -> Result<Opened> {
         hint.with_extension(ext);
     }
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
-    let format = symphonia::default::get_probe()
-        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
-        .map_err(|e| unreadable(path, format!("not a recognised audio or video container ({e})")))?;
+    // symphonia's header parsers can panic on hostile values (0.6.1's WAV fmt reader overflows a u16 when
+    // overflow checks are on, as in debug builds); a damaged file is an unreadable file, not a crash.
+    let probed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        symphonia::default::get_probe().probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+    }))
+    .map_err(|_| unreadable(path, "the container's header is damaged (the decoder gave up)"))?;
+    let format = probed.map_err(|e| unreadable(path, format!("not a recognised audio or video container ({e})")))?;
     let track =
         format.default_track(TrackType::Audio).ok_or_else(|| unreadable(path, "the file has no audio track"))?;
     let params = track
@@ -134,7 +138,13 @@ pub fn decode_16k_mono(
     };
     loop {
         cancel.check()?;
-        let packet = match format.next_packet() {
+        // Like the probe above, demuxers can panic on hostile tables (isomp4's stts sums overflow in debug
+        // builds); that ends the stream as damaged data would, keeping what came before.
+        let Ok(next) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| format.next_packet())) else {
+            info.truncated = true;
+            break;
+        };
+        let packet = match next {
             Ok(Some(p)) => p,
             Ok(None) => break,
             Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
@@ -167,7 +177,12 @@ pub fn decode_16k_mono(
         buf.copy_to_vec_interleaved(&mut interleaved);
         mono.clear();
         // A plain average: speech sits in every channel of a typical mix, and averaging cannot clip.
-        mono.extend(interleaved.chunks_exact(channels).map(|f| f.iter().sum::<f32>() / channels as f32));
+        // NaN, infinite or huge samples (a damaged float WAV) overflow the FFT resampler, which then panics:
+        // NaN becomes silence and the rest is clipped to full scale.
+        mono.extend(interleaved.chunks_exact(channels).map(|f| {
+            let v = f.iter().sum::<f32>() / channels as f32;
+            if v.is_nan() { 0.0 } else { v.clamp(-1.0, 1.0) }
+        }));
         if info.channels == 0 {
             info.channels = channels;
         }

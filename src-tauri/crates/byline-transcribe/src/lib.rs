@@ -27,3 +27,6 @@ mod decode_tests;
 mod long_file_tests;
 #[cfg(test)]
 mod real_model_tests;
+
+#[cfg(test)]
+mod fuzz_tests;

@@ -4,6 +4,7 @@ mod bench_generate;
 mod bench_images;
 mod bench_related;
 mod bench_util;
+mod fuzz;
 mod models;
 mod offline;
 mod stress;
@@ -29,6 +30,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench related    embedding throughput against sentence-transformers, search latency against numpy
   bench generate   prompt/generation tokens per second against llama.cpp (llama-cpp-python)
   bench images     seconds per step on the tiny pipeline against diffusers
+  fuzz [--seconds N] [TARGET]
+                   run the parsers' fuzz targets for N seconds each (default 60), or only TARGET
   fetch-models     fetch the real test models into models/cache (prints the folder for BYLINE_TEST_MODELS)
   packages         list the Debian packages `test` needs (used by .ci/run)";
 
@@ -42,6 +45,7 @@ fn main() {
             Err(e) => Err(e),
         },
         Some("bench") => bench(args.get(1).map(String::as_str)),
+        Some("fuzz") => fuzz::run_fuzz(&args[1..]),
         Some("fetch-models") => fetch_models().map(|dir| println!("{}", dir.display())),
         Some("packages") => {
             // For .ci/run: every Debian package `test` needs, on one line.

@@ -254,3 +254,6 @@ pub fn distribution(conn: &Connection, article: &str, size: BucketSize) -> Resul
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz_tests;
