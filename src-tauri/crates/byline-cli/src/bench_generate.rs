@@ -72,7 +72,8 @@ struct Run {
 struct Report {
     engine: &'static str,
     model: PathBuf,
-    /// Candle's CPU threads (RAYON_NUM_THREADS, else the available cores).
+    /// CPU threads: the device setting's for the fast path; candle's (RAYON_NUM_THREADS, else the available
+    /// cores) when candle runs the model.
     threads: usize,
     load_ms: f64,
     prompt_tokens: usize,
@@ -123,6 +124,7 @@ pub fn run(paths: &AppPaths, args: BenchGenerateArgs) -> Result<()> {
     };
     let rss_before_load_mib = proc_status_mib("VmRSS");
     let (mut engine, path) = crate::draft_cmd::engine(paths, &args.model)?;
+    let fast_threads = engine.threads();
     let loading = Instant::now();
     let lm = engine.load(&path).with_context(|| format!("loading {}", path.display()))?;
     let load_ms = loading.elapsed().as_secs_f64() * 1000.0;
@@ -153,10 +155,11 @@ pub fn run(paths: &AppPaths, args: BenchGenerateArgs) -> Result<()> {
     }
     let generated_tokens = runs.iter().map(|r| r.generated_tokens).min().unwrap_or(0);
     let prefill_ms = median(runs.iter().map(|r| r.prefill_ms).collect());
+    let fast = lm.model.engine() == "byline-kernels";
     let report = Report {
-        engine: "byline (candle)",
+        engine: if fast { "byline (byline-kernels)" } else { "byline (candle)" },
         model: path,
-        threads: candle_threads(),
+        threads: if fast { fast_threads } else { candle_threads() },
         load_ms,
         prompt_tokens: prompt_token_ids.len(),
         prompt_tok_s: prompt_token_ids.len() as f64 / (prefill_ms / 1000.0),

@@ -29,6 +29,11 @@ impl Engine {
         Engine { options: LoadOptions { threads, ..LoadOptions::default() }, ..Engine::new(device) }
     }
 
+    /// CPU threads the fast path runs on.
+    pub fn threads(&self) -> usize {
+        self.options.threads
+    }
+
     /// The model at `path`, loading it unless it is already warm.
     pub fn load(&mut self, path: &Path) -> Result<&mut LanguageModel> {
         let warm = self.loaded.as_ref().is_some_and(|m| m.model.path == path);
