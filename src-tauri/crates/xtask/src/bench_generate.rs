@@ -60,7 +60,7 @@ pub fn run() -> Result<()> {
     let peer = String::from_utf8_lossy(&out.stdout).trim().to_string();
     std::fs::write(work.join("llama.json"), &peer)?;
 
-    println!("| Measure | Byline (candle) | llama.cpp | Byline / llama.cpp |");
+    println!("| Measure | Byline | llama.cpp | Byline / llama.cpp |");
     println!("|---|---:|---:|---:|");
     for &(label, key, decimals) in MEASURES {
         let (a, b) = (number(&ours, key)?, number(&peer, key)?);
