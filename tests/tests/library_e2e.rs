@@ -170,9 +170,7 @@ fn angle_brackets_and_article_links_survive_preview_and_export() {
     };
 
     let d = Driver::start(&driver_bin, &app, &[("BYLINE_HOME", home.as_path())]);
-    let item = d.wait_until("the deal in the sidebar", || {
-        d.find_all("[data-testid=article-item]").into_iter().find(|i| d.text(i).contains("Lugano deal"))
-    });
+    let item = d.wait_for(&format!("[data-testid=article-item][data-id='{deal}']"));
     d.click(&item);
     let title = d.wait_for("[data-testid=editor-title]");
     d.wait_until("the deal in the editor", || {

@@ -24,22 +24,21 @@ pub(crate) fn jfk() -> PathBuf {
     cache().join("jfk.wav")
 }
 
-/// The ggml file produced by `resolve_model` from a copy of the store's installed CTranslate2 model.
+/// The ggml file produced by `resolve_model` from a copy of the store's installed CTranslate2 model: the
+/// conversion derives its mel filters and vocabulary, so the copy holds the model's own files only.
 pub(crate) fn model() -> &'static Path {
     static MODEL: OnceLock<PathBuf> = OnceLock::new();
     MODEL.get_or_init(|| {
         let home = tempfile::tempdir().expect("tempdir").keep();
-        let src = cache().join("home/models");
-        let dst = home.join("models");
-        for sub in [DEFAULT_MODEL, ".whisper-assets"] {
-            std::fs::create_dir_all(dst.join(sub)).expect("mkdir");
-            for entry in std::fs::read_dir(src.join(sub)).expect("cached model folder") {
-                let entry = entry.expect("entry");
-                let to = dst.join(sub).join(entry.file_name());
-                std::fs::hard_link(entry.path(), &to)
-                    .or_else(|_| std::fs::copy(entry.path(), &to).map(|_| ()))
-                    .expect("copy");
-            }
+        let src = cache().join("home/models").join(DEFAULT_MODEL);
+        let dst = home.join("models").join(DEFAULT_MODEL);
+        std::fs::create_dir_all(&dst).expect("mkdir");
+        for entry in std::fs::read_dir(&src).expect("cached model folder") {
+            let entry = entry.expect("entry");
+            let to = dst.join(entry.file_name());
+            std::fs::hard_link(entry.path(), &to)
+                .or_else(|_| std::fs::copy(entry.path(), &to).map(|_| ()))
+                .expect("copy");
         }
         let store = Store::new(&AppPaths::at(&home)).expect("store");
         resolve_model(&store, DEFAULT_MODEL, &NoProgress, &CancelToken::new()).expect("convert through the store")

@@ -167,7 +167,7 @@ fn test(e2e: bool) -> Result<()> {
             (cargo.as_str(), cargo_test)
         } else {
             // No display (CI, SSH): a private X server for the run.
-            let mut full = vec!["-a", "-s", "-screen 0 1280x800x24", cargo.as_str()];
+            let mut full = vec!["-a", "-s", "-screen 0 1920x1080x24", cargo.as_str()];
             full.extend(cargo_test);
             ("xvfb-run", full)
         }
