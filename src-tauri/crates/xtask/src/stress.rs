@@ -49,6 +49,8 @@ const TIMED: &[Timed] = &[
     // Cancels: a dribbling download, neural speech between steps.
     timed("byline-models", Target::Lib, "download::tests::cancel_stops_a_slow_download_promptly_and_cleans_up", false),
     timed("byline-speech", Target::Test("neural"), "cancel_stops_generation_between_steps", false),
+    // Stop during a 2,000-token prompt must return within 200 ms (or a few layer steps on a loaded machine).
+    timed("byline-draft", Target::Lib, "fast_tests::stop_during_a_long_prompt_returns_within_200_ms", false),
     // A save that must wait for another connection's write lock.
     timed("byline-library", Target::Test("library"), "a_save_waits_for_a_writer_instead_of_failing", false),
     // Real-time audio through the PulseAudio null sink.
