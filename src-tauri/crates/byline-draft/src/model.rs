@@ -84,6 +84,14 @@ fn format_err(path: &Path, message: impl Into<String>) -> Error {
 /// Reads the header and checks that the data of every tensor lies inside the file, so a truncated download
 /// is reported as such instead of as an I/O error halfway through loading.
 pub fn read_content(path: &Path) -> Result<gguf_file::Content> {
+    // Byline's own header check first: candle's reader divides by `general.alignment` (a file declaring 0
+    // panicked on load) and trusts the declared counts.
+    byline_models::formats::check_file(path).map_err(|e| match e {
+        Error::Format { message, .. } => {
+            format_err(path, format!("{message}; the file may be truncated or damaged: download it again"))
+        }
+        other => other,
+    })?;
     let file = File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
     let len = file.metadata().map_err(|e| Error::io(format!("reading {}", path.display()), e))?.len();
     let mut reader = BufReader::new(file);
@@ -91,7 +99,9 @@ pub fn read_content(path: &Path) -> Result<gguf_file::Content> {
         .map_err(|e| format_err(path, format!("not a readable GGUF file ({e}); the file may be truncated")))?;
     for (name, info) in &content.tensor_infos {
         let blocks = info.shape.elem_count() / info.ggml_dtype.block_size();
-        let end = content.tensor_data_offset + info.offset + (blocks * info.ggml_dtype.type_size()) as u64;
+        // Saturating: crafted offsets must give "truncated", not an overflow.
+        let bytes = (blocks as u64).saturating_mul(info.ggml_dtype.type_size() as u64);
+        let end = content.tensor_data_offset.saturating_add(info.offset).saturating_add(bytes);
         if end > len {
             return Err(format_err(
                 path,
