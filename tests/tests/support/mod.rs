@@ -155,6 +155,12 @@ impl Driver {
         self.request("POST", &self.session_path("/execute/async"), Some(json!({"script": script, "args": args})))
     }
 
+    /// As `execute_async`, for a script that may take the window down with it (quitting the app): the
+    /// WebDriver may then answer with an error instead of the result.
+    pub fn try_execute_async(&self, script: &str, args: Value) -> Result<Value, String> {
+        self.try_request("POST", &self.session_path("/execute/async"), Some(json!({"script": script, "args": args})))
+    }
+
     pub fn screenshot(&self, path: &Path) {
         use base64::Engine;
         let data = self.request("GET", &self.session_path("/screenshot"), None);
