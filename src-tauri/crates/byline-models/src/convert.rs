@@ -319,4 +319,4 @@ impl GgmlWriter {
 
 #[cfg(test)]
 #[path = "convert_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -122,7 +122,7 @@ fn fuzz_write_corpus() {
     };
     let heads = ("encoder/num_heads".to_string(), vec![], 3u8, 6i32.to_le_bytes().to_vec());
     let vars = [heads, f16("encoder/conv1/weight", vec![2, 3]), f16("decoder/embeddings/weight", vec![4, 2])];
-    write("ct2", "model.bin", &ct2_bytes(6, &vars));
+    write("ct2", "model.bin", &crate::convert::tests::ct2_bytes(6, &vars));
 }
 
 fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
@@ -177,30 +177,5 @@ fn gguf_with_tokenizer() -> Vec<u8> {
     string(&mut out, "tokenizer.ggml.bos_token_id");
     out.extend(4u32.to_le_bytes());
     out.extend(1u32.to_le_bytes());
-    out
-}
-
-/// A CTranslate2 model.bin: version, spec, variables (name, dims, dtype code, bytes) and one alias.
-fn ct2_bytes(version: u32, vars: &[(String, Vec<u32>, u8, Vec<u8>)]) -> Vec<u8> {
-    let string = |out: &mut Vec<u8>, s: &str| {
-        out.extend((s.len() as u16 + 1).to_le_bytes());
-        out.extend(s.as_bytes());
-        out.push(0);
-    };
-    let mut out = version.to_le_bytes().to_vec();
-    string(&mut out, "WhisperSpec");
-    out.extend(3u32.to_le_bytes());
-    out.extend((vars.len() as u32).to_le_bytes());
-    for (name, dims, dtype, bytes) in vars {
-        string(&mut out, name);
-        out.push(dims.len() as u8);
-        dims.iter().for_each(|d| out.extend(d.to_le_bytes()));
-        out.push(*dtype);
-        out.extend((bytes.len() as u32).to_le_bytes());
-        out.extend(bytes);
-    }
-    out.extend(1u32.to_le_bytes());
-    string(&mut out, "decoder/projection/weight");
-    string(&mut out, "decoder/embeddings/weight");
     out
 }
