@@ -4,7 +4,7 @@
 //! Activations are row-major `[token][feature]` f32 buffers that the caller reuses between layers.
 
 use byline_kernels::QMatrix;
-use byline_kernels::vec::{scores as score_rows, weighted_sum};
+use byline_kernels::vec::{CacheElement, attend};
 use rayon::prelude::*;
 
 use super::weights::Projection;
@@ -22,13 +22,20 @@ pub(crate) struct Layer {
     pub down: QMatrix,
 }
 
-/// Keys and values of every position so far, `[position][kv_head][head_dim]`. Appending a chunk is a copy
-/// onto the end of a vector that grows geometrically, never a concatenation of the whole cache, and the
-/// heads are read in place by the attention (no repeat for grouped queries).
-#[derive(Default)]
-pub(crate) struct KvCache {
-    pub k: Vec<f32>,
-    pub v: Vec<f32>,
+/// Keys and values of every position so far, `[position][kv_head][head_dim]`, as `E`: half precision for
+/// quantized models as llama.cpp keeps them (every decoded token reads the whole cache, so its bytes count),
+/// f32 for unquantized ones. Appending a chunk is a copy onto the end of a vector that grows geometrically,
+/// never a concatenation of the whole cache, and the heads are read in place by the attention (no repeat
+/// for grouped queries).
+pub(crate) struct KvCache<E> {
+    pub k: Vec<E>,
+    pub v: Vec<E>,
+}
+
+impl<E> Default for KvCache<E> {
+    fn default() -> Self {
+        KvCache { k: Vec::new(), v: Vec::new() }
+    }
 }
 
 /// Buffers reused by every layer of a chunk.
@@ -93,7 +100,7 @@ pub(crate) fn rms_norm(x: &[f32], w: &[f32], eps: f32, out: &mut Vec<f32>) {
 
 impl Layer {
     /// Runs the block on `x` (the batch's rows) in place, appending to `cache`.
-    pub fn forward(&self, b: &Batch, x: &mut [f32], cache: &mut KvCache, s: &mut Scratch) {
+    pub fn forward<E: CacheElement>(&self, b: &Batch, x: &mut [f32], cache: &mut KvCache<E>, s: &mut Scratch) {
         let (cfg, tokens, pool) = (b.cfg, b.tokens, b.pool);
         let (hd, q_dim, kv_dim) = (cfg.head_dim, cfg.heads * cfg.head_dim, cfg.kv_heads * cfg.head_dim);
         let stride = self.qkv.rows();
@@ -107,8 +114,8 @@ impl Layer {
             for head in row[..q_dim + kv_dim].chunks_exact_mut(hd) {
                 b.rope.apply(t, cfg.rope_neox, head);
             }
-            cache.k.extend_from_slice(&row[q_dim..q_dim + kv_dim]);
-            cache.v.extend_from_slice(&row[q_dim + kv_dim..]);
+            E::extend(&mut cache.k, &row[q_dim..q_dim + kv_dim]);
+            E::extend(&mut cache.v, &row[q_dim + kv_dim..]);
         }
         s.attn.resize(tokens * q_dim, 0.0);
         attention(b, &s.qkv, stride, cache, &mut s.attn);
@@ -135,7 +142,7 @@ impl Layer {
 /// Causal attention of each query head over the cached positions `0..=start + t`. Query heads share a
 /// key/value head in groups (`heads / kv_heads`), read in place from the cache. Every (token, head) pair is
 /// an independent task, so a single decoding token still spreads its heads over the threads.
-fn attention(b: &Batch, qkv: &[f32], stride: usize, cache: &KvCache, out: &mut [f32]) {
+fn attention<E: CacheElement>(b: &Batch, qkv: &[f32], stride: usize, cache: &KvCache<E>, out: &mut [f32]) {
     let (cfg, start) = (b.cfg, b.start);
     let (hd, heads, kv_dim) = (cfg.head_dim, cfg.heads, cfg.kv_heads * cfg.head_dim);
     let group = cfg.heads / cfg.kv_heads;
@@ -145,16 +152,7 @@ fn attention(b: &Batch, qkv: &[f32], stride: usize, cache: &KvCache, out: &mut [
             let (t, h) = (task / heads, task % heads);
             let kv = (h / group) * hd;
             let q = &qkv[t * stride + h * hd..t * stride + (h + 1) * hd];
-            scores.resize(start + t + 1, 0.0);
-            score_rows(q, &cache.k, kv_dim, kv, scale, scores);
-            let max = scores.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-            let mut sum = 0.0;
-            for v in scores.iter_mut() {
-                *v = (*v - max).exp();
-                sum += *v;
-            }
-            scores.iter_mut().for_each(|v| *v /= sum);
-            weighted_sum(scores, &cache.v, kv_dim, kv, o);
+            attend(q, &cache.k, &cache.v, kv_dim, kv, start + t + 1, scale, scores, o);
         })
     });
 }

@@ -18,7 +18,8 @@ use std::io::{Read, Seek};
 use std::path::Path;
 
 use byline_core::{CancelToken, Error, Result};
-use byline_kernels::{QMatrix, ThreadPool};
+use byline_kernels::vec::CacheElement;
+use byline_kernels::{QMatrix, QType, ThreadPool};
 use candle_core::quantized::gguf_file;
 
 use crate::model::Arch;
@@ -51,6 +52,12 @@ pub(crate) struct Batch<'a> {
     pub tokens: usize,
 }
 
+/// One KV cache per layer, in the precision chosen at load.
+enum Caches {
+    Half(Vec<KvCache<u16>>),
+    Full(Vec<KvCache<f32>>),
+}
+
 pub(crate) struct FastModel {
     cfg: Config,
     embed: QMatrix,
@@ -58,7 +65,7 @@ pub(crate) struct FastModel {
     output: Option<QMatrix>,
     output_norm: Vec<f32>,
     layers: Vec<Layer>,
-    cache: Vec<KvCache>,
+    cache: Caches,
     /// Positions held in the cache.
     len: usize,
     pool: ThreadPool,
@@ -125,7 +132,14 @@ impl FastModel {
             }
             layers.push(layer);
         }
-        let cache = (0..layer_count).map(|_| KvCache::default()).collect();
+        // Half precision as llama.cpp does for quantized weights; a model shipped unquantized keeps full
+        // precision throughout.
+        let quantized = layers.iter().any(|l| l.wo.ty() != QType::F32 && l.wo.ty() != QType::F16);
+        let cache = if quantized {
+            Caches::Half((0..layer_count).map(|_| KvCache::default()).collect())
+        } else {
+            Caches::Full((0..layer_count).map(|_| KvCache::default()).collect())
+        };
         Ok(Some(FastModel { cfg, embed, output, output_norm, layers, cache, len: 0, pool }))
     }
 
@@ -145,9 +159,9 @@ impl FastModel {
             return Err(Error::InvalidInput(format!("token {bad} is outside the vocabulary")));
         }
         let kv_dim = self.cfg.kv_heads * self.cfg.head_dim;
-        for c in &mut self.cache {
-            c.k.truncate(pos * kv_dim);
-            c.v.truncate(pos * kv_dim);
+        match &mut self.cache {
+            Caches::Half(c) => truncate(c, pos * kv_dim),
+            Caches::Full(c) => truncate(c, pos * kv_dim),
         }
         self.len = pos;
         let hidden = self.cfg.hidden;
@@ -160,13 +174,14 @@ impl FastModel {
             }
             let rope = RopeTable::new(&self.cfg, self.len, chunk.len());
             let batch = Batch { cfg: &self.cfg, pool: &self.pool, rope: &rope, start: self.len, tokens: chunk.len() };
-            for (layer, cache) in self.layers.iter().zip(&mut self.cache) {
-                if cancel.is_cancelled() {
-                    // The layers below hold a partial chunk; make the next call start over.
-                    self.len = 0;
-                    return Err(Error::Cancelled);
-                }
-                layer.forward(&batch, &mut x, cache, &mut scratch);
+            let done = match &mut self.cache {
+                Caches::Half(c) => run_layers(&self.layers, c, &batch, &mut x, &mut scratch, cancel),
+                Caches::Full(c) => run_layers(&self.layers, c, &batch, &mut x, &mut scratch, cancel),
+            };
+            if done.is_err() {
+                // The layers below hold a partial chunk; make the next call start over.
+                self.len = 0;
+                return Err(Error::Cancelled);
             }
             self.len += chunk.len();
         }
@@ -177,6 +192,31 @@ impl FastModel {
         head.matmul(&normed, 1, &mut logits, &self.pool);
         Ok(logits)
     }
+}
+
+fn truncate<E>(caches: &mut [KvCache<E>], len: usize) {
+    for c in caches {
+        c.k.truncate(len);
+        c.v.truncate(len);
+    }
+}
+
+/// One chunk through every layer; `Err` when `cancel` was seen before a layer.
+fn run_layers<E: CacheElement>(
+    layers: &[Layer],
+    caches: &mut [KvCache<E>],
+    batch: &Batch,
+    x: &mut [f32],
+    scratch: &mut Scratch,
+    cancel: &CancelToken,
+) -> std::result::Result<(), ()> {
+    for (layer, cache) in layers.iter().zip(caches) {
+        if cancel.is_cancelled() {
+            return Err(());
+        }
+        layer.forward(batch, x, cache, scratch);
+    }
+    Ok(())
 }
 
 /// The hyperparameters, or `None` when the file is outside what this path implements.

@@ -10,11 +10,24 @@ use std::arch::x86_64::*;
 
 use crate::blocks::*;
 
-/// One f16 to f32 in hardware: the software conversion costs more than the integer work of a block.
+/// Two halves widened in hardware, `[a, b, 0, 0]` (the software conversion costs more than the integer work
+/// of a block).
+///
+/// Both come from one 32-bit move, which writes the whole register. Widening a lone 16-bit value lets the
+/// compiler insert it into whatever register it likes (once, the running sum of the offsets), which chains
+/// every block to the previous block's result and cost half the kernel's speed. Callers use both lanes.
 #[inline]
 #[target_feature(enable = "avx2,fma,f16c")]
-fn h2f(bits: u16) -> f32 {
-    _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(bits as i32)))
+fn halves(a: u16, b: u16) -> __m128 {
+    _mm_cvtph_ps(_mm_cvtsi32_si128((u32::from(a) | (u32::from(b) << 16)) as i32))
+}
+
+/// Two halves as floats.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn h2f2(a: u16, b: u16) -> (f32, f32) {
+    let v = halves(a, b);
+    (_mm_cvtss_f32(v), _mm_cvtss_f32(_mm_movehdup_ps(v)))
 }
 
 #[inline]
@@ -78,7 +91,16 @@ fn hsum(v: __m256) -> f32 {
 #[inline]
 #[target_feature(enable = "avx2,fma,f16c")]
 fn scale(a: u16, b: u16) -> __m256 {
-    _mm256_set1_ps(h2f(a) * h2f(b))
+    let v = halves(a, b);
+    _mm256_broadcastss_ps(_mm_mul_ss(v, _mm_movehdup_ps(v)))
+}
+
+/// For the types with a minimum: `[dw * da, mw * sa, 0, 0]` from the weight block's (d, m) and the
+/// activation block's (d, s).
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn scale_and_offset(dw: u16, mw: u16, da: u16, sa: u16) -> __m128 {
+    _mm_mul_ps(halves(dw, mw), halves(da, sa))
 }
 
 #[target_feature(enable = "avx2,fma,f16c")]
@@ -93,14 +115,14 @@ pub fn q4_0(w: &[BlockQ4_0], a: &[BlockQ8_0]) -> f32 {
 
 #[target_feature(enable = "avx2,fma,f16c")]
 pub fn q4_1(w: &[BlockQ4_1], a: &[BlockQ8_1]) -> f32 {
-    let mut acc = _mm256_setzero_ps();
-    let mut offsets = 0.0;
+    let (mut acc, mut offsets) = (_mm256_setzero_ps(), _mm_setzero_ps());
     for (w, a) in w.iter().zip(a) {
-        offsets += h2f(w.m) * h2f(a.s);
+        let so = scale_and_offset(w.d, w.m, a.d, a.s);
+        offsets = _mm_add_ps(offsets, so);
         let xy = _mm256_cvtepi32_ps(dot_us(nibbles(&w.qs), load_i8(&a.qs)));
-        acc = _mm256_fmadd_ps(scale(w.d, a.d), xy, acc);
+        acc = _mm256_fmadd_ps(_mm256_broadcastss_ps(so), xy, acc);
     }
-    hsum(acc) + offsets
+    hsum(acc) + _mm_cvtss_f32(_mm_movehdup_ps(offsets))
 }
 
 #[target_feature(enable = "avx2,fma,f16c")]
@@ -117,15 +139,15 @@ pub fn q5_0(w: &[BlockQ5_0], a: &[BlockQ8_0]) -> f32 {
 
 #[target_feature(enable = "avx2,fma,f16c")]
 pub fn q5_1(w: &[BlockQ5_1], a: &[BlockQ8_1]) -> f32 {
-    let mut acc = _mm256_setzero_ps();
-    let mut offsets = 0.0;
+    let (mut acc, mut offsets) = (_mm256_setzero_ps(), _mm_setzero_ps());
     for (w, a) in w.iter().zip(a) {
-        offsets += h2f(w.m) * h2f(a.s);
+        let so = scale_and_offset(w.d, w.m, a.d, a.s);
+        offsets = _mm_add_ps(offsets, so);
         let x = _mm256_or_si256(nibbles(&w.qs), _mm256_and_si256(bits(w.qh), _mm256_set1_epi8(0x10)));
         let xy = _mm256_cvtepi32_ps(dot_us(x, load_i8(&a.qs)));
-        acc = _mm256_fmadd_ps(scale(w.d, a.d), xy, acc);
+        acc = _mm256_fmadd_ps(_mm256_broadcastss_ps(so), xy, acc);
     }
-    hsum(acc) + offsets
+    hsum(acc) + _mm_cvtss_f32(_mm_movehdup_ps(offsets))
 }
 
 #[target_feature(enable = "avx2,fma,f16c")]
@@ -150,7 +172,8 @@ pub fn q4_k(w: &[BlockQ4K], a: &[BlockQ8K]) -> f32 {
             *sc = s as i16;
             msum += m as i32 * (a.bsums[2 * sub] as i32 + a.bsums[2 * sub + 1] as i32);
         }
-        mins += a.d * h2f(w.dmin) * msum as f32;
+        let (d, dmin) = h2f2(w.d, w.dmin);
+        mins += a.d * dmin * msum as f32;
         let mut sum = _mm256_setzero_si256();
         for j in 0..4 {
             let q = load(w.qs[32 * j..32 * j + 32].try_into().unwrap_or(&[0; 32]));
@@ -161,8 +184,7 @@ pub fn q4_k(w: &[BlockQ4K], a: &[BlockQ8K]) -> f32 {
             sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_set1_epi16(scales[2 * j])));
             sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(scales[2 * j + 1])));
         }
-        let d = _mm256_set1_ps(a.d * h2f(w.d));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(a.d * d), _mm256_cvtepi32_ps(sum), acc);
     }
     hsum(acc) - mins
 }
@@ -200,7 +222,7 @@ pub fn q6_k(w: &[BlockQ6K], a: &[BlockQ8K]) -> f32 {
             }
         }
         let total = _mm256_cvtepi32_ps(sum);
-        let d = a.d * h2f(w.d);
+        let d = a.d * h2f2(w.d, 0).0;
         acc = _mm256_fmadd_ps(_mm256_set1_ps(d), total, acc);
         acc = _mm256_add_ps(acc, _mm256_setr_ps(-32.0 * d * offset as f32, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0));
     }
@@ -212,18 +234,19 @@ pub fn q6_k(w: &[BlockQ6K], a: &[BlockQ8K]) -> f32 {
 #[target_feature(enable = "avx2,fma,f16c")]
 pub fn q4_1_x4(w: &[BlockQ4_1], a: [&[BlockQ8_1]; 4]) -> [f32; 4] {
     let mut acc = [_mm256_setzero_ps(); 4];
-    let mut offsets = [0.0f32; 4];
+    let mut offsets = [_mm_setzero_ps(); 4];
     for (i, w) in w.iter().enumerate() {
         let x = nibbles(&w.qs);
-        let (d, m) = (h2f(w.d), h2f(w.m));
+        let dm = halves(w.d, w.m);
         for k in 0..4 {
             let b = &a[k][i];
-            offsets[k] += m * h2f(b.s);
+            let so = _mm_mul_ps(dm, halves(b.d, b.s));
+            offsets[k] = _mm_add_ps(offsets[k], so);
             let xy = _mm256_cvtepi32_ps(dot_us(x, load_i8(&b.qs)));
-            acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(d * h2f(b.d)), xy, acc[k]);
+            acc[k] = _mm256_fmadd_ps(_mm256_broadcastss_ps(so), xy, acc[k]);
         }
     }
-    std::array::from_fn(|k| hsum(acc[k]) + offsets[k])
+    std::array::from_fn(|k| hsum(acc[k]) + _mm_cvtss_f32(_mm_movehdup_ps(offsets[k])))
 }
 
 #[target_feature(enable = "avx2,fma,f16c")]
@@ -231,11 +254,11 @@ pub fn q4_0_x4(w: &[BlockQ4_0], a: [&[BlockQ8_0]; 4]) -> [f32; 4] {
     let mut acc = [_mm256_setzero_ps(); 4];
     for (i, w) in w.iter().enumerate() {
         let x = _mm256_sub_epi8(nibbles(&w.qs), _mm256_set1_epi8(8));
-        let (ax, d) = (_mm256_sign_epi8(x, x), h2f(w.d));
+        let ax = _mm256_sign_epi8(x, x);
         for k in 0..4 {
             let b = &a[k][i];
             let xy = _mm256_cvtepi32_ps(dot_us(ax, _mm256_sign_epi8(load_i8(&b.qs), x)));
-            acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(d * h2f(b.d)), xy, acc[k]);
+            acc[k] = _mm256_fmadd_ps(scale(w.d, b.d), xy, acc[k]);
         }
     }
     std::array::from_fn(|k| hsum(acc[k]))
@@ -246,11 +269,11 @@ pub fn q8_0_x4(w: &[BlockQ8_0], a: [&[BlockQ8_0]; 4]) -> [f32; 4] {
     let mut acc = [_mm256_setzero_ps(); 4];
     for (i, w) in w.iter().enumerate() {
         let x = load_i8(&w.qs);
-        let (ax, d) = (_mm256_sign_epi8(x, x), h2f(w.d));
+        let ax = _mm256_sign_epi8(x, x);
         for k in 0..4 {
             let b = &a[k][i];
             let xy = _mm256_cvtepi32_ps(dot_us(ax, _mm256_sign_epi8(load_i8(&b.qs), x)));
-            acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(d * h2f(b.d)), xy, acc[k]);
+            acc[k] = _mm256_fmadd_ps(scale(w.d, b.d), xy, acc[k]);
         }
     }
     std::array::from_fn(|k| hsum(acc[k]))
