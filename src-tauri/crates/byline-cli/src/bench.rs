@@ -37,6 +37,18 @@ pub enum BenchCommand {
     Speech(crate::bench_voice::BenchSpeechArgs),
     /// Prompt and generation tokens per second of a GGUF model, greedy (compare with benches/llama_peer.py).
     Generate(crate::bench_generate::BenchGenerateArgs),
+    /// Writes a random-weight GGUF at a real model's shapes and quantization, for speed comparisons.
+    RandomModel {
+        /// The shape: qwen2.5-1.5b-q4_k_m.
+        #[arg(long)]
+        shape: String,
+        /// A GGUF whose tokenizer and chat template the file copies.
+        #[arg(long, value_name = "FILE")]
+        tokenizer_from: PathBuf,
+        /// The file to write (refused if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 const EN_WORDS: &[&str] = &[
@@ -293,6 +305,16 @@ pub fn run(paths: &byline_core::AppPaths, cmd: BenchCommand) -> Result<()> {
         BenchCommand::Sentiment(args) => return crate::bench_voice::sentiment(args),
         BenchCommand::Speech(args) => return crate::bench_voice::speech(args),
         BenchCommand::Generate(args) => return crate::bench_generate::run(paths, args),
+        BenchCommand::RandomModel { shape, tokenizer_from, out } => {
+            let names: Vec<&str> = byline_draft::bench_model::SHAPES.iter().map(|s| s.name).collect();
+            let Some(shape) = byline_draft::bench_model::shape(&shape) else {
+                anyhow::bail!("unknown shape {shape:?}; known: {}", names.join(", "));
+            };
+            anyhow::ensure!(!out.exists(), "{} exists; pick another name or remove it", out.display());
+            byline_draft::bench_model::write_random_model(&shape, &tokenizer_from, &out)?;
+            println!("wrote {}", out.display());
+            return Ok(());
+        }
     };
     let (input, query_file) = generate(&workdir, articles, queries)?;
     let db = workdir.join("rust.sqlite3");

@@ -8,6 +8,7 @@
 //! and [`tasks`] turn an editorial task into messages; [`run`] ties them together with [`citations`] and
 //! [`history`].
 
+pub mod bench_model;
 pub mod citations;
 pub mod engine;
 mod fast;
@@ -24,7 +25,7 @@ pub mod template;
 
 pub use citations::Citation;
 pub use engine::Engine;
-pub use lm::{GenerateParams, Generation, LanguageModel, StopReason};
+pub use lm::{GenerateParams, Generation, LanguageModel, PrefillObserver, StopReason};
 pub use model::{Arch, LoadOptions, Model};
 pub use prompt::{Source, SourceRef, TaskInput};
 pub use run::{TaskRun, article_sources, run_task, save_run};

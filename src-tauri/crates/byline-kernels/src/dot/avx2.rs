@@ -25,21 +25,21 @@ fn halves(a: u16, b: u16) -> __m128 {
 /// Two halves as floats.
 #[inline]
 #[target_feature(enable = "avx2,fma,f16c")]
-fn h2f2(a: u16, b: u16) -> (f32, f32) {
+pub(super) fn h2f2(a: u16, b: u16) -> (f32, f32) {
     let v = halves(a, b);
     (_mm_cvtss_f32(v), _mm_cvtss_f32(_mm_movehdup_ps(v)))
 }
 
 #[inline]
 #[target_feature(enable = "avx2,fma,f16c")]
-fn load(bytes: &[u8; 32]) -> __m256i {
+pub(super) fn load(bytes: &[u8; 32]) -> __m256i {
     // SAFETY: the reference covers 32 readable bytes; loadu has no alignment requirement.
     unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) }
 }
 
 #[inline]
 #[target_feature(enable = "avx2,fma,f16c")]
-fn load_i8(bytes: &[i8]) -> __m256i {
+pub(super) fn load_i8(bytes: &[i8]) -> __m256i {
     let bytes: &[i8; 32] = bytes[..32].try_into().unwrap_or(&[0; 32]);
     // SAFETY: `bytes` is exactly 32 readable bytes; loadu has no alignment requirement.
     unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) }
@@ -82,7 +82,7 @@ fn dot_ss(x: __m256i, y: __m256i) -> __m256 {
 
 #[inline]
 #[target_feature(enable = "avx2,fma,f16c")]
-fn hsum(v: __m256) -> f32 {
+pub(super) fn hsum(v: __m256) -> f32 {
     let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
@@ -159,74 +159,235 @@ pub fn q8_0(w: &[BlockQ8_0], a: &[BlockQ8_0]) -> f32 {
     hsum(acc)
 }
 
+/// The eight 6-bit scales and the eight 6-bit mins of a Q4_K block, one per byte, worked out on three
+/// 32-bit words at once (the layout is in [`q4k_scale_min`]).
+#[inline]
+pub(super) fn q4k_scales(s: &[u8; 12]) -> (u64, u64) {
+    const LOW6: u32 = 0x3f3f_3f3f;
+    const LOW4: u32 = 0x0f0f_0f0f;
+    const TOP2: u32 = 0x0303_0303;
+    let word = |i: usize| u32::from_le_bytes([s[4 * i], s[4 * i + 1], s[4 * i + 2], s[4 * i + 3]]);
+    let (w0, w1, w2) = (word(0), word(1), word(2));
+    // Sub-blocks 0..4 sit in the low six bits of bytes 0..4 (scales) and 4..8 (mins); 4..8 take a nibble of
+    // bytes 8..12 with the top two bits of bytes 0..4 (scales) or 4..8 (mins) above it.
+    let scales = (w0 & LOW6) as u64 | ((((w2 & LOW4) | (((w0 >> 6) & TOP2) << 4)) as u64) << 32);
+    let mins = (w1 & LOW6) as u64 | (((((w2 >> 4) & LOW4) | (((w1 >> 6) & TOP2) << 4)) as u64) << 32);
+    (scales, mins)
+}
+
+/// Eight unsigned bytes widened to i16.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+pub(super) fn widen_u8(bytes: u64) -> __m128i {
+    _mm_cvtepu8_epi16(_mm_cvtsi64_si128(bytes as i64))
+}
+
+/// A shuffle that repeats i16 lane `k` of each 128-bit lane across it.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn repeat_i16(k: usize) -> __m256i {
+    let pair = (((2 * k + 1) << 8) | (2 * k)) as i16;
+    _mm256_set1_epi16(pair)
+}
+
+/// The 16 activation group sums of a Q8_K block, added in pairs: the sums of the 8 sub-blocks of 32.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+pub(super) fn bsum_pairs(a: &BlockQ8K) -> __m128i {
+    // SAFETY: bsums is 16 i16 = 32 readable bytes; loadu has no alignment requirement.
+    let b = unsafe { _mm256_loadu_si256(a.bsums.as_ptr().cast()) };
+    _mm_hadd_epi16(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1))
+}
+
+/// The 16 group sums of a Q8_K block.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn bsums(a: &BlockQ8K) -> __m256i {
+    // SAFETY: bsums is 16 i16 = 32 readable bytes; loadu has no alignment requirement.
+    unsafe { _mm256_loadu_si256(a.bsums.as_ptr().cast()) }
+}
+
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+pub(super) fn hsum128(v: __m128) -> f32 {
+    let s = _mm_add_ps(v, _mm_movehl_ps(v, v));
+    _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
+}
+
+/// One Q4_K block against one Q8_K block: Σ scale_j · q · a as eight i32 lanes, with the block's scales
+/// repeated per sub-block by `sc` (both lanes hold the eight scales as i16).
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn q4k_sums(w: &BlockQ4K, a: &BlockQ8K, sc: __m256i) -> __m256i {
+    let low = _mm256_set1_epi8(0x0F);
+    let mut sum = _mm256_setzero_si256();
+    for j in 0..4 {
+        let q = load(w.qs[32 * j..32 * j + 32].try_into().unwrap_or(&[0; 32]));
+        let lo = _mm256_and_si256(q, low);
+        let hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low);
+        let p0 = _mm256_maddubs_epi16(lo, load_i8(&a.qs[64 * j..]));
+        let p1 = _mm256_maddubs_epi16(hi, load_i8(&a.qs[64 * j + 32..]));
+        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_shuffle_epi8(sc, repeat_i16(2 * j))));
+        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_shuffle_epi8(sc, repeat_i16(2 * j + 1))));
+    }
+    sum
+}
+
 #[target_feature(enable = "avx2,fma,f16c")]
 pub fn q4_k(w: &[BlockQ4K], a: &[BlockQ8K]) -> f32 {
-    let mut acc = _mm256_setzero_ps();
-    let mut mins = 0.0;
-    let low = _mm256_set1_epi8(0x0F);
+    let (mut acc, mut mins) = (_mm256_setzero_ps(), _mm_setzero_ps());
     for (w, a) in w.iter().zip(a) {
-        let mut scales = [0i16; 8];
-        let mut msum = 0i32;
-        for (sub, sc) in scales.iter_mut().enumerate() {
-            let (s, m) = q4k_scale_min(sub, &w.scales);
-            *sc = s as i16;
-            msum += m as i32 * (a.bsums[2 * sub] as i32 + a.bsums[2 * sub + 1] as i32);
-        }
+        let (scales, m) = q4k_scales(&w.scales);
         let (d, dmin) = h2f2(w.d, w.dmin);
-        mins += a.d * dmin * msum as f32;
-        let mut sum = _mm256_setzero_si256();
+        // Σ_j min_j · (sum of the activations of sub-block j).
+        let msum = _mm_madd_epi16(widen_u8(m), bsum_pairs(a));
+        mins = _mm_fmadd_ps(_mm_set1_ps(a.d * dmin), _mm_cvtepi32_ps(msum), mins);
+        let sc = _mm256_broadcastsi128_si256(widen_u8(scales));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(a.d * d), _mm256_cvtepi32_ps(q4k_sums(w, a, sc)), acc);
+    }
+    hsum(acc) - hsum128(mins)
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q4_k_x4(w: &[BlockQ4K], a: [&[BlockQ8K]; 4]) -> [f32; 4] {
+    // One accumulator per token: the mins term goes into its low lanes (eight float lanes are summed at
+    // the end anyway), which keeps the loop's working set in registers.
+    let mut acc = [_mm256_setzero_ps(); 4];
+    let low = _mm256_set1_epi8(0x0F);
+    for (i, w) in w.iter().enumerate() {
+        let (scales, m) = q4k_scales(&w.scales);
+        let (d, dmin) = h2f2(w.d, w.dmin);
+        let sc = _mm256_broadcastsi128_si256(widen_u8(scales));
+        let mut sum = [_mm256_setzero_si256(); 4];
         for j in 0..4 {
             let q = load(w.qs[32 * j..32 * j + 32].try_into().unwrap_or(&[0; 32]));
             let lo = _mm256_and_si256(q, low);
             let hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low);
-            let p0 = _mm256_maddubs_epi16(lo, load_i8(&a.qs[64 * j..]));
-            let p1 = _mm256_maddubs_epi16(hi, load_i8(&a.qs[64 * j + 32..]));
-            sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_set1_epi16(scales[2 * j])));
-            sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(scales[2 * j + 1])));
+            let (s0, s1) = (_mm256_shuffle_epi8(sc, repeat_i16(2 * j)), _mm256_shuffle_epi8(sc, repeat_i16(2 * j + 1)));
+            for k in 0..4 {
+                let b = &a[k][i];
+                let p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load_i8(&b.qs[64 * j..])), s0);
+                let p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load_i8(&b.qs[64 * j + 32..])), s1);
+                sum[k] = _mm256_add_epi32(sum[k], _mm256_add_epi32(p0, p1));
+            }
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(a.d * d), _mm256_cvtepi32_ps(sum), acc);
+        let m = widen_u8(m);
+        for k in 0..4 {
+            let b = &a[k][i];
+            let msum = _mm256_zextsi128_si256(_mm_madd_epi16(m, bsum_pairs(b)));
+            acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(-b.d * dmin), _mm256_cvtepi32_ps(msum), acc[k]);
+            acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(b.d * d), _mm256_cvtepi32_ps(sum[k]), acc[k]);
+        }
     }
-    hsum(acc) - mins
+    std::array::from_fn(|k| hsum(acc[k]))
+}
+
+/// The four quarters of one half (128 elements) of a Q6_K block as unsigned 6-bit bytes, in the order of
+/// the activation groups they multiply (groups 8h + 2k and 8h + 2k + 1 for quarter k).
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+pub(super) fn q6k_quarters(w: &BlockQ6K, half: usize) -> [__m256i; 4] {
+    let (m4, m2) = (_mm256_set1_epi8(0x0F), _mm256_set1_epi8(3));
+    let ql0 = load(w.ql[64 * half..64 * half + 32].try_into().unwrap_or(&[0; 32]));
+    let ql1 = load(w.ql[64 * half + 32..64 * half + 64].try_into().unwrap_or(&[0; 32]));
+    let qh = load(w.qh[32 * half..32 * half + 32].try_into().unwrap_or(&[0; 32]));
+    // Bit pairs 0..4 of qh, moved to bits 4..6 of each byte (masked first so the 16-bit shifts cannot
+    // carry across bytes).
+    let h0 = _mm256_slli_epi16(_mm256_and_si256(qh, m2), 4);
+    let h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m2), 4);
+    let h2 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m2), 4);
+    let h3 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m2), 4);
+    [
+        _mm256_or_si256(_mm256_and_si256(ql0, m4), h0),
+        _mm256_or_si256(_mm256_and_si256(ql1, m4), h1),
+        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), h2),
+        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4), h3),
+    ]
+}
+
+/// The scales of one half of a Q6_K block as i16, both 128-bit lanes holding the eight.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn q6k_half_scales(w: &BlockQ6K, half: usize) -> __m256i {
+    let bytes: [u8; 8] = std::array::from_fn(|i| w.scales[8 * half + i] as u8);
+    _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(_mm_cvtsi64_si128(i64::from_le_bytes(bytes))))
+}
+
+/// Quarter k of a half multiplies groups 2k (low 128-bit lane) and 2k + 1 (high lane): a shuffle that puts
+/// scale 2k across the low lane and scale 2k + 1 across the high one.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn q6k_quarter_scale(k: usize) -> __m256i {
+    let lo = (((4 * k + 1) << 8) | (4 * k)) as i16;
+    let hi = (((4 * k + 3) << 8) | (4 * k + 2)) as i16;
+    _mm256_set_m128i(_mm_set1_epi16(hi), _mm_set1_epi16(lo))
+}
+
+/// The scale of a Q6_K block times the activation scale, and the block's sum of scale · group sum (its
+/// -32 offsets folded into one product) as eight i32 lanes.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+pub(super) fn q6k_offsets(w: &BlockQ6K, a: &BlockQ8K) -> __m256i {
+    // SAFETY: scales is 16 readable bytes; loadu has no alignment requirement.
+    let sc = _mm256_cvtepi8_epi16(unsafe { _mm_loadu_si128(w.scales.as_ptr().cast()) });
+    _mm256_madd_epi16(sc, bsums(a))
+}
+
+/// The f32 scale of a Q6_K block, converted with integer operations: it is the block's only half, and the
+/// compiler turns a lone hardware conversion into an insert that merges into the accumulator's register
+/// (see [`halves`]). Exact for every finite half (the multiply by 2^112 rebiases the exponent and
+/// normalises subnormals); infinities and NaNs, which no usable weight file holds, come out finite.
+#[inline]
+pub(crate) fn q6k_d(w: &BlockQ6K) -> f32 {
+    let h = u32::from(w.d);
+    let magnitude = f32::from_bits((h & 0x7fff) << 13) * f32::from_bits(0x7780_0000);
+    if h & 0x8000 != 0 { -magnitude } else { magnitude }
 }
 
 #[target_feature(enable = "avx2,fma,f16c")]
 pub fn q6_k(w: &[BlockQ6K], a: &[BlockQ8K]) -> f32 {
     let mut acc = _mm256_setzero_ps();
-    let (m4, m2) = (_mm256_set1_epi8(0x0F), _mm256_set1_epi8(3));
     for (w, a) in w.iter().zip(a) {
-        // The -32 of every value, applied once per group of 16 through the activation's group sums.
-        let offset: i32 = w.scales.iter().zip(a.bsums).map(|(&s, b)| s as i32 * b as i32).sum();
         let mut sum = _mm256_setzero_si256();
         for half in 0..2 {
-            let ql0 = load(w.ql[64 * half..64 * half + 32].try_into().unwrap_or(&[0; 32]));
-            let ql1 = load(w.ql[64 * half + 32..64 * half + 64].try_into().unwrap_or(&[0; 32]));
-            let qh = load(w.qh[32 * half..32 * half + 32].try_into().unwrap_or(&[0; 32]));
-            // Bit pairs 0..4 of qh, moved to bits 4..6 of each byte (masked first so the 16-bit shifts
-            // cannot carry across bytes).
-            let h0 = _mm256_slli_epi16(_mm256_and_si256(qh, m2), 4);
-            let h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m2), 4);
-            let h2 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m2), 4);
-            let h3 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m2), 4);
-            let quarters = [
-                _mm256_or_si256(_mm256_and_si256(ql0, m4), h0),
-                _mm256_or_si256(_mm256_and_si256(ql1, m4), h1),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), h2),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4), h3),
-            ];
-            for (k, q) in quarters.into_iter().enumerate() {
+            let sc = q6k_half_scales(w, half);
+            for (k, q) in q6k_quarters(w, half).into_iter().enumerate() {
                 let g = 8 * half + 2 * k;
                 let p = _mm256_maddubs_epi16(q, load_i8(&a.qs[16 * g..]));
-                // The low lane holds group g, the high lane group g + 1.
-                let sc = _mm256_set_m128i(_mm_set1_epi16(w.scales[g + 1] as i16), _mm_set1_epi16(w.scales[g] as i16));
-                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, sc));
+                sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, _mm256_shuffle_epi8(sc, q6k_quarter_scale(k))));
             }
         }
-        let total = _mm256_cvtepi32_ps(sum);
-        let d = a.d * h2f2(w.d, 0).0;
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), total, acc);
-        acc = _mm256_add_ps(acc, _mm256_setr_ps(-32.0 * d * offset as f32, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0));
+        // Every value is q - 32: subtract 32 · Σ scale · group sum.
+        let sum = _mm256_sub_epi32(sum, _mm256_slli_epi32(q6k_offsets(w, a), 5));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(a.d * q6k_d(w)), _mm256_cvtepi32_ps(sum), acc);
     }
     hsum(acc)
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q6_k_x4(w: &[BlockQ6K], a: [&[BlockQ8K]; 4]) -> [f32; 4] {
+    let mut acc = [_mm256_setzero_ps(); 4];
+    for (i, w) in w.iter().enumerate() {
+        let mut sum = [_mm256_setzero_si256(); 4];
+        for half in 0..2 {
+            let sc = q6k_half_scales(w, half);
+            for (k, q) in q6k_quarters(w, half).into_iter().enumerate() {
+                let g = 8 * half + 2 * k;
+                let s = _mm256_shuffle_epi8(sc, q6k_quarter_scale(k));
+                for t in 0..4 {
+                    let p = _mm256_maddubs_epi16(q, load_i8(&a[t][i].qs[16 * g..]));
+                    sum[t] = _mm256_add_epi32(sum[t], _mm256_madd_epi16(p, s));
+                }
+            }
+        }
+        let d = q6k_d(w);
+        for t in 0..4 {
+            let b = &a[t][i];
+            let s = _mm256_sub_epi32(sum[t], _mm256_slli_epi32(q6k_offsets(w, b), 5));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(b.d * d), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    std::array::from_fn(|t| hsum(acc[t]))
 }
 
 /// Four activation rows against one weight row: each weight block is expanded once and used four times,

@@ -5,9 +5,30 @@ pub mod scalar;
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512;
 
 use crate::blocks::*;
 use crate::quantize::{quantize_q8_0, quantize_q8_1, quantize_q8_k};
+
+/// Whether the AVX-512 k-quant kernels may run here: AVX-512 F, BW, VL and VNNI on top of [`has_avx2`].
+/// `BYLINE_KERNELS_NO_AVX512=1` keeps the AVX2 kernels (to compare them on one machine).
+pub fn has_avx512() -> bool {
+    static AVX512: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVX512.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            has_avx2()
+                && std::env::var_os("BYLINE_KERNELS_NO_AVX512").is_none()
+                && is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("avx512bw")
+                && is_x86_feature_detected!("avx512vl")
+                && is_x86_feature_detected!("avx512vnni")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    })
+}
 
 /// A weight dot product: `w` and `a` hold the same number of blocks covering one row.
 pub type DotFn<W, A> = fn(&[W], &[A]) -> f32;
@@ -43,32 +64,18 @@ pub trait WeightBlock: Copy + Send + Sync + 'static {
     fn dot_scalar(w: &[Self], a: &[Self::Act]) -> f32;
     /// The fastest dot product for this CPU.
     fn dot_fn() -> DotFn<Self, Self::Act>;
-    /// A kernel for four activation rows at once, where this CPU and type have one.
-    fn dot4_fn() -> Option<Dot4Fn<Self, Self::Act>> {
-        None
-    }
+    /// The fastest kernel for four activation rows at once, where this CPU and type have one.
+    fn dot4_fn() -> Option<Dot4Fn<Self, Self::Act>>;
+    /// The AVX2 kernels where the CPU runs them, even when faster ones exist (so tests cover both).
+    fn dot_fn_avx2() -> Option<DotFn<Self, Self::Act>>;
+    fn dot4_fn_avx2() -> Option<Dot4Fn<Self, Self::Act>>;
 }
 
+/// Implements [`WeightBlock`] from the kernels' names: the scalar and AVX2 dot product `$kernel`, the AVX2
+/// four-row kernel `x4`, and AVX-512 versions of both.
 macro_rules! weight_block {
-    ($block:ty, $act:ty, $elems:expr, $quantize:path, $kernel:ident) => {
-        weight_block!($block, $act, $elems, $quantize, $kernel, {});
-    };
-    ($block:ty, $act:ty, $elems:expr, $quantize:path, $kernel:ident, $x4:ident) => {
-        weight_block!($block, $act, $elems, $quantize, $kernel, {
-            fn dot4_fn() -> Option<Dot4Fn<Self, $act>> {
-                #[cfg(target_arch = "x86_64")]
-                if has_avx2() {
-                    fn simd(w: &[$block], a: [&[$act]; 4]) -> [f32; 4] {
-                        // SAFETY: handed out only after has_avx2() confirmed the kernel's CPU features.
-                        unsafe { avx2::$x4(w, a) }
-                    }
-                    return Some(simd);
-                }
-                None
-            }
-        });
-    };
-    ($block:ty, $act:ty, $elems:expr, $quantize:path, $kernel:ident, { $($extra:tt)* }) => {
+    ($block:ty, $act:ty, $elems:expr, $quantize:path, $kernel:ident
+        $(, x4 = $x4:ident)? $(, avx512 = $k512:ident, $x4_512:ident)?) => {
         impl WeightBlock for $block {
             type Act = $act;
             const ELEMS: usize = $elems;
@@ -81,7 +88,7 @@ macro_rules! weight_block {
             fn dot_scalar(w: &[Self], a: &[$act]) -> f32 {
                 scalar::$kernel(w, a)
             }
-            fn dot_fn() -> DotFn<Self, $act> {
+            fn dot_fn_avx2() -> Option<DotFn<Self, $act>> {
                 #[cfg(target_arch = "x86_64")]
                 if has_avx2() {
                     fn simd(w: &[$block], a: &[$act]) -> f32 {
@@ -89,22 +96,60 @@ macro_rules! weight_block {
                         // CPU supports AVX2, FMA and F16C, the features the kernel is compiled for.
                         unsafe { avx2::$kernel(w, a) }
                     }
-                    return simd;
+                    return Some(simd);
                 }
-                scalar::$kernel
+                None
             }
-            $($extra)*
+            fn dot4_fn_avx2() -> Option<Dot4Fn<Self, $act>> {
+                $(
+                    #[cfg(target_arch = "x86_64")]
+                    if has_avx2() {
+                        fn simd(w: &[$block], a: [&[$act]; 4]) -> [f32; 4] {
+                            // SAFETY: handed out only after has_avx2() confirmed the kernel's CPU features.
+                            unsafe { avx2::$x4(w, a) }
+                        }
+                        return Some(simd);
+                    }
+                )?
+                None
+            }
+            fn dot_fn() -> DotFn<Self, $act> {
+                $(
+                    #[cfg(target_arch = "x86_64")]
+                    if has_avx512() {
+                        fn simd(w: &[$block], a: &[$act]) -> f32 {
+                            // SAFETY: handed out only after has_avx512() confirmed the kernel's CPU features.
+                            unsafe { avx512::$k512(w, a) }
+                        }
+                        return simd;
+                    }
+                )?
+                Self::dot_fn_avx2().unwrap_or(scalar::$kernel)
+            }
+            fn dot4_fn() -> Option<Dot4Fn<Self, $act>> {
+                $(
+                    #[cfg(target_arch = "x86_64")]
+                    if has_avx512() {
+                        fn simd(w: &[$block], a: [&[$act]; 4]) -> [f32; 4] {
+                            // SAFETY: handed out only after has_avx512() confirmed the kernel's CPU features.
+                            unsafe { avx512::$x4_512(w, a) }
+                        }
+                        return Some(simd);
+                    }
+                )?
+                Self::dot4_fn_avx2()
+            }
         }
     };
 }
 
-weight_block!(BlockQ4_0, BlockQ8_0, QK, quantize_q8_0, q4_0, q4_0_x4);
-weight_block!(BlockQ4_1, BlockQ8_1, QK, quantize_q8_1, q4_1, q4_1_x4);
+weight_block!(BlockQ4_0, BlockQ8_0, QK, quantize_q8_0, q4_0, x4 = q4_0_x4);
+weight_block!(BlockQ4_1, BlockQ8_1, QK, quantize_q8_1, q4_1, x4 = q4_1_x4);
 weight_block!(BlockQ5_0, BlockQ8_0, QK, quantize_q8_0, q5_0);
 weight_block!(BlockQ5_1, BlockQ8_1, QK, quantize_q8_1, q5_1);
-weight_block!(BlockQ8_0, BlockQ8_0, QK, quantize_q8_0, q8_0, q8_0_x4);
-weight_block!(BlockQ4K, BlockQ8K, QK_K, quantize_q8_k, q4_k);
-weight_block!(BlockQ6K, BlockQ8K, QK_K, quantize_q8_k, q6_k);
+weight_block!(BlockQ8_0, BlockQ8_0, QK, quantize_q8_0, q8_0, x4 = q8_0_x4);
+weight_block!(BlockQ4K, BlockQ8K, QK_K, quantize_q8_k, q4_k, x4 = q4_k_x4, avx512 = q4_k, q4_k_x4);
+weight_block!(BlockQ6K, BlockQ8K, QK_K, quantize_q8_k, q6_k, x4 = q6_k_x4, avx512 = q6_k, q6_k_x4);
 
 #[cfg(test)]
 mod tests;

@@ -22,32 +22,41 @@ fn check<W: WeightBlock + Random>(name: &str) {
         let mut a = Vec::new();
         W::quantize_acts(&x, &mut a);
         let reference = W::dot_scalar(&w, &a);
-        let fast = W::dot_fn()(&w, &a);
         let mut wf = vec![0.0f32; x.len()];
         for (b, out) in w.iter().zip(wf.chunks_mut(W::ELEMS)) {
             b.dequantize(out);
         }
         let magnitude: f32 = wf.iter().zip(&x).map(|(w, x)| (w * x).abs()).sum();
-        if let Some(dot4) = W::dot4_fn() {
-            // The four-row kernel on four different rows (this one and three shifted copies).
-            let mut rows = vec![a.clone()];
-            for shift in 1..4 {
-                let mut x2 = x.clone();
-                x2.rotate_left(shift * 5);
-                let mut a2 = Vec::new();
-                W::quantize_acts(&x2, &mut a2);
-                rows.push(a2);
-            }
+        // The fastest kernels this CPU runs, and the AVX2 ones where faster ones took their place.
+        let singles = [("fastest", Some(W::dot_fn())), ("avx2", W::dot_fn_avx2())];
+        for (kind, dot) in singles.into_iter().filter_map(|(k, f)| Some((k, f?))) {
+            let fast = dot(&w, &a);
+            assert!(
+                (fast - reference).abs() <= 1e-5 * magnitude + 1e-6,
+                "{name} {kind} x{blocks}: simd {fast} vs scalar {reference}"
+            );
+        }
+        // The four-row kernels on four different rows (this one and three shifted copies).
+        let mut rows = vec![a.clone()];
+        for shift in 1..4 {
+            let mut x2 = x.clone();
+            x2.rotate_left(shift * 5);
+            let mut a2 = Vec::new();
+            W::quantize_acts(&x2, &mut a2);
+            rows.push(a2);
+        }
+        for (kind, dot4) in [("fastest", W::dot4_fn()), ("avx2", W::dot4_fn_avx2())] {
+            let Some(dot4) = dot4 else { continue };
             let four = dot4(&w, [&rows[0], &rows[1], &rows[2], &rows[3]]);
             for (k, r) in rows.iter().enumerate() {
                 let one = W::dot_scalar(&w, r);
-                assert!((four[k] - one).abs() <= 1e-5 * magnitude + 1e-5, "{name} x4 row {k}: {} vs {one}", four[k]);
+                assert!(
+                    (four[k] - one).abs() <= 1e-5 * magnitude + 1e-5,
+                    "{name} {kind} x4 row {k}: {} vs {one}",
+                    four[k]
+                );
             }
         }
-        assert!(
-            (fast - reference).abs() <= 1e-5 * magnitude + 1e-6,
-            "{name} x{blocks}: simd {fast} vs scalar {reference}"
-        );
         let exact: f32 = wf.iter().zip(&x).map(|(w, x)| w * x).sum();
         // Plus the f16 rounding of the activation scales and sums (2^-11 relative).
         let bound: f32 = wf.iter().map(|w| w.abs() * 2.0 / 254.0).sum::<f32>() * 1.01 + magnitude * 1e-3 + 1e-4;
@@ -76,4 +85,18 @@ fn the_simd_kernels_are_the_ones_tested_where_the_cpu_has_them() {
     }
     let f: DotFn<BlockQ4_1, BlockQ8_1> = BlockQ4_1::dot_fn();
     assert!(f as usize != scalar::q4_1 as DotFn<BlockQ4_1, BlockQ8_1> as usize, "AVX2 kernel selected");
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn the_integer_half_conversion_is_exact_for_every_finite_half() {
+    let mut block = BlockQ6K { ql: [0; 128], qh: [0; 64], scales: [0; 16], d: 0 };
+    for bits in 0..=u16::MAX {
+        let want = half::f16::from_bits(bits);
+        if !want.is_finite() {
+            continue;
+        }
+        block.d = bits;
+        assert_eq!(avx2::q6k_d(&block).to_bits(), want.to_f32().to_bits(), "half {bits:#06x}");
+    }
 }
