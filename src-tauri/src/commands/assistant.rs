@@ -36,6 +36,11 @@ pub enum AssistantEvent {
     },
     /// The model is ready and reads the prompt; the first token follows (seconds later on a CPU).
     Reading,
+    /// How much of the prompt has been read, after each chunk of it.
+    Prefill {
+        done: usize,
+        total: usize,
+    },
     Token {
         text: String,
     },
@@ -173,6 +178,10 @@ pub async fn assistant_run(
         }
         let lm = engine.load(&path)?;
         let _ = on_event.send(AssistantEvent::Reading);
+        let progress = on_event.clone();
+        lm.observe_prefill(Some(Box::new(move |done, total| {
+            let _ = progress.send(AssistantEvent::Prefill { done, total });
+        })));
         let run = byline_draft::run_task(
             lm,
             &task,
@@ -187,7 +196,9 @@ pub async fn assistant_run(
             &mut |piece| {
                 let _ = on_event.send(AssistantEvent::Token { text: piece.to_string() });
             },
-        )?;
+        );
+        lm.observe_prefill(None);
+        let run = run?;
         let record = byline_draft::save_run(&library, request.article_id, &task, &model_name, &params, &run)?;
         Ok(AssistantResult { run, record })
     })

@@ -73,7 +73,10 @@ describe('runSummary and insertable', () => {
       first_token_ms: 6,
       generate_ms: 2000,
     };
-    expect(runSummary(g)).toBe('stopped · 20 tokens · 10.0 tok/s');
+    expect(runSummary(g)).toBe('stopped · 20 tokens · 10.0 tok/s · first text after 0.0 s');
+    const measured = { ...g, stop_reason: 'max_tokens' as const, first_token_ms: 1250, gen_tok_s: 31.25 };
+    expect(runSummary(measured)).toBe('reached the length limit · 20 tokens · 31.3 tok/s · first text after 1.3 s');
+    expect(runSummary({ ...g, generate_ms: 0, first_token_ms: null })).toBe('stopped · 20 tokens');
   });
   it('strips whitespace and wrapping quotes', () => {
     expect(insertable('  "A headline"\n')).toBe('A headline');
@@ -90,6 +93,10 @@ describe('waitingStatus', () => {
     status = waitingStatus(status, { kind: 'notes', notes: ['Freed memory.'] });
     expect(status).toBe('Loading the model (qwen.gguf)…');
     status = waitingStatus(status, { kind: 'reading' });
+    expect(status).toBe('Reading the prompt…');
+    status = waitingStatus(status, { kind: 'prefill', done: 256, total: 1473 });
+    expect(status).toBe('Reading the prompt… 17% of 1473 tokens');
+    status = waitingStatus(status, { kind: 'prefill', done: 1473, total: 1473 });
     expect(status).toBe('Reading the prompt…');
     expect(waitingStatus(status, { kind: 'token', text: '新' })).toBe('');
   });

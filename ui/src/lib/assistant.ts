@@ -22,6 +22,10 @@ export type Generation = {
   prompt_ms: number;
   first_token_ms: number | null;
   generate_ms: number;
+  /** Prompt tokens read per second (absent in runs saved before it was reported). */
+  prompt_tok_s?: number;
+  /** Tokens generated per second. */
+  gen_tok_s?: number;
 };
 
 export type TaskRun = {
@@ -80,6 +84,8 @@ export type AssistantEvent =
   | { kind: 'loading'; model: string }
   /** The model is ready and reads the prompt (draft, sources); the first token follows. */
   | { kind: 'reading' }
+  /** How much of the prompt has been read, after each chunk of a long one. */
+  | { kind: 'prefill'; done: number; total: number }
   | { kind: 'notes'; notes: string[] }
   | { kind: 'token'; text: string };
 
@@ -165,8 +171,10 @@ const STOP_WORDS: Record<StopReason, string> = {
 /** One status line after a run: why it ended and how fast it went. */
 export function runSummary(g: Generation): string {
   const seconds = g.generate_ms / 1000;
-  const rate = seconds > 0 ? ` · ${(g.generated_tokens / seconds).toFixed(1)} tok/s` : '';
-  return `${STOP_WORDS[g.stop_reason] ?? g.stop_reason} · ${g.generated_tokens} tokens${rate}`;
+  const perSecond = g.gen_tok_s ?? (seconds > 0 ? g.generated_tokens / seconds : 0);
+  const rate = perSecond > 0 ? ` · ${perSecond.toFixed(1)} tok/s` : '';
+  const first = g.first_token_ms != null ? ` · first text after ${(g.first_token_ms / 1000).toFixed(1)} s` : '';
+  return `${STOP_WORDS[g.stop_reason] ?? g.stop_reason} · ${g.generated_tokens} tokens${rate}${first}`;
 }
 
 /** Output ready to go into the draft: trimmed, without a wrapping pair of quotes some models add. */
@@ -189,6 +197,10 @@ export function waitingStatus(current: string, event: AssistantEvent): string {
       return event.model ? `${WAITING.loading.slice(0, -1)} (${event.model})…` : WAITING.loading;
     case 'reading':
       return WAITING.reading;
+    case 'prefill':
+      return event.done < event.total
+        ? `${WAITING.reading} ${Math.floor((100 * event.done) / Math.max(event.total, 1))}% of ${event.total} tokens`
+        : WAITING.reading;
     case 'token':
       return '';
     default:

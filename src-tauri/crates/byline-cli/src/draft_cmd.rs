@@ -1,7 +1,7 @@
 //! `byline generate` (an editorial task or a free prompt, streamed to stdout), `byline chat`, and
 //! `byline tasks` (list, show, reset the task templates stored in the library).
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -145,6 +145,26 @@ fn print_piece(piece: &str) {
     let _ = out.flush();
 }
 
+/// On a terminal, a line on stderr that follows a long prompt being read.
+fn show_prefill(lm: &mut byline_draft::LanguageModel) {
+    if std::io::stderr().is_terminal() {
+        lm.observe_prefill(Some(Box::new(|done, total| {
+            let end = if done == total { "\r\x1b[K" } else { "" };
+            eprint!("\rreading the prompt: {done} of {total} tokens{end}");
+        })));
+    }
+}
+
+/// Time to first token and speeds, on stderr so that stdout stays the text (or the JSON, which has them).
+fn speed_line(g: &byline_draft::Generation) {
+    let first =
+        g.first_token_ms.map_or_else(|| "no text".to_string(), |ms| format!("first text after {:.1} s", ms / 1000.0));
+    eprintln!(
+        "{first} · prompt {} tokens at {:.0} tok/s · {} tokens generated at {:.1} tok/s",
+        g.prompt_tokens, g.prompt_tok_s, g.generated_tokens, g.gen_tok_s
+    );
+}
+
 pub fn generate(paths: &AppPaths, args: GenerateArgs) -> Result<()> {
     let library = Library::open(&paths.library_db())?;
     let article = args.article.map(|id| library.get(id)).transpose()?;
@@ -156,6 +176,7 @@ pub fn generate(paths: &AppPaths, args: GenerateArgs) -> Result<()> {
     let (mut engine, path) = engine(paths, &args.model)?;
     let params = args.sampling.params();
     let lm = engine.load(&path).with_context(|| format!("loading {}", path.display()))?;
+    show_prefill(lm);
     let cancel = CancelToken::new();
     let Some(key) = args.task.as_deref() else {
         let Some(prompt) = args.prompt.as_deref() else { bail!("give --task TASK or --prompt TEXT") };
@@ -163,6 +184,8 @@ pub fn generate(paths: &AppPaths, args: GenerateArgs) -> Result<()> {
         println!();
         if args.json {
             println!("{}", serde_json::to_string_pretty(&g)?);
+        } else {
+            speed_line(&g);
         }
         return Ok(());
     };
@@ -187,6 +210,9 @@ pub fn generate(paths: &AppPaths, args: GenerateArgs) -> Result<()> {
         &mut print_piece,
     )?;
     println!();
+    if !args.json {
+        speed_line(&run.generation);
+    }
     let model_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     byline_draft::save_run(&library, args.article, &task, &model_name, &params, &run)?;
     if !run.invalid_citations.is_empty() {

@@ -202,3 +202,27 @@ fn fast_path_matches_candle_on_smollm2() {
     eprintln!("smollm2: largest logit difference {worst:e} of the scale, {ties} ties");
     assert!(ties <= 2, "{ties} near-tie steps chose different tokens");
 }
+
+#[test]
+fn a_long_prompt_reports_its_progress_chunk_by_chunk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("llama.gguf");
+    tiny_model_with("llama", &path, 1024, None, DIMS, GgmlDType::Q8_0, false);
+    let mut lm =
+        LanguageModel::load_with(&path, &Device::Cpu, LoadOptions { threads: 2, fast_path: true }).expect("load");
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&heard);
+    lm.observe_prefill(Some(Box::new(move |done, total| sink.lock().expect("lock").push((done, total)))));
+    let tokens = prompt(2 * crate::fast::CHUNK + 41);
+    let g = lm.generate(&tokens, &GenerateParams::greedy(3), &CancelToken::new(), &mut |_| {}).expect("run");
+    let total = tokens.len();
+    let chunk = crate::fast::CHUNK;
+    // Once per chunk of the prompt, never for generated tokens.
+    assert_eq!(*heard.lock().expect("lock"), vec![(chunk, total), (2 * chunk, total), (total, total)]);
+    assert!(g.prompt_tok_s > 0.0 && g.gen_tok_s > 0.0, "{g:?}");
+    let expected = g.generated_tokens as f64 * 1000.0 / g.generate_ms;
+    assert!((g.gen_tok_s - expected).abs() < 1e-6 * expected, "{g:?}");
+    lm.observe_prefill(None);
+    lm.generate(&tokens, &GenerateParams::greedy(1), &CancelToken::new(), &mut |_| {}).expect("run");
+    assert_eq!(heard.lock().expect("lock").len(), 3, "a removed observer hears nothing");
+}

@@ -91,6 +91,17 @@ pub struct Generation {
     pub first_token_ms: Option<f64>,
     /// Time spent generating after the prompt.
     pub generate_ms: f64,
+    /// Prompt tokens read per second.
+    #[serde(default)]
+    pub prompt_tok_s: f64,
+    /// Tokens generated per second after the prompt.
+    #[serde(default)]
+    pub gen_tok_s: f64,
+}
+
+/// Tokens per second, 0 when no time passed.
+fn rate(tokens: usize, ms: f64) -> f64 {
+    if ms > 0.0 { tokens as f64 * 1000.0 / ms } else { 0.0 }
 }
 
 /// A model ready to generate: weights, tokenizer, chat template.
@@ -100,7 +111,11 @@ pub struct LanguageModel {
     pub template: ChatTemplate,
     stop_ids: Vec<u32>,
     bos_text: Option<String>,
+    prefill_observer: Option<PrefillObserver>,
 }
+
+/// Hears `(done, total)` prompt tokens while a prompt is read, so a long one can show its progress.
+pub type PrefillObserver = Box<dyn FnMut(usize, usize) + Send>;
 
 impl LanguageModel {
     pub fn load(path: &Path, device: &Device) -> Result<Self> {
@@ -139,7 +154,7 @@ impl LanguageModel {
         stop_ids.extend(eos_id);
         stop_ids.sort_unstable();
         stop_ids.dedup();
-        Ok(LanguageModel { model, tokenizer, template, stop_ids, bos_text })
+        Ok(LanguageModel { model, tokenizer, template, stop_ids, bos_text, prefill_observer: None })
     }
 
     pub fn arch(&self) -> Arch {
@@ -203,6 +218,11 @@ impl LanguageModel {
     /// Cancel is checked before every forward pass, so at most one more token is computed after it; during
     /// the prompt (checked between layers on the CPU fast path) it ends the run with nothing generated.
     /// A token cancelled before the call starts gives `Error::Cancelled`.
+    /// Sets (or with `None` removes) what hears the progress of reading each prompt.
+    pub fn observe_prefill(&mut self, observer: Option<PrefillObserver>) {
+        self.prefill_observer = observer;
+    }
+
     pub fn generate(
         &mut self,
         prompt: &[u32],
@@ -236,7 +256,14 @@ impl LanguageModel {
         cancel.check()?;
         // A long prompt can take seconds; the fast path stops within one layer when Stop is pressed, and
         // the run ends like one stopped while generating: nothing written, reason Cancelled.
-        let mut logits = match self.model.forward_cancellable(prompt, 0, cancel) {
+        let total = prompt.len();
+        let observer = &mut self.prefill_observer;
+        let mut on_progress = |done: usize| {
+            if let Some(observe) = observer.as_mut() {
+                observe(done, total);
+            }
+        };
+        let mut logits = match self.model.forward_observed(prompt, 0, cancel, &mut on_progress) {
             Err(Error::Cancelled) => {
                 return Ok(Generation {
                     text: String::new(),
@@ -246,6 +273,8 @@ impl LanguageModel {
                     prompt_ms: ms(started),
                     first_token_ms: None,
                     generate_ms: 0.0,
+                    prompt_tok_s: 0.0,
+                    gen_tok_s: 0.0,
                 });
             }
             other => other?,
@@ -290,6 +319,7 @@ impl LanguageModel {
             emit(&filter.finish(), &mut first_token_ms);
         }
         let stop_reason = if filter.stopped() { StopReason::StopString } else { stop_reason };
+        let generate_ms = ms(gen_started);
         Ok(Generation {
             text: filter.text().to_string(),
             stop_reason,
@@ -297,7 +327,9 @@ impl LanguageModel {
             generated_tokens: generated,
             prompt_ms,
             first_token_ms,
-            generate_ms: ms(gen_started),
+            generate_ms,
+            prompt_tok_s: rate(prompt.len(), prompt_ms),
+            gen_tok_s: rate(generated, generate_ms),
         })
     }
 }

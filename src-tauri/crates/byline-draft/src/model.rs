@@ -213,15 +213,23 @@ impl Model {
     /// Logits for the last position of `tokens`, which start at sequence position `pos`.
     /// Position 0 starts a fresh sequence (the implementations reset their KV caches there).
     pub fn forward(&mut self, tokens: &[u32], pos: usize) -> Result<Tensor> {
-        self.forward_cancellable(tokens, pos, &CancelToken::new())
+        self.forward_observed(tokens, pos, &CancelToken::new(), &mut |_| {})
     }
 
-    /// [`Model::forward`] that stops with `Error::Cancelled` when `cancel` fires during a long prompt. The
-    /// fast path checks it between layers; candle's implementations only before they start.
-    pub fn forward_cancellable(&mut self, tokens: &[u32], pos: usize, cancel: &CancelToken) -> Result<Tensor> {
+    /// [`Model::forward`] that stops with `Error::Cancelled` when `cancel` fires during a long prompt, and
+    /// tells `on_progress` how many of `tokens` are done as it goes. The fast path checks and reports after
+    /// every chunk of the prompt (and checks between layers); candle's implementations check before they
+    /// start and report once at the end.
+    pub fn forward_observed(
+        &mut self,
+        tokens: &[u32],
+        pos: usize,
+        cancel: &CancelToken,
+        on_progress: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<Tensor> {
         cancel.check()?;
         if let Weights::Fast(m) = &mut self.weights {
-            let logits = m.forward(tokens, pos, cancel)?;
+            let logits = m.forward(tokens, pos, cancel, on_progress)?;
             return Tensor::new(logits, &self.device)
                 .map_err(|e| Error::InvalidInput(format!("the model failed to run: {e}")));
         }
@@ -242,6 +250,8 @@ impl Model {
             };
             logits.squeeze(0)?.to_dtype(candle_core::DType::F32)
         };
-        run().map_err(|e| Error::InvalidInput(format!("the model failed to run: {e}")))
+        let logits = run().map_err(|e| Error::InvalidInput(format!("the model failed to run: {e}")))?;
+        on_progress(tokens.len());
+        Ok(logits)
     }
 }

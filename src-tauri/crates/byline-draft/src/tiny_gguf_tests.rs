@@ -237,6 +237,8 @@ impl Generation {
         self.prompt_ms = other.prompt_ms;
         self.first_token_ms = other.first_token_ms;
         self.generate_ms = other.generate_ms;
+        self.prompt_tok_s = other.prompt_tok_s;
+        self.gen_tok_s = other.gen_tok_s;
         self
     }
 }

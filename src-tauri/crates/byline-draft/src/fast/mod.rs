@@ -68,7 +68,7 @@ pub(crate) struct FastModel {
     cache: Caches,
     /// Positions held in the cache.
     len: usize,
-    pool: ThreadPool,
+    pool: std::sync::Arc<ThreadPool>,
 }
 
 fn md_u32(content: &gguf_file::Content, key: &str) -> Option<usize> {
@@ -140,12 +140,34 @@ impl FastModel {
         } else {
             Caches::Full((0..layer_count).map(|_| KvCache::default()).collect())
         };
-        Ok(Some(FastModel { cfg, embed, output, output_norm, layers, cache, len: 0, pool }))
+        Ok(Some(FastModel { cfg, embed, output, output_norm, layers, cache, len: 0, pool: std::sync::Arc::new(pool) }))
     }
 
     /// Logits after the last of `tokens`, which start at position `pos`; position 0 starts a new sequence.
     /// Returns `Error::Cancelled` as soon as `cancel` is seen (checked before each layer).
-    pub fn forward(&mut self, tokens: &[u32], pos: usize, cancel: &CancelToken) -> Result<Vec<f32>> {
+    /// `on_chunk` hears how many of `tokens` have passed through every layer, after each chunk.
+    pub fn forward(
+        &mut self,
+        tokens: &[u32],
+        pos: usize,
+        cancel: &CancelToken,
+        on_chunk: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<Vec<f32>> {
+        // The whole pass runs on the pool: every matmul and attention inside it then splits its work from a
+        // worker thread, where idle workers are still spinning from the previous step, instead of the
+        // caller handing each of some 150 steps per token to the pool and sleeping until it is done (two
+        // thread wake-ups per step, a large share of a decoding step on small models).
+        let pool = std::sync::Arc::clone(&self.pool);
+        pool.install(|| self.forward_on_pool(tokens, pos, cancel, on_chunk))
+    }
+
+    fn forward_on_pool(
+        &mut self,
+        tokens: &[u32],
+        pos: usize,
+        cancel: &CancelToken,
+        on_chunk: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<Vec<f32>> {
         if tokens.is_empty() {
             return Err(Error::InvalidInput("no tokens to run".into()));
         }
@@ -184,6 +206,7 @@ impl FastModel {
                 return Err(Error::Cancelled);
             }
             self.len += chunk.len();
+            on_chunk(self.len - pos);
         }
         let mut normed = Vec::new();
         rms_norm(&x[x.len() - hidden..], &self.output_norm, self.cfg.eps, &mut normed);
