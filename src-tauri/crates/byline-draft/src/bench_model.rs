@@ -32,6 +32,9 @@ pub struct RandomShape {
     pub eps: f32,
     /// Separate output head (false: tied to the token embedding).
     pub output_head: bool,
+    /// The Q6_K scale of the output matrix: larger spreads the logits, so a test's greedy choices are not
+    /// near-ties.
+    pub output_d: f32,
 }
 
 /// Qwen2.5-1.5B-Instruct, the catalog's default drafting model.
@@ -48,9 +51,29 @@ pub const QWEN2_5_1_5B: RandomShape = RandomShape {
     rope_base: 1_000_000.0,
     eps: 1e-6,
     output_head: false,
+    output_d: 1e-5,
 };
 
-pub const SHAPES: &[RandomShape] = &[QWEN2_5_1_5B];
+/// A small model in the same architecture and layout, for checking the k-quant path against llama.cpp
+/// (`tests/llama_reference.rs`): four layers, grouped-query attention, a separate Q6_K output head with
+/// logits spread wide enough that greedy choices are rarely close.
+pub const TINY_Q4_K_M: RandomShape = RandomShape {
+    name: "tiny-q4_k_m",
+    arch: "qwen2",
+    hidden: 256,
+    layers: 4,
+    heads: 4,
+    kv_heads: 2,
+    ffn: 768,
+    vocab: 49_152,
+    context: 4096,
+    rope_base: 1_000_000.0,
+    eps: 1e-6,
+    output_head: true,
+    output_d: 1.5e-3,
+};
+
+pub const SHAPES: &[RandomShape] = &[QWEN2_5_1_5B, TINY_Q4_K_M];
 
 /// The shape called `name`.
 pub fn shape(name: &str) -> Option<RandomShape> {
@@ -82,21 +105,28 @@ fn half(v: f32) -> [u8; 2] {
     half::f16::from_f32(v).to_le_bytes()
 }
 
-/// Random blocks of `dtype` for a `rows` x `cols` matrix, with every block's scales set so that weights
-/// stay around ±0.05.
-fn random_matrix(rng: &mut Bytes, dtype: GgmlDType, rows: usize, cols: usize) -> Result<QTensor> {
+/// Random blocks of `dtype` for a `rows` x `cols` matrix with every block's scale `d`, centred on zero:
+/// otherwise every weight row shares an offset and a random model says the same token whatever it reads.
+/// Q4_K weights reach ±63 · 7.5 · d, Q6_K ones ±127 · 32 · d.
+fn random_matrix(rng: &mut Bytes, dtype: GgmlDType, rows: usize, cols: usize, d: f32) -> Result<QTensor> {
     let (block, size) = (dtype.block_size(), dtype.type_size());
     let mut data = vec![0u8; rows * cols / block * size];
     rng.fill(&mut data);
     for b in data.chunks_exact_mut(size) {
         match dtype {
-            // d, dmin, then 6-bit scales (up to 63) and nibbles: 63 * 15 * d ≈ 0.1.
+            // d, dmin, 6-bit scales and mins, nibbles. Each sub-block's min equals its scale and dmin is
+            // 7.5 d, so a weight is d · scale · (q - 7.5). One random scale per block keeps the packing simple:
+            // the low six bits of bytes 0..8 hold sub-blocks 0..4, bytes 8..12 the low nibbles of 4..8 and
+            // the top bits of bytes 0..8 their high two bits.
             GgmlDType::Q4K => {
-                b[0..2].copy_from_slice(&half(1e-4));
-                b[2..4].copy_from_slice(&half(5e-5));
+                b[0..2].copy_from_slice(&half(d));
+                b[2..4].copy_from_slice(&half(7.5 * d));
+                let v = 16 + b[4] % 48;
+                b[4..12].fill((v & 63) | ((v >> 4) << 6));
+                b[12..16].fill((v & 0xF) | ((v & 0xF) << 4));
             }
-            // ql, qh, i8 scales, d last: 127 * 32 * d ≈ 0.04.
-            GgmlDType::Q6K => b[size - 2..].copy_from_slice(&half(1e-5)),
+            // ql, qh, i8 scales, d last.
+            GgmlDType::Q6K => b[size - 2..].copy_from_slice(&half(d)),
             _ => return Err(Error::InvalidInput(format!("random {dtype:?} blocks are not implemented"))),
         }
     }
@@ -116,7 +146,10 @@ fn tokenizer(source: &Path, vocab: usize) -> Result<Vec<(String, Value)>> {
     let content = gguf_file::Content::read(&mut file)
         .map_err(|e| Error::Format { path: source.to_path_buf(), message: e.to_string() })?;
     let mut out = Vec::new();
-    for (key, value) in content.metadata {
+    // Sorted, so the same source always gives the same bytes (the metadata comes as a hash map).
+    let mut metadata: Vec<(String, Value)> = content.metadata.into_iter().collect();
+    metadata.sort_by(|a, b| a.0.cmp(&b.0));
+    for (key, value) in metadata {
         if !key.starts_with("tokenizer.") {
             continue;
         }
@@ -155,29 +188,34 @@ pub fn write_random_model(shape: &RandomShape, tokenizer_from: &Path, out: &Path
     let kv = s.kv_heads * head_dim;
     let mut rng = Bytes(0x9e37_79b9_7f4a_7c15);
     let mut tensors: Vec<(String, QTensor)> = Vec::new();
-    let embed_type = if s.output_head { GgmlDType::Q4K } else { GgmlDType::Q6K };
-    tensors.push(("token_embd.weight".into(), random_matrix(&mut rng, embed_type, s.vocab, s.hidden)?));
+    // Weights up to ±0.1 (Q4_K, d = 2e-4) and ±0.04 (Q6_K, d = 1e-5): activations stay finite.
+    let (q4, q6) = (|r, c, rng: &mut Bytes| random_matrix(rng, GgmlDType::Q4K, r, c, 2e-4), 1e-5);
     if s.output_head {
-        tensors.push(("output.weight".into(), random_matrix(&mut rng, GgmlDType::Q6K, s.vocab, s.hidden)?));
+        tensors.push(("token_embd.weight".into(), q4(s.vocab, s.hidden, &mut rng)?));
+        tensors.push(("output.weight".into(), random_matrix(&mut rng, GgmlDType::Q6K, s.vocab, s.hidden, s.output_d)?));
+    } else {
+        tensors.push(("token_embd.weight".into(), random_matrix(&mut rng, GgmlDType::Q6K, s.vocab, s.hidden, s.output_d)?));
     }
     tensors.push(("output_norm.weight".into(), vector(s.hidden, 1.0)?));
     for l in 0..s.layers {
         let n = |t: &str| format!("blk.{l}.{t}");
-        let wide = if more_bits(l, s.layers) { GgmlDType::Q6K } else { GgmlDType::Q4K };
+        let wide = |r, c, rng: &mut Bytes| {
+            if more_bits(l, s.layers) { random_matrix(rng, GgmlDType::Q6K, r, c, q6) } else { q4(r, c, rng) }
+        };
         tensors.push((n("attn_norm.weight"), vector(s.hidden, 1.0)?));
-        tensors.push((n("attn_q.weight"), random_matrix(&mut rng, GgmlDType::Q4K, s.hidden, s.hidden)?));
-        tensors.push((n("attn_k.weight"), random_matrix(&mut rng, GgmlDType::Q4K, kv, s.hidden)?));
-        tensors.push((n("attn_v.weight"), random_matrix(&mut rng, wide, kv, s.hidden)?));
+        tensors.push((n("attn_q.weight"), q4(s.hidden, s.hidden, &mut rng)?));
+        tensors.push((n("attn_k.weight"), q4(kv, s.hidden, &mut rng)?));
+        tensors.push((n("attn_v.weight"), wide(kv, s.hidden, &mut rng)?));
         if s.arch == "qwen2" {
             tensors.push((n("attn_q.bias"), vector(s.hidden, 0.01)?));
             tensors.push((n("attn_k.bias"), vector(kv, 0.01)?));
             tensors.push((n("attn_v.bias"), vector(kv, 0.01)?));
         }
-        tensors.push((n("attn_output.weight"), random_matrix(&mut rng, GgmlDType::Q4K, s.hidden, s.hidden)?));
+        tensors.push((n("attn_output.weight"), q4(s.hidden, s.hidden, &mut rng)?));
         tensors.push((n("ffn_norm.weight"), vector(s.hidden, 1.0)?));
-        tensors.push((n("ffn_gate.weight"), random_matrix(&mut rng, GgmlDType::Q4K, s.ffn, s.hidden)?));
-        tensors.push((n("ffn_up.weight"), random_matrix(&mut rng, GgmlDType::Q4K, s.ffn, s.hidden)?));
-        tensors.push((n("ffn_down.weight"), random_matrix(&mut rng, wide, s.hidden, s.ffn)?));
+        tensors.push((n("ffn_gate.weight"), q4(s.ffn, s.hidden, &mut rng)?));
+        tensors.push((n("ffn_up.weight"), q4(s.ffn, s.hidden, &mut rng)?));
+        tensors.push((n("ffn_down.weight"), wide(s.hidden, s.ffn, &mut rng)?));
     }
 
     let a = s.arch;
@@ -212,6 +250,16 @@ pub fn write_random_model(shape: &RandomShape, tokenizer_from: &Path, out: &Path
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn random_q4_k_blocks_are_centred_on_zero_with_the_scale_asked_for() {
+        let m = random_matrix(&mut Bytes(7), GgmlDType::Q4K, 64, 256, 2e-4).expect("matrix");
+        let v: Vec<f32> = m.dequantize(&Device::Cpu).expect("dequantize").flatten_all().expect("flat").to_vec1().expect("vec");
+        let mean = v.iter().sum::<f32>() / v.len() as f32;
+        let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        assert!(mean.abs() < 0.02 * max, "mean {mean} against a largest weight of {max}");
+        assert!(max > 0.03 && max < 0.1, "largest weight {max}");
+    }
 
     #[test]
     fn q4_k_m_gives_six_bits_to_the_layers_llama_cpp_does() {

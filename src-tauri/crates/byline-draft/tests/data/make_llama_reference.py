@@ -3,6 +3,13 @@
 usage:
   make_llama_reference.py MODEL.gguf OUT.json [--tokens 64] [--threads 2]
 
+The references checked in:
+  smollm2_q4_1_reference.json  SmolLM2-135M-Instruct.Q4_1.gguf (the test model)
+  tiny_q4_k_m_reference.json   a random-weight qwen2 model in the Q4_K_M layout (Q4_K and Q6_K), written by
+                               `byline bench random-model --shape tiny-q4_k_m --tokenizer-from
+                               SmolLM2-135M-Instruct.Q4_1.gguf --out tiny-q4_k_m.gguf`; the test writes the same
+                               file and checks its SHA-256 against the one recorded here.
+
 For each prompt (English and Chinese, short and about 1,500 tokens) the prompt is rendered in the model's own
 chat template, tokenized by llama.cpp, evaluated, and continued greedily (argmax of the logits, end of turn
 ignored) for --tokens steps. Written for each step: the chosen id, its logit and the gap to the runner-up,
@@ -11,6 +18,7 @@ Needs `pip install llama-cpp-python numpy` (built from source, so it runs llama.
 Re-run it whenever the prompts or the model change; the JSON is checked in, so CI needs no llama.cpp.
 """
 import argparse
+import hashlib
 import json
 
 import numpy as np
@@ -79,8 +87,11 @@ def main():
             llm.eval([best])
         cases.append({"name": name, "prompt": rendered, "prompt_ids": [int(i) for i in ids], "steps": steps})
         print(f"{name}: {len(ids)} prompt tokens", flush=True)
+    with open(args.model, "rb") as f:
+        sha256 = hashlib.sha256(f.read()).hexdigest()
     reference = {
         "model": args.model.rsplit("/", 1)[-1],
+        "sha256": sha256,
         "llama_cpp_python": llama_cpp.__version__,
         "tokens": args.tokens,
         "cases": cases,
