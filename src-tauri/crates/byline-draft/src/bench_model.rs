@@ -194,7 +194,10 @@ pub fn write_random_model(shape: &RandomShape, tokenizer_from: &Path, out: &Path
         tensors.push(("token_embd.weight".into(), q4(s.vocab, s.hidden, &mut rng)?));
         tensors.push(("output.weight".into(), random_matrix(&mut rng, GgmlDType::Q6K, s.vocab, s.hidden, s.output_d)?));
     } else {
-        tensors.push(("token_embd.weight".into(), random_matrix(&mut rng, GgmlDType::Q6K, s.vocab, s.hidden, s.output_d)?));
+        tensors.push((
+            "token_embd.weight".into(),
+            random_matrix(&mut rng, GgmlDType::Q6K, s.vocab, s.hidden, s.output_d)?,
+        ));
     }
     tensors.push(("output_norm.weight".into(), vector(s.hidden, 1.0)?));
     for l in 0..s.layers {
@@ -254,7 +257,8 @@ mod tests {
     #[test]
     fn random_q4_k_blocks_are_centred_on_zero_with_the_scale_asked_for() {
         let m = random_matrix(&mut Bytes(7), GgmlDType::Q4K, 64, 256, 2e-4).expect("matrix");
-        let v: Vec<f32> = m.dequantize(&Device::Cpu).expect("dequantize").flatten_all().expect("flat").to_vec1().expect("vec");
+        let v: Vec<f32> =
+            m.dequantize(&Device::Cpu).expect("dequantize").flatten_all().expect("flat").to_vec1().expect("vec");
         let mean = v.iter().sum::<f32>() / v.len() as f32;
         let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
         assert!(mean.abs() < 0.02 * max, "mean {mean} against a largest weight of {max}");
