@@ -59,6 +59,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::settings::settings_get,
             commands::settings::settings_save,
             commands::settings::startup_notices,
+            commands::settings::device_status,
             commands::speech::speech_voices,
             commands::speech::speech_play,
             commands::speech::speech_control,

@@ -138,6 +138,31 @@ fn models_screen_shows_the_installed_test_models() {
     assert!(!d.text(&row).is_empty());
     std::thread::sleep(Duration::from_millis(500));
     d.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts/models.png"));
+
+    // Where models run: this build has no GPU backend, so automatic means the CPU; the device and thread
+    // count chosen here land in the settings file, and a thread count that is not a number is refused.
+    let status = d.wait_for("[data-testid=device-status]");
+    assert!(d.text(&status).starts_with("Models run on the CPU"), "{}", d.text(&status));
+    let options = d.find_all("[data-testid=device-choice] option");
+    let values: Vec<String> =
+        options.iter().filter_map(|o| d.property(o, "value").as_str().map(str::to_string)).collect();
+    assert_eq!(values, ["auto", "cpu"], "only the devices this build has");
+    d.click(&d.wait_for("[data-testid=device-choice] option[value=cpu]"));
+    let threads = d.wait_for("[data-testid=device-threads]");
+    d.clear(&threads);
+    d.type_into(&threads, "x");
+    d.click(&d.wait_for("#device-title"));
+    d.wait_for("[data-testid=device-problem]");
+    d.clear(&threads);
+    d.type_into(&threads, "1");
+    d.click(&d.wait_for("#device-title"));
+    d.wait_until("the status to follow the thread count", || {
+        let text = d.text(&d.wait_for("[data-testid=device-status]"));
+        text.contains("the CPU with 1 thread.").then_some(())
+    });
+    assert!(d.find_all("[data-testid=device-problem]").is_empty());
+    let settings = byline_core::Settings::load(&home.join("settings.toml")).expect("settings");
+    assert_eq!((settings.device, settings.threads), (byline_core::DeviceChoice::Cpu, 1));
 }
 
 /// Wire copy's angle brackets survive Preview and both exports; a link to another article opens it in

@@ -141,7 +141,7 @@ pub async fn assistant_run(
     on_event: Channel<AssistantEvent>,
 ) -> CommandResult<AssistantResult> {
     let paths = state.paths.clone();
-    let device_choice = state.settings.lock().map(|s| (s.device.clone(), s.threads)).unwrap_or_default();
+    let settings = state.settings.lock().map(|s| s.clone()).unwrap_or_default();
     let cancel = state.start_job(&job_id);
     let result = tauri::async_runtime::spawn_blocking(move || -> CommandResult<AssistantResult> {
         let library = Library::open(&paths.library_db())?;
@@ -159,12 +159,13 @@ pub async fn assistant_run(
         };
         let params = request.params.clone().unwrap_or_default();
         let mut guard = engine().lock().map_err(|_| CommandError::internal("the assistant is unavailable"))?;
-        let engine = guard.get_or_insert_with(|| {
-            let choice = device_choice.0.parse().unwrap_or_default();
-            // The thread setting reaches the CPU kernels (it used to be computed and never applied).
-            let selected = byline_device::select(choice, device_choice.1);
-            Engine::with_threads(selected.device, selected.report.threads)
-        });
+        // The device and thread settings as they are now: a warm engine from before a change gives way.
+        let selected = byline_device::from_settings(&settings);
+        let threads = selected.report.threads;
+        if guard.as_ref().is_some_and(|e| !e.runs_on(&selected.device, threads)) {
+            *guard = None;
+        }
+        let engine = guard.get_or_insert_with(|| Engine::with_threads(selected.device, threads));
         let model_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if engine.loaded_path() != Some(path.as_path()) {
             let _ = on_event.send(AssistantEvent::Loading { model: model_name.clone() });

@@ -115,8 +115,7 @@ fn generate(
         // f32 weights on the CPU take about their size on disk; activations about half as much again.
         crate::warm::make_room(size * 3 / 2, crate::warm::Warm::Image);
         PIPELINE_MB.store(size, Ordering::Relaxed);
-        let choice: byline_device::DeviceChoice = settings.device.parse().unwrap_or_default();
-        let selected = byline_device::select(choice, settings.threads);
+        let selected = byline_device::from_settings(settings);
         *guard = Some(Pipeline::load(&dir, &model, &selected.device)?);
     }
     let pipeline = guard.as_ref().ok_or_else(|| CommandError::internal("the image model is not loaded"))?;

@@ -32,9 +32,7 @@ impl Env {
 
 fn load_embedder(env: &Env, model: &str) -> byline_core::Result<Embedder> {
     let dir = byline_models::Store::new(&env.paths)?.path(model)?;
-    let settings = &env.settings;
-    let choice: byline_device::DeviceChoice = settings.device.parse().unwrap_or_default();
-    let selected = byline_device::select(choice, settings.threads);
+    let selected = byline_device::from_settings(&env.settings);
     Embedder::load(&dir, model, &selected.device)
 }
 

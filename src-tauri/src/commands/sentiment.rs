@@ -39,7 +39,7 @@ fn with_analyzer<T>(
     let mut guard = cell.lock().map_err(|_| CommandError::internal("the sentiment engine failed earlier"))?;
     if guard.as_ref().is_none_or(|(c, _)| *c != choice) {
         let store = byline_models::Store::new(&env.paths)?;
-        let device = byline_device::select(env.settings.device.parse().unwrap_or_default(), env.settings.threads);
+        let device = byline_device::from_settings(&env.settings);
         *guard = Some((choice, Analyzer::from_store(&store, choice, None, &device.device)?));
     }
     match guard.as_ref() {

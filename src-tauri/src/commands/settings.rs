@@ -17,6 +17,15 @@ pub fn settings_save(state: State<'_, AppState>, settings: Settings) -> CommandR
     Ok(())
 }
 
+/// Where inference runs with the current settings, and why when it is not where they ask (a GPU this build
+/// or machine lacks falls back to the CPU).
+#[tauri::command]
+pub fn device_status(state: State<'_, AppState>) -> CommandResult<byline_device::DeviceReport> {
+    let settings =
+        state.settings.lock().map(|s| s.clone()).map_err(|_| CommandError::internal("settings are unavailable"))?;
+    Ok(byline_device::from_settings(&settings).report)
+}
+
 /// Notices from the start of the app (each returned once).
 #[tauri::command]
 pub fn startup_notices(state: State<'_, AppState>) -> CommandResult<Vec<String>> {

@@ -9,6 +9,7 @@ import type {
   Article,
   ArticleFields,
   ArticleSummary,
+  DeviceReport,
   ExportFormat,
   ImportProgress,
   ImportSummary,
@@ -152,6 +153,10 @@ export const api = {
     return call('settings_get');
   },
   /** What the app had to do at start (a damaged settings file set aside), each said once. */
+  /** Where inference runs with the current settings, and why if that is not what they ask. */
+  deviceStatus(): Promise<DeviceReport> {
+    return call('device_status');
+  },
   startupNotices(): Promise<string[]> {
     return call('startup_notices');
   },

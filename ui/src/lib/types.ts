@@ -62,11 +62,25 @@ export type ImportSummary = {
 
 export type Theme = 'system' | 'light' | 'dark';
 
+/** Where inference runs, as the settings file and `--device` spell it. */
+export type DeviceSetting = 'auto' | 'cpu' | 'metal' | `cuda:${number}`;
+
 export type Settings = {
   theme: Theme;
   autosave_seconds: number;
-  device: string;
+  device: DeviceSetting;
   threads: number;
+};
+
+/** Where inference runs with the current settings (crate byline-device). */
+export type DeviceReport = {
+  /** "cpu", "cuda:0" or "metal". */
+  name: string;
+  threads: number;
+  /** Why the setting's device is not the one in use. */
+  fallback: string | null;
+  /** GPU backends this build has. */
+  compiled: string[];
 };
 
 export type ExportFormat = 'md' | 'html';

@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use byline_core::{AppPaths, CancelToken, Settings};
+use byline_core::{AppPaths, CancelToken};
 use byline_draft::{Engine, GenerateParams, Message, TaskInput, TaskTemplate};
 use byline_library::Library;
 use byline_models::Store;
@@ -21,7 +21,7 @@ pub struct ModelArgs {
     model_path: Option<PathBuf>,
     /// auto, cpu, cuda, cuda:N or metal (default: the `device` setting).
     #[arg(long)]
-    device: Option<String>,
+    device: Option<byline_device::DeviceChoice>,
 }
 
 #[derive(Args)]
@@ -128,10 +128,7 @@ pub enum TasksCommand {
 }
 
 pub(crate) fn engine(paths: &AppPaths, args: &ModelArgs) -> Result<(Engine, PathBuf)> {
-    let settings = Settings::load(&paths.settings_file())?;
-    let choice: byline_device::DeviceChoice =
-        args.device.clone().unwrap_or(settings.device).parse().map_err(|e: String| anyhow::anyhow!(e))?;
-    let selected = byline_device::select(choice, settings.threads);
+    let selected = crate::selected_device(paths, args.device)?;
     eprintln!("{}", selected.report);
     let store = Store::new(paths)?;
     let path = byline_draft::resolve::resolve(&store, args.model.as_deref(), args.model_path.as_deref())?;

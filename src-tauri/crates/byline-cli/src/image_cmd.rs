@@ -47,7 +47,7 @@ pub struct ImageArgs {
     pub article: Option<i64>,
     /// auto, cpu, cuda, cuda:N or metal (default: the `device` setting).
     #[arg(long)]
-    pub device: Option<String>,
+    pub device: Option<byline_device::DeviceChoice>,
     #[arg(long, value_name = "FILE.png")]
     pub out: PathBuf,
     #[arg(long)]
@@ -115,10 +115,7 @@ pub fn run(paths: &AppPaths, args: ImageArgs) -> Result<()> {
             (dir, args.model.clone())
         }
     };
-    let settings = byline_core::Settings::load(&paths.settings_file())?;
-    let choice: byline_device::DeviceChoice =
-        args.device.clone().unwrap_or(settings.device).parse().map_err(|e: String| anyhow::anyhow!(e))?;
-    let selected = byline_device::select(choice, settings.threads);
+    let selected = crate::selected_device(paths, args.device)?;
     eprintln!("{}", selected.report);
     let started = std::time::Instant::now();
     let pipeline = Pipeline::load(&dir, &model_id, &selected.device)?;

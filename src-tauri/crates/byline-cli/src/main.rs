@@ -41,7 +41,7 @@ enum Command {
     Device {
         /// auto, cpu, cuda, cuda:N or metal (default: the `device` setting).
         #[arg(long)]
-        device: Option<String>,
+        device: Option<byline_device::DeviceChoice>,
         /// CPU threads; 0 = all cores (default: the `threads` setting).
         #[arg(long)]
         threads: Option<u32>,
@@ -92,6 +92,16 @@ fn main() {
     }
 }
 
+/// The device for a command: its `--device` flag over the settings file's `device`, with the settings' threads.
+pub(crate) fn selected_device(
+    paths: &AppPaths,
+    flag: Option<byline_device::DeviceChoice>,
+) -> Result<byline_device::Selected> {
+    let mut settings = byline_core::Settings::load(&paths.settings_file())?;
+    settings.device = flag.unwrap_or(settings.device);
+    Ok(byline_device::from_settings(&settings))
+}
+
 fn run(cli: Cli) -> Result<()> {
     let paths = match cli.home {
         Some(home) => AppPaths::at(home),
@@ -101,10 +111,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Library(cmd) => library_cmd::run(&paths, cmd),
         Command::Models(cmd) => models_cmd::run(&paths, cmd),
         Command::Device { device, threads, json } => {
-            let settings = byline_core::Settings::load(&paths.settings_file())?;
-            let choice: byline_device::DeviceChoice =
-                device.unwrap_or(settings.device).parse().map_err(|e: String| anyhow::anyhow!(e))?;
-            let selected = byline_device::select(choice, threads.unwrap_or(settings.threads));
+            let mut settings = byline_core::Settings::load(&paths.settings_file())?;
+            settings.device = device.unwrap_or(settings.device);
+            settings.threads = threads.unwrap_or(settings.threads);
+            let selected = byline_device::from_settings(&settings);
             if json {
                 println!("{}", serde_json::to_string_pretty(&selected.report)?);
             } else {

@@ -19,7 +19,7 @@ pub struct ModelArgs {
     pub model_dir: Option<PathBuf>,
     /// auto, cpu, cuda, cuda:N or metal (default: the `device` setting).
     #[arg(long)]
-    pub device: Option<String>,
+    pub device: Option<byline_device::DeviceChoice>,
 }
 
 #[derive(Args)]
@@ -81,10 +81,7 @@ pub fn load_embedder(paths: &AppPaths, args: &ModelArgs) -> Result<Embedder> {
             format!("model {} is not installed; run `byline models pull {}`", args.model, args.model)
         })?,
     };
-    let settings = byline_core::Settings::load(&paths.settings_file())?;
-    let choice: byline_device::DeviceChoice =
-        args.device.clone().unwrap_or(settings.device).parse().map_err(|e: String| anyhow::anyhow!(e))?;
-    let selected = byline_device::select(choice, settings.threads);
+    let selected = crate::selected_device(paths, args.device)?;
     eprintln!("{}", selected.report);
     Ok(Embedder::load(&dir, &args.model, &selected.device)?)
 }

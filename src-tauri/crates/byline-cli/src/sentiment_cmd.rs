@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use byline_core::{AppPaths, CancelToken, NoProgress, Settings};
+use byline_core::{AppPaths, CancelToken, NoProgress};
 use byline_library::Library;
 use byline_models::Store;
 use byline_sentiment::comments::{self, BucketSize};
@@ -46,9 +46,7 @@ pub struct SentimentArgs {
 
 pub fn run(paths: &AppPaths, args: SentimentArgs) -> Result<()> {
     let choice: EngineChoice = args.engine.parse()?;
-    let settings = Settings::load(&paths.settings_file())?;
-    let device: byline_device::DeviceChoice = settings.device.parse().unwrap_or_default();
-    let selected = byline_device::select(device, settings.threads);
+    let selected = crate::selected_device(paths, None)?;
     let store = Store::new(paths)?;
     let analyzer = Analyzer::from_store(&store, choice, args.model.as_deref(), &selected.device)?;
     let cancel = CancelToken::new();

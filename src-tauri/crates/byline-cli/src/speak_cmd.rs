@@ -34,7 +34,7 @@ pub struct SpeakArgs {
     seed: u64,
     /// Neural engine: auto, cpu, cuda, cuda:N or metal (default: the `device` setting).
     #[arg(long)]
-    device: Option<String>,
+    device: Option<byline_device::DeviceChoice>,
     /// Voice for English sentences (see --list-voices).
     #[arg(long, default_value = "en-us")]
     voice: String,
@@ -157,10 +157,7 @@ fn neural_engine(paths: &AppPaths, args: &SpeakArgs) -> Result<NeuralEngine> {
             format!("speech model {} is not installed; run `byline models pull {}`", args.model, args.model)
         })?,
     };
-    let settings = byline_core::Settings::load(&paths.settings_file())?;
-    let choice: byline_device::DeviceChoice =
-        args.device.clone().unwrap_or(settings.device).parse().map_err(|e: String| anyhow::anyhow!(e))?;
-    let selected = byline_device::select(choice, settings.threads);
+    let selected = crate::selected_device(paths, args.device)?;
     eprintln!("{}", selected.report);
     let mut options = NeuralOptions { seed: args.seed, ..NeuralOptions::default() };
     if let Some(description) = &args.description {

@@ -4,6 +4,7 @@
 //! [`Error`]. None of them knows whether it runs under the CLI or the desktop shell.
 
 mod cancel;
+pub mod device;
 mod error;
 pub mod files;
 mod paths;
@@ -11,6 +12,7 @@ mod progress;
 mod settings;
 
 pub use cancel::CancelToken;
+pub use device::DeviceChoice;
 pub use error::{Error, Result};
 pub use paths::AppPaths;
 pub use progress::{NoProgress, Progress, Reporter};

@@ -21,15 +21,15 @@ pub struct Settings {
     pub theme: Theme,
     /// Seconds of quiet after the last keystroke before a draft is autosaved.
     pub autosave_seconds: u32,
-    /// Compute device preference for inference: "auto", "cpu", "cuda" or "metal".
-    pub device: String,
+    /// Where inference runs: "auto", "cpu", "cuda", "cuda:N" or "metal" in the file.
+    pub device: crate::DeviceChoice,
     /// Threads for CPU inference; 0 means "all physical cores".
     pub threads: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { theme: Theme::System, autosave_seconds: 3, device: "auto".into(), threads: 0 }
+        Self { theme: Theme::System, autosave_seconds: 3, device: crate::DeviceChoice::Auto, threads: 0 }
     }
 }
 
@@ -44,31 +44,60 @@ impl Settings {
         toml::from_str(&text).map_err(|e| Error::Settings { path: path.to_path_buf(), message: e.to_string() })
     }
 
-    /// For the app, which must open whatever the file holds: a settings file that cannot be read as settings
-    /// is moved aside (kept, never deleted, as `settings.toml.unreadable`) and the defaults are used. The
-    /// second value says what happened, for the reporter.
+    /// For the app, which must open whatever the file holds. A file that cannot be read as settings is moved
+    /// aside (kept, never deleted, as `settings.toml.unreadable`). When it is still TOML, every setting that
+    /// reads is kept and only the others (an unknown device, a theme of another version) go back to their
+    /// defaults, written to a fresh file; otherwise the defaults are used. The second value says what
+    /// happened, for the reporter.
     pub fn load_or_recover(path: &Path) -> (Self, Option<String>) {
-        match Self::load(path) {
-            Ok(settings) => (settings, None),
-            Err(err) => {
-                let aside = crate::files::free_name(
-                    path.parent().unwrap_or(Path::new(".")),
-                    &format!(
-                        "{}.unreadable",
-                        path.file_name().map_or_else(|| "settings".into(), |n| n.to_string_lossy())
-                    ),
-                    "",
-                );
-                let kept = match std::fs::rename(path, &aside) {
-                    Ok(()) => format!("it was kept as {}", aside.display()),
-                    Err(e) => format!("moving it aside failed too ({e})"),
+        let err = match Self::load(path) {
+            Ok(settings) => return (settings, None),
+            Err(err) => err,
+        };
+        let salvaged = std::fs::read_to_string(path).ok().and_then(|text| Self::salvage(&text));
+        let aside = crate::files::free_name(
+            path.parent().unwrap_or(Path::new(".")),
+            &format!("{}.unreadable", path.file_name().map_or_else(|| "settings".into(), |n| n.to_string_lossy())),
+            "",
+        );
+        let kept = match std::fs::rename(path, &aside) {
+            Ok(()) => format!("the file was kept as {}", aside.display()),
+            Err(e) => format!("moving the file aside failed too ({e})"),
+        };
+        match salvaged {
+            Some((settings, dropped)) => {
+                let written = match settings.save(path) {
+                    Ok(()) => String::new(),
+                    Err(e) => format!(" Writing the repaired settings failed ({e})."),
                 };
-                (
-                    Self::default(),
-                    Some(format!("The settings could not be read ({err}); default settings are in use, and {kept}.")),
-                )
+                let notice = format!(
+                    "Some settings could not be read ({err}): {} back to the default, the others kept; {kept}.{written}",
+                    dropped.join(", ")
+                );
+                (settings, Some(notice))
+            }
+            None => (
+                Self::default(),
+                Some(format!("The settings could not be read ({err}); default settings are in use, and {kept}.")),
+            ),
+        }
+    }
+
+    /// The settings of a TOML text with every key that fails to read left out, and the names of those keys;
+    /// `None` when the text is not TOML at all.
+    fn salvage(text: &str) -> Option<(Self, Vec<String>)> {
+        let table: toml::Table = toml::from_str(text).ok()?;
+        let (mut kept, mut dropped) = (toml::Table::new(), Vec::new());
+        for (key, value) in table {
+            let mut candidate = kept.clone();
+            candidate.insert(key.clone(), value);
+            if Self::deserialize(candidate.clone()).is_ok() {
+                kept = candidate;
+            } else {
+                dropped.push(key);
             }
         }
+        Some((Self::deserialize(kept).ok()?, dropped))
     }
 
     /// Writes settings atomically: a crash mid-write leaves the previous file intact.
@@ -120,6 +149,37 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dir.path().join("settings.toml.unreadable")).expect("kept"), "theme = [");
         assert!(!path.exists());
         assert_eq!(Settings::load_or_recover(&path), (Settings::default(), None));
+    }
+
+    #[test]
+    fn a_setting_that_does_not_read_loses_only_itself() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("settings.toml");
+        let text = "theme = \"dark\"\ndevice = \"tpu\"\nthreads = 3\n";
+        std::fs::write(&path, text).expect("write");
+        let err = Settings::load(&path).expect_err("the CLI refuses it");
+        assert!(err.to_string().contains("unknown device"), "{err}");
+        let (settings, notice) = Settings::load_or_recover(&path);
+        assert_eq!(settings, Settings { theme: Theme::Dark, threads: 3, ..Settings::default() });
+        let notice = notice.expect("a notice");
+        assert!(notice.contains("device back to the default"), "{notice}");
+        assert_eq!(std::fs::read_to_string(dir.path().join("settings.toml.unreadable")).expect("kept"), text);
+        assert_eq!(Settings::load(&path).expect("the repaired file reads"), settings);
+        assert_eq!(Settings::load_or_recover(&path), (settings, None));
+    }
+
+    #[test]
+    fn device_settings_read_in_every_spelling() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("settings.toml");
+        for (text, want) in [
+            ("cuda:1", crate::DeviceChoice::Cuda(1)),
+            ("GPU", crate::DeviceChoice::Cuda(0)),
+            ("cpu", crate::DeviceChoice::Cpu),
+        ] {
+            std::fs::write(&path, format!("device = \"{text}\"\n")).expect("write");
+            assert_eq!(Settings::load(&path).expect("load").device, want, "{text}");
+        }
     }
 
     #[test]

@@ -1,49 +1,11 @@
 //! The one place that decides where inference runs. Every inference crate asks here, so the
 //! `--device` flag, the settings file and the fallback message behave the same everywhere.
 use std::fmt;
-use std::str::FromStr;
 
 use candle_core::Device;
 use serde::Serialize;
 
-/// What the user asked for (`--device`, or `device` in settings.toml).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum DeviceChoice {
-    #[default]
-    Auto,
-    Cpu,
-    Cuda(usize),
-    Metal,
-}
-
-impl FromStr for DeviceChoice {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim().to_ascii_lowercase();
-        match s.as_str() {
-            "" | "auto" => Ok(Self::Auto),
-            "cpu" => Ok(Self::Cpu),
-            "cuda" | "gpu" => Ok(Self::Cuda(0)),
-            "metal" => Ok(Self::Metal),
-            _ => match s.strip_prefix("cuda:").map(str::parse) {
-                Some(Ok(ordinal)) => Ok(Self::Cuda(ordinal)),
-                _ => Err(format!("unknown device {s:?}: use auto, cpu, cuda, cuda:N or metal")),
-            },
-        }
-    }
-}
-
-impl fmt::Display for DeviceChoice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Auto => f.write_str("auto"),
-            Self::Cpu => f.write_str("cpu"),
-            Self::Cuda(n) => write!(f, "cuda:{n}"),
-            Self::Metal => f.write_str("metal"),
-        }
-    }
-}
+pub use byline_core::DeviceChoice;
 
 /// The device in use, and why, for the log line and the UI.
 #[derive(Clone, Debug)]
@@ -107,6 +69,12 @@ fn metal() -> Result<Device, String> {
     Device::new_metal(0).map_err(|e| format!("Metal is unavailable: {e}"))
 }
 
+/// The device the settings ask for (their `device` and `threads`): the one call every command and engine
+/// makes, so a setting means the same in the app and the CLI.
+pub fn from_settings(settings: &byline_core::Settings) -> Selected {
+    select(settings.device, settings.threads)
+}
+
 /// Picks the device. Never fails: an unavailable GPU falls back to the CPU with a reason that
 /// the CLI prints and the app shows.
 pub fn select(choice: DeviceChoice, threads: u32) -> Selected {
@@ -150,18 +118,6 @@ pub fn select(choice: DeviceChoice, threads: u32) -> Selected {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_choices() {
-        assert_eq!("auto".parse(), Ok(DeviceChoice::Auto));
-        assert_eq!("CPU".parse(), Ok(DeviceChoice::Cpu));
-        assert_eq!("cuda".parse(), Ok(DeviceChoice::Cuda(0)));
-        assert_eq!("cuda:1".parse(), Ok(DeviceChoice::Cuda(1)));
-        assert_eq!("metal".parse(), Ok(DeviceChoice::Metal));
-        assert!("tpu".parse::<DeviceChoice>().is_err());
-        assert!("cuda:x".parse::<DeviceChoice>().is_err());
-        assert_eq!(DeviceChoice::Cuda(2).to_string(), "cuda:2");
-    }
 
     #[test]
     fn cpu_is_always_available_and_threads_are_reported() {

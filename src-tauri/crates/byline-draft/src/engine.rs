@@ -34,6 +34,12 @@ impl Engine {
         self.options.threads
     }
 
+    /// Whether this engine runs on `device` with `threads` CPU threads: when the device setting changes, the
+    /// app replaces an engine that does not.
+    pub fn runs_on(&self, device: &Device, threads: usize) -> bool {
+        self.device.same_device(device) && self.options.threads == threads
+    }
+
     /// The model at `path`, loading it unless it is already warm.
     pub fn load(&mut self, path: &Path) -> Result<&mut LanguageModel> {
         let warm = self.loaded.as_ref().is_some_and(|m| m.model.path == path);
