@@ -78,27 +78,31 @@ pub struct AssistantResult {
 }
 
 #[tauri::command]
-pub fn assistant_models(state: State<'_, AppState>) -> CommandResult<Vec<InstalledLlm>> {
+pub async fn assistant_models(state: State<'_, AppState>) -> CommandResult<Vec<InstalledLlm>> {
     Ok(byline_draft::resolve::installed(&Store::new(&state.paths)?)?)
 }
 
 #[tauri::command]
-pub fn assistant_tasks(state: State<'_, AppState>, language: Option<String>) -> CommandResult<Vec<TaskTemplate>> {
+pub async fn assistant_tasks(state: State<'_, AppState>, language: Option<String>) -> CommandResult<Vec<TaskTemplate>> {
     Ok(byline_draft::tasks::list(state.library()?.connection(), language.as_deref())?)
 }
 
 #[tauri::command]
-pub fn assistant_task_save(state: State<'_, AppState>, task: TaskTemplate) -> CommandResult<TaskTemplate> {
+pub async fn assistant_task_save(state: State<'_, AppState>, task: TaskTemplate) -> CommandResult<TaskTemplate> {
     Ok(byline_draft::tasks::save(state.library()?.connection(), &task)?)
 }
 
 #[tauri::command]
-pub fn assistant_task_reset(state: State<'_, AppState>, key: String, language: String) -> CommandResult<TaskTemplate> {
+pub async fn assistant_task_reset(
+    state: State<'_, AppState>,
+    key: String,
+    language: String,
+) -> CommandResult<TaskTemplate> {
     Ok(byline_draft::tasks::reset(state.library()?.connection(), &key, &language)?)
 }
 
 #[tauri::command]
-pub fn assistant_history(
+pub async fn assistant_history(
     state: State<'_, AppState>,
     article_id: Option<i64>,
     limit: Option<u32>,
@@ -107,7 +111,7 @@ pub fn assistant_history(
 }
 
 #[tauri::command]
-pub fn assistant_history_delete(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+pub async fn assistant_history_delete(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
     Ok(byline_draft::history::delete(state.library()?.connection(), id)?)
 }
 
@@ -126,7 +130,7 @@ pub fn unload_warm() -> Option<String> {
 
 /// Frees the loaded model's memory; returns whether one was loaded.
 #[tauri::command]
-pub fn assistant_unload() -> CommandResult<bool> {
+pub async fn assistant_unload() -> CommandResult<bool> {
     let mut guard = engine().lock().map_err(|_| CommandError::internal("the assistant is unavailable"))?;
     Ok(guard.as_mut().and_then(Engine::unload).is_some())
 }

@@ -7,7 +7,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
 #[tauri::command]
-pub fn library_list(
+pub async fn library_list(
     state: State<'_, AppState>,
     limit: Option<u32>,
     offset: Option<u32>,
@@ -16,42 +16,46 @@ pub fn library_list(
 }
 
 #[tauri::command]
-pub fn library_search(state: State<'_, AppState>, query: String, limit: Option<u32>) -> CommandResult<Vec<SearchHit>> {
+pub async fn library_search(
+    state: State<'_, AppState>,
+    query: String,
+    limit: Option<u32>,
+) -> CommandResult<Vec<SearchHit>> {
     Ok(state.library()?.search(&query, limit.unwrap_or(50))?)
 }
 
 #[tauri::command]
-pub fn article_get(state: State<'_, AppState>, id: i64) -> CommandResult<Article> {
+pub async fn article_get(state: State<'_, AppState>, id: i64) -> CommandResult<Article> {
     Ok(state.library()?.get(id)?)
 }
 
 #[tauri::command]
-pub fn article_create(state: State<'_, AppState>, fields: ArticleFields) -> CommandResult<Article> {
+pub async fn article_create(state: State<'_, AppState>, fields: ArticleFields) -> CommandResult<Article> {
     Ok(state.library()?.create(&fields)?)
 }
 
 #[tauri::command]
-pub fn article_save(state: State<'_, AppState>, id: i64, fields: ArticleFields) -> CommandResult<Article> {
+pub async fn article_save(state: State<'_, AppState>, id: i64, fields: ArticleFields) -> CommandResult<Article> {
     Ok(state.library()?.save(id, &fields)?)
 }
 
 #[tauri::command]
-pub fn article_delete(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+pub async fn article_delete(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
     Ok(state.library()?.delete(id)?)
 }
 
 #[tauri::command]
-pub fn revisions_list(state: State<'_, AppState>, article_id: i64) -> CommandResult<Vec<Revision>> {
+pub async fn revisions_list(state: State<'_, AppState>, article_id: i64) -> CommandResult<Vec<Revision>> {
     Ok(state.library()?.revisions(article_id)?)
 }
 
 #[tauri::command]
-pub fn revision_restore(state: State<'_, AppState>, article_id: i64, revision_id: i64) -> CommandResult<Article> {
+pub async fn revision_restore(state: State<'_, AppState>, article_id: i64, revision_id: i64) -> CommandResult<Article> {
     Ok(state.library()?.restore(article_id, revision_id)?)
 }
 
 #[tauri::command]
-pub fn article_export(state: State<'_, AppState>, id: i64, format: String, path: PathBuf) -> CommandResult<()> {
+pub async fn article_export(state: State<'_, AppState>, id: i64, format: String, path: PathBuf) -> CommandResult<()> {
     let article = state.library()?.for_export(id)?;
     let text = match format.as_str() {
         "md" => export::to_markdown(&article),

@@ -15,7 +15,7 @@ fn store(state: &AppState) -> CommandResult<Store> {
 
 /// Catalog and installed models, each with its RAM-fit hint for this machine.
 #[tauri::command]
-pub fn models_list(state: State<'_, AppState>) -> CommandResult<Vec<ModelInfo>> {
+pub async fn models_list(state: State<'_, AppState>) -> CommandResult<Vec<ModelInfo>> {
     let store = store(&state)?;
     let ids: Vec<String> = store.list()?.into_iter().map(|m| m.id).collect();
     Ok(ids.iter().map(|id| store.info(id)).collect::<byline_core::Result<_>>()?)
@@ -52,7 +52,7 @@ pub async fn models_import(
 }
 
 #[tauri::command]
-pub fn models_remove(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+pub async fn models_remove(state: State<'_, AppState>, id: String) -> CommandResult<()> {
     Ok(store(&state)?.remove(&id)?)
 }
 

@@ -120,7 +120,7 @@ pub async fn related_for_draft(
 
 /// Pins, hides or clears `suggestion_id` as a suggestion for `article_id`.
 #[tauri::command]
-pub fn related_feedback(
+pub async fn related_feedback(
     state: State<'_, AppState>,
     article_id: i64,
     suggestion_id: i64,

@@ -126,14 +126,14 @@ pub async fn sentiment_import_comments(
 }
 
 #[tauri::command]
-pub fn sentiment_comments(state: State<'_, AppState>, article: String) -> CommandResult<Vec<StoredComment>> {
+pub async fn sentiment_comments(state: State<'_, AppState>, article: String) -> CommandResult<Vec<StoredComment>> {
     let lib = state.library()?;
     Ok(comments::list(lib.connection(), &article)?)
 }
 
 /// Comment counts and mean score per hour/day/week for one article.
 #[tauri::command]
-pub fn sentiment_comment_distribution(
+pub async fn sentiment_comment_distribution(
     state: State<'_, AppState>,
     article: String,
     bucket: Option<BucketSize>,

@@ -10,7 +10,7 @@ pub fn settings_get(state: State<'_, AppState>) -> CommandResult<Settings> {
 }
 
 #[tauri::command]
-pub fn settings_save(state: State<'_, AppState>, settings: Settings) -> CommandResult<()> {
+pub async fn settings_save(state: State<'_, AppState>, settings: Settings) -> CommandResult<()> {
     settings.save(&state.paths.settings_file())?;
     let mut current = state.settings.lock().map_err(|_| CommandError::internal("settings are unavailable"))?;
     *current = settings;
@@ -20,7 +20,7 @@ pub fn settings_save(state: State<'_, AppState>, settings: Settings) -> CommandR
 /// Where inference runs with the current settings, and why when it is not where they ask (a GPU this build
 /// or machine lacks falls back to the CPU).
 #[tauri::command]
-pub fn device_status(state: State<'_, AppState>) -> CommandResult<byline_device::DeviceReport> {
+pub async fn device_status(state: State<'_, AppState>) -> CommandResult<byline_device::DeviceReport> {
     let settings =
         state.settings.lock().map(|s| s.clone()).map_err(|_| CommandError::internal("settings are unavailable"))?;
     Ok(byline_device::from_settings(&settings).report)

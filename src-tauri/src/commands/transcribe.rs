@@ -75,29 +75,29 @@ pub async fn transcribe_file(
 }
 
 #[tauri::command]
-pub fn transcript_list(state: State<'_, AppState>) -> CommandResult<Vec<TranscriptSummary>> {
+pub async fn transcript_list(state: State<'_, AppState>) -> CommandResult<Vec<TranscriptSummary>> {
     Ok(tstore::list(state.library()?.connection())?)
 }
 
 #[tauri::command]
-pub fn transcript_get(state: State<'_, AppState>, id: i64) -> CommandResult<StoredTranscript> {
+pub async fn transcript_get(state: State<'_, AppState>, id: i64) -> CommandResult<StoredTranscript> {
     Ok(tstore::get(state.library()?.connection(), id)?)
 }
 
 /// Saves the editable copy (corrected text, speakers); the raw transcript never changes.
 #[tauri::command]
-pub fn transcript_save(state: State<'_, AppState>, id: i64, edited: Transcript) -> CommandResult<()> {
+pub async fn transcript_save(state: State<'_, AppState>, id: i64, edited: Transcript) -> CommandResult<()> {
     Ok(tstore::save_edit(state.library()?.connection(), id, &edited)?)
 }
 
 #[tauri::command]
-pub fn transcript_delete(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+pub async fn transcript_delete(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
     Ok(tstore::delete(state.library()?.connection(), id)?)
 }
 
 /// Writes an export to `dest` (or the app's exports folder) and returns the path written.
 #[tauri::command]
-pub fn transcript_export(
+pub async fn transcript_export(
     state: State<'_, AppState>,
     id: i64,
     format: String,
@@ -129,7 +129,7 @@ pub fn transcript_export(
 
 /// The recording's bytes, for an `<audio>` element (a blob URL) in the editor.
 #[tauri::command]
-pub fn transcript_audio(state: State<'_, AppState>, id: i64) -> CommandResult<Response> {
+pub async fn transcript_audio(state: State<'_, AppState>, id: i64) -> CommandResult<Response> {
     let stored = tstore::get(state.library()?.connection(), id)?;
     let bytes = std::fs::read(&stored.recording.path)
         .map_err(|e| byline_core::Error::io(format!("reading {}", stored.recording.path), e))?;
@@ -137,7 +137,10 @@ pub fn transcript_audio(state: State<'_, AppState>, id: i64) -> CommandResult<Re
 }
 
 #[tauri::command]
-pub fn transcription_vocabulary(state: State<'_, AppState>, set: Option<Vec<String>>) -> CommandResult<Vec<String>> {
+pub async fn transcription_vocabulary(
+    state: State<'_, AppState>,
+    set: Option<Vec<String>>,
+) -> CommandResult<Vec<String>> {
     let lib = state.library()?;
     if let Some(terms) = set {
         tstore::set_vocabulary(lib.connection(), &terms)?;
@@ -162,7 +165,7 @@ fn control(job_id: &str) -> CommandResult<Arc<Control>> {
 }
 
 #[tauri::command]
-pub fn record_devices() -> Vec<InputDevice> {
+pub async fn record_devices() -> Vec<InputDevice> {
     record::input_devices()
 }
 
@@ -248,7 +251,7 @@ pub fn record_pause(job_id: String, paused: bool) -> CommandResult<()> {
 }
 
 #[tauri::command]
-pub fn record_stop(job_id: String) -> CommandResult<()> {
+pub async fn record_stop(job_id: String) -> CommandResult<()> {
     control(&job_id)?.stop();
     Ok(())
 }
