@@ -17,6 +17,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             let state = state::AppState::load()?;
             app.manage(state);
             menu::install(app)?;
+            warm::start_idle_unloader();
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -128,6 +128,16 @@ pub fn unload_warm() -> Option<String> {
     Some(format!("the language model {}", path.file_name().unwrap_or_default().to_string_lossy()))
 }
 
+/// Unloads the language model when it has not been used for `idle`; says what was freed.
+pub fn unload_if_idle(idle: std::time::Duration) -> Option<String> {
+    let mut guard = engine().try_lock().ok()?;
+    let engine = guard.as_mut()?;
+    let path = engine.loaded_path()?.to_path_buf();
+    engine
+        .unload_if_idle(idle)
+        .then(|| format!("the language model {}", path.file_name().unwrap_or_default().to_string_lossy()))
+}
+
 /// Frees the loaded model's memory; returns whether one was loaded.
 #[tauri::command]
 pub async fn assistant_unload() -> CommandResult<bool> {
@@ -203,6 +213,7 @@ pub async fn assistant_run(
             },
         );
         lm.observe_prefill(None);
+        engine.touch();
         let run = run?;
         let record = byline_draft::save_run(&library, request.article_id, &task, &model_name, &params, &run)?;
         Ok(AssistantResult { run, record })

@@ -26,6 +26,13 @@ pub fn warm_mb() -> Option<u64> {
     guard.as_ref().map(|_| PIPELINE_MB.load(Ordering::Relaxed))
 }
 
+static PIPELINE_USED: crate::warm::LastUsed = crate::warm::LastUsed::new();
+
+/// Unloads the image model when it has not been used for `idle`; says what was freed.
+pub fn unload_if_idle(idle: std::time::Duration) -> Option<String> {
+    crate::warm::take_if_idle(PIPELINE.get()?, &PIPELINE_USED, idle).map(|p| format!("the image model {}", p.model_id))
+}
+
 /// Frees the warm pipeline if idle, to make room for another model; says what was freed.
 pub fn unload_warm() -> Option<String> {
     let mut guard = PIPELINE.get()?.try_lock().ok()?;
@@ -118,6 +125,7 @@ fn generate(
         let selected = byline_device::from_settings(settings);
         *guard = Some(Pipeline::load(&dir, &model, &selected.device)?);
     }
+    PIPELINE_USED.touch();
     let pipeline = guard.as_ref().ok_or_else(|| CommandError::internal("the image model is not loaded"))?;
     let preview_events = events.clone();
     let on_preview = move |p: &Preview| {
@@ -129,7 +137,10 @@ fn generate(
             });
         }
     };
-    let generated = pipeline.generate(&req, &EventReporter(events), Some(&on_preview), cancel)?;
+    let generated = pipeline.generate(&req, &EventReporter(events), Some(&on_preview), cancel);
+    // Idle time counts from the end of the work.
+    PIPELINE_USED.touch();
+    let generated = generated?;
     let out = out_path(paths, job.article_id, req.seed);
     let (sha256, attachment) = match job.article_id {
         Some(id) => {

@@ -37,6 +37,14 @@ fn load_embedder(env: &Env, model: &str) -> byline_core::Result<Embedder> {
 }
 
 /// Runs `f` with the warm recommender for `model`, loading it first when needed.
+static RECOMMENDER_USED: crate::warm::LastUsed = crate::warm::LastUsed::new();
+
+/// Unloads the embedding model when it has not been used for `idle`; says what was freed.
+pub fn unload_if_idle(idle: std::time::Duration) -> Option<String> {
+    crate::warm::take_if_idle(RECOMMENDER.get()?, &RECOMMENDER_USED, idle)
+        .map(|r| format!("the embedding model {}", r.embedder().model_id()))
+}
+
 fn with_recommender<T>(
     env: &Env,
     model: &str,
@@ -47,8 +55,14 @@ fn with_recommender<T>(
     if guard.as_ref().is_none_or(|r| r.embedder().model_id() != model) {
         *guard = Some(Recommender::new(load_embedder(env, model)?));
     }
+    RECOMMENDER_USED.touch();
     match guard.as_mut() {
-        Some(rec) => Ok(f(rec)?),
+        Some(rec) => {
+            let result = f(rec);
+            // Idle time counts from the end of the work (indexing can take long).
+            RECOMMENDER_USED.touch();
+            Ok(result?)
+        }
         None => Err(CommandError::internal("the embedding model is not loaded")),
     }
 }

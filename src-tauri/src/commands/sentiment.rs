@@ -30,6 +30,14 @@ impl Env {
     }
 }
 
+static ANALYZER_USED: crate::warm::LastUsed = crate::warm::LastUsed::new();
+
+/// Unloads the sentiment model when it has not been used for `idle`; says what was freed.
+pub fn unload_if_idle(idle: std::time::Duration) -> Option<String> {
+    crate::warm::take_if_idle(ANALYZER.get()?, &ANALYZER_USED, idle)
+        .map(|(choice, _)| format!("the {choice:?} sentiment model"))
+}
+
 fn with_analyzer<T>(
     env: &Env,
     choice: EngineChoice,
@@ -42,8 +50,14 @@ fn with_analyzer<T>(
         let device = byline_device::from_settings(&env.settings);
         *guard = Some((choice, Analyzer::from_store(&store, choice, None, &device.device)?));
     }
+    ANALYZER_USED.touch();
     match guard.as_ref() {
-        Some((_, analyzer)) => Ok(f(analyzer)?),
+        Some((_, analyzer)) => {
+            let result = f(analyzer);
+            // Idle time counts from the end of the work.
+            ANALYZER_USED.touch();
+            Ok(result?)
+        }
         None => Err(CommandError::internal("the sentiment engine is not loaded")),
     }
 }

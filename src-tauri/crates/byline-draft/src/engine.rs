@@ -51,6 +51,13 @@ impl Engine {
         self.loaded.as_mut().ok_or_else(|| Error::InvalidInput("the model was unloaded while loading".into()))
     }
 
+    /// Marks the warm model as used now (after a long run, so idle time counts from its end).
+    pub fn touch(&mut self) {
+        if self.loaded.is_some() {
+            self.last_used = Some(Instant::now());
+        }
+    }
+
     pub fn unload(&mut self) -> Option<PathBuf> {
         self.last_used = None;
         self.loaded.take().map(|m| m.model.path)

@@ -361,3 +361,19 @@ fn template_that_fails_to_render_is_a_clear_error() {
     let msg = err.to_string();
     assert!(msg.contains("chat template failed to render") && msg.contains("roles must alternate"), "{msg}");
 }
+
+#[test]
+fn an_idle_engine_unloads_only_after_the_idle_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("llama.gguf");
+    tiny_model("llama", &path, 256, None);
+    let mut engine = crate::Engine::new(Device::Cpu);
+    engine.touch();
+    assert!(!engine.unload_if_idle(std::time::Duration::ZERO), "nothing loaded, nothing to unload");
+    engine.load(&path).expect("load");
+    assert!(!engine.unload_if_idle(std::time::Duration::from_secs(3600)), "used just now");
+    assert_eq!(engine.loaded_path(), Some(path.as_path()));
+    assert!(engine.unload_if_idle(std::time::Duration::ZERO));
+    assert_eq!(engine.loaded_path(), None);
+    engine.load(&path).expect("reload after an idle unload");
+}
