@@ -20,7 +20,12 @@ use byline_core::AppPaths;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "byline", version, about = "Offline editorial assistant for journalists")]
+#[command(
+    name = "byline",
+    version,
+    about = "Offline editorial assistant for journalists",
+    after_help = EXIT_CODES_HELP
+)]
 struct Cli {
     /// Data folder (default: BYLINE_HOME, else the platform data directory).
     #[arg(long, global = true, value_name = "DIR")]
@@ -80,6 +85,29 @@ enum Command {
     Eval(related_cmd::EvalCommand),
 }
 
+const EXIT_CODES_HELP: &str = "Examples:
+  byline library import ~/stories --json
+  byline generate --task headline --article 12
+  byline transcribe interview.m4a --format srt,docx
+
+Exit codes: 0 done; 1 any other failure; 2 the command line is wrong; 3 not found (an article, a model, a
+file); 4 the input is not usable (wrong format, bad value, unreadable settings); 5 the disk or the database
+failed (full disk included); 6 a model or capability is unavailable; 130 cancelled; 141 the output pipe closed.";
+
+/// The exit status for a failure, from the engine error inside it (see `EXIT_CODES_HELP`), so scripts can tell
+/// a missing article from a full disk without reading the message.
+fn exit_code(err: &anyhow::Error) -> i32 {
+    let Some(engine) = err.chain().find_map(|e| e.downcast_ref::<byline_core::Error>()) else { return 1 };
+    match engine.code() {
+        "not_found" => 3,
+        "invalid_input" | "format" | "settings" => 4,
+        "io" | "disk_full" | "database" => 5,
+        "unavailable" => 6,
+        "cancelled" => 130,
+        _ => 1,
+    }
+}
+
 fn main() {
     output::quiet_on_closed_pipe();
     let cli = Cli::parse();
@@ -88,7 +116,7 @@ fn main() {
             std::process::exit(141);
         }
         eprintln!("error: {err:#}");
-        std::process::exit(1);
+        std::process::exit(exit_code(&err));
     }
 }
 

@@ -115,6 +115,27 @@ fn a_closed_pipe_ends_quietly() {
     }
 }
 
+fn status(home: &Path, args: &[&str]) -> Option<i32> {
+    Command::new(env!("CARGO_BIN_EXE_byline")).arg("--home").arg(home).args(args).output().expect("run").status.code()
+}
+
+#[test]
+fn exit_codes_tell_the_kind_of_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(status(dir.path(), &["library", "list"]), Some(0));
+    assert_eq!(status(dir.path(), &["library", "show", "42"]), Some(3), "not found");
+    let bad = dir.path().join("bad.gguf");
+    std::fs::write(&bad, b"GGUF but not really").expect("write");
+    assert_eq!(
+        status(dir.path(), &["generate", "--model-path", bad.to_str().expect("utf-8"), "--prompt", "hi"]),
+        Some(4),
+        "unusable input"
+    );
+    assert_eq!(status(dir.path(), &["device", "--device", "tpu"]), Some(2), "a wrong command line");
+    let (_, out, _) = byline(dir.path(), &["--help"]);
+    assert!(out.contains("Exit codes:") && out.contains("3 not found"), "{out}");
+}
+
 #[test]
 fn errors_are_clear_and_exit_nonzero() {
     let dir = tempfile::tempdir().expect("tempdir");
