@@ -172,8 +172,8 @@ fn assistant_streams_a_task_and_stops() {
     let item = d.wait_for("[data-testid=article-item]");
     d.click(&item);
     d.wait_until("the article in the editor", || {
-        let title = d.find_all("[data-testid=editor-title]").into_iter().next()?;
-        (d.property(&title, "value").as_str() == Some("Council approves river flood barrier")).then_some(())
+        (d.current_value("[data-testid=editor-title]").as_deref() == Some("Council approves river flood barrier"))
+            .then_some(())
     });
     d.click(&d.wait_for("[data-testid=side-assistant]"));
     d.wait_for("[data-testid=assistant-panel]");

@@ -294,7 +294,7 @@ fn hostile_articles_never_run_code_load_pages_or_navigate() {
         assert!(expected.as_str().is_some_and(|t| t.starts_with("Zebra")), "a hostile headline: {expected}");
         d.click(&d.wait_for(&item));
         d.wait_until("the article in the editor", || {
-            (d.property(&d.wait_for("[data-testid=editor-title]"), "value") == expected).then_some(())
+            (d.current_value("[data-testid=editor-title]").as_deref() == expected.as_str()).then_some(())
         });
         let body = d.property(&d.wait_for("[data-testid=editor-body]"), "value");
         assert!(body.as_str().is_some_and(|b| b.contains("Zebra")), "Write shows the text: {body}");

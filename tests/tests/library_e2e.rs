@@ -81,9 +81,8 @@ fn import_search_open_edit_autosave() {
 
     // Open it and edit the body; autosave kicks in after typing stops.
     d.click(&hit);
-    let title = d.wait_for("[data-testid=editor-title]");
     d.wait_until("the article in the editor", || {
-        (d.property(&title, "value").as_str() == Some("北京推出住房新政")).then_some(())
+        (d.current_value("[data-testid=editor-title]").as_deref() == Some("北京推出住房新政")).then_some(())
     });
     let body = d.wait_for("[data-testid=editor-body]");
     d.click(&body);
@@ -197,9 +196,8 @@ fn angle_brackets_and_article_links_survive_preview_and_export() {
     let d = Driver::start(&driver_bin, &app, &[("BYLINE_HOME", home.as_path())]);
     let item = d.wait_for(&format!("[data-testid=article-item][data-id='{deal}']"));
     d.click(&item);
-    let title = d.wait_for("[data-testid=editor-title]");
     d.wait_until("the deal in the editor", || {
-        (d.property(&title, "value").as_str() == Some("Lugano deal")).then_some(())
+        (d.current_value("[data-testid=editor-title]").as_deref() == Some("Lugano deal")).then_some(())
     });
     d.click(&d.wait_for("[data-testid=mode-preview]"));
     let preview = d.wait_for("[data-testid=editor-preview]");
@@ -210,7 +208,7 @@ fn angle_brackets_and_article_links_survive_preview_and_export() {
     let link = d.wait_for("[data-testid=editor-preview] a");
     d.click(&link);
     d.wait_until("the linked article in the editor", || {
-        (d.property(&d.wait_for("[data-testid=editor-title]"), "value").as_str() == Some("Flood report")).then_some(())
+        (d.current_value("[data-testid=editor-title]").as_deref() == Some("Flood report")).then_some(())
     });
     let location = d.execute_async("arguments[arguments.length - 1](window.location.href)", serde_json::json!([]));
     assert!(location.as_str().is_some_and(|l| l.starts_with("tauri://localhost")), "{location}");

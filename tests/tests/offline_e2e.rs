@@ -91,9 +91,8 @@ fn the_app_opens_no_network_socket() {
 
     d.type_into(&d.wait_for("[data-testid=search]"), "harbour");
     d.click(&d.wait_for("[data-testid=search-result]"));
-    let title = d.wait_for("[data-testid=editor-title]");
     d.wait_until("the article in the editor", || {
-        (d.property(&title, "value").as_str() == Some("Storm closes the harbour")).then_some(())
+        (d.current_value("[data-testid=editor-title]").as_deref() == Some("Storm closes the harbour")).then_some(())
     });
     d.click(&d.wait_for("[data-testid=mode-preview]"));
     let preview = d.wait_for("[data-testid=editor-preview]");

@@ -150,6 +150,15 @@ impl Driver {
         self.request("GET", &self.session_path(&format!("/element/{element}/property/{name}")), None)
     }
 
+    /// The `value` of the first element matching `css`, looked up afresh: `None` while there is none, or when
+    /// the page replaces it between the lookup and the read (a stale element). For polling loops, which then
+    /// ride out a re-render (an article opening remounts the editor) instead of failing on it.
+    pub fn current_value(&self, css: &str) -> Option<String> {
+        let element = self.find_all(css).into_iter().next()?;
+        let value = self.try_request("GET", &self.session_path(&format!("/element/{element}/property/value")), None);
+        value.ok()?.as_str().map(str::to_string)
+    }
+
     /// Runs an async script in the page; it ends by calling its last argument with the result.
     pub fn execute_async(&self, script: &str, args: Value) -> Value {
         self.request("POST", &self.session_path("/execute/async"), Some(json!({"script": script, "args": args})))
