@@ -68,6 +68,15 @@ fn compare(name: &str, path: &Path, prompt: &[u32], steps: usize, tolerance: f32
     (worst, ties)
 }
 
+/// A tiny Q8_0 llama written to `dir` with room for `context` positions, loaded on the fast path.
+fn tiny_fast_lm(dir: &Path, context: u32) -> LanguageModel {
+    let path = dir.join("llama.gguf");
+    tiny_model_with("llama", &path, context, None, DIMS, GgmlDType::Q8_0, false);
+    let lm = LanguageModel::load_with(&path, &Device::Cpu, LoadOptions { threads: 2, fast_path: true }).expect("load");
+    assert_eq!(lm.model.engine(), "byline-kernels");
+    lm
+}
+
 fn prompt(len: usize) -> Vec<u32> {
     (0..len as u32).map(|i| (i * 37 + 11) % 256).collect()
 }
@@ -128,11 +137,7 @@ fn other_architectures_and_gpu_stay_on_candle() {
 #[test]
 fn stop_during_a_long_prompt_returns_within_200_ms() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("llama.gguf");
-    tiny_model_with("llama", &path, 4096, None, DIMS, GgmlDType::Q8_0, false);
-    let mut lm =
-        LanguageModel::load_with(&path, &Device::Cpu, LoadOptions { threads: 2, fast_path: true }).expect("load");
-    assert_eq!(lm.model.engine(), "byline-kernels");
+    let mut lm = tiny_fast_lm(dir.path(), 4096);
     let tokens = prompt(2000);
     let params = GenerateParams::greedy(1);
 
@@ -206,10 +211,7 @@ fn fast_path_matches_candle_on_smollm2() {
 #[test]
 fn a_long_prompt_reports_its_progress_chunk_by_chunk() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("llama.gguf");
-    tiny_model_with("llama", &path, 1024, None, DIMS, GgmlDType::Q8_0, false);
-    let mut lm =
-        LanguageModel::load_with(&path, &Device::Cpu, LoadOptions { threads: 2, fast_path: true }).expect("load");
+    let mut lm = tiny_fast_lm(dir.path(), 1024);
     let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = std::sync::Arc::clone(&heard);
     lm.observe_prefill(Some(Box::new(move |done, total| sink.lock().expect("lock").push((done, total)))));
