@@ -7,6 +7,7 @@ mod bench_util;
 mod fuzz;
 mod models;
 mod offline;
+mod portable;
 mod stress;
 mod system;
 mod testrun;
@@ -153,8 +154,8 @@ fn test(e2e: bool) -> Result<()> {
     let build_only: Vec<&str> = cargo_test.iter().copied().chain(["--no-run"]).collect();
     run(&root, &cargo, &build_only, &[])?;
     let target = target_dir(&root);
-    let models = models::fetch_test_models(&root, &target.join("debug").join("byline"))?;
-    let models = models.to_string_lossy().to_string();
+    let cache = models::fetch_test_models(&root, &target.join("debug").join("byline"))?;
+    let models = cache.to_string_lossy().to_string();
     // Ignored tests are the ones that need the real models (and, for the e2e crate, the app and a display).
     cargo_test.extend(["--", "--include-ignored"]);
     let mut envs = vec![(models::ENV, models)];
@@ -179,6 +180,7 @@ fn test(e2e: bool) -> Result<()> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     testrun::cargo_test(&root, &program, &args, &envs)?;
+    portable::check(&root, &cache)?;
     eprintln!("\nAll tests passed.");
     Ok(())
 }

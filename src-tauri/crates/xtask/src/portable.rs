@@ -1,0 +1,67 @@
+//! The portability check of `cargo xtask test`: the release `byline` must run on any x86-64 with AVX2. It
+//! transcribes jfk.wav under QEMU emulating a Haswell CPU (AVX2, FMA, F16C, no AVX-512), which stops with an
+//! illegal instruction wherever a build used instructions beyond that floor without checking for them first.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// The CPU QEMU emulates: the floor Byline's x86-64 builds promise.
+const FLOOR_CPU: &str = "Haswell";
+const JFK: &str =
+    "and so my fellow americans ask not what your country can do for you ask what you can do for your country";
+
+/// Builds the release CLI and transcribes jfk.wav with it on an emulated Haswell. Skipped (with a line saying
+/// so) on other architectures.
+pub fn check(root: &Path, cache: &Path) -> Result<()> {
+    if !cfg!(target_arch = "x86_64") {
+        eprintln!("portability check skipped: it emulates an x86-64 CPU");
+        return Ok(());
+    }
+    crate::run(root, &crate::cargo(), &["build", "--release", "--package", "byline-cli"], &[])?;
+    let byline = crate::target_dir(root).join("release").join("byline");
+    let work = fresh_dir(root)?;
+    let home = cache.join("home");
+    let started = std::time::Instant::now();
+    let out = Command::new("qemu-x86_64")
+        .args(["-cpu", FLOOR_CPU])
+        .arg(&byline)
+        .arg("--home")
+        .arg(&home)
+        .arg("transcribe")
+        .arg(cache.join("jfk.wav"))
+        .arg("--model")
+        .arg(cache.join("ggml-tiny.en.bin"))
+        .args(["--threads", "2", "--no-save", "--format", "txt", "--no-timestamps", "--out"])
+        .arg(&work)
+        .output()
+        .context("running qemu-x86_64 (package qemu-user)")?;
+    if !out.status.success() {
+        bail!(
+            "the release byline failed on an emulated {FLOOR_CPU} CPU ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = std::fs::read_to_string(work.join("jfk.txt")).context("reading the transcript")?;
+    let words = |s: &str| -> Vec<String> {
+        s.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+    };
+    if words(&text) != words(JFK) {
+        bail!("on an emulated {FLOOR_CPU} CPU the release byline heard {text:?}, not the reference words");
+    }
+    eprintln!(
+        "portability: the release byline transcribed jfk.wav to the reference words on an emulated {FLOOR_CPU} (no AVX-512) in {:.0?}",
+        started.elapsed()
+    );
+    std::fs::remove_dir_all(&work).ok();
+    Ok(())
+}
+
+fn fresh_dir(root: &Path) -> Result<std::path::PathBuf> {
+    let dir = crate::target_dir(root).join("portability-check");
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
