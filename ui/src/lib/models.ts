@@ -9,6 +9,7 @@ export const TASKS: readonly { task: Task; label: string }[] = [
   { task: 'sentiment', label: 'Sentiment' },
   { task: 'image', label: 'Images' },
   { task: 'tts', label: 'Read aloud' },
+  { task: 'vad', label: 'Silence detection' },
 ];
 
 export type ModelGroup = { key: Task | 'other'; label: string; models: ModelInfo[] };

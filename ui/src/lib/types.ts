@@ -103,7 +103,7 @@ export const DEFAULT_SETTINGS: Settings = {
 
 // ---- Models (crate byline-models). Enums serialise in lowercase.
 
-export type Task = 'llm' | 'whisper' | 'embed' | 'sentiment' | 'image' | 'tts';
+export type Task = 'llm' | 'whisper' | 'embed' | 'sentiment' | 'image' | 'tts' | 'vad';
 
 export type ModelFormat = 'gguf' | 'ggml' | 'ctranslate2' | 'safetensors' | 'diffusers';
 

@@ -9,8 +9,10 @@ use byline_core::{AppPaths, CancelToken, NoProgress, Progress, Reporter, files};
 use byline_library::Library;
 use byline_models::Store;
 use byline_transcribe::export::{ExportFormat, ExportOptions, export};
-use byline_transcribe::store::{self as tstore, Recording};
-use byline_transcribe::{DEFAULT_MODEL, Engine, Options, SUPPORTED_FORMATS, Transcript, parse_range, resolve_model};
+use byline_transcribe::store as tstore;
+use byline_transcribe::{
+    DEFAULT_MODEL, Options, SUPPORTED_FORMATS, Transcript, load_engine, parse_range, transcribe_and_store,
+};
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
@@ -50,6 +52,9 @@ pub struct TranscribeArgs {
     /// Do not store the transcripts in the library.
     #[arg(long)]
     pub no_save: bool,
+    /// Decode the pauses too (by default Silero VAD, when installed, cuts them out before Whisper).
+    #[arg(long)]
+    pub no_vad: bool,
     /// Print a JSON summary instead of text.
     #[arg(long)]
     pub json: bool,
@@ -106,11 +111,11 @@ pub fn transcribe(paths: &AppPaths, args: TranscribeArgs) -> Result<()> {
         start_s,
         end_s,
         threads: args.threads,
+        no_vad: args.no_vad,
     };
     opts.validate()?;
     let cancel = CancelToken::new();
-    let model_path = resolve_model(&model_store(paths)?, &args.model, &NoProgress, &cancel)?;
-    let engine = Engine::load(&model_path)?;
+    let engine = load_engine(&model_store(paths)?, &args.model, &NoProgress, &cancel)?;
     let export_opts = ExportOptions { timestamps: !args.no_timestamps, speakers: true };
     let multi = MultiProgress::new();
     let mut failed = 0;
@@ -118,17 +123,19 @@ pub fn transcribe(paths: &AppPaths, args: TranscribeArgs) -> Result<()> {
     for file in &args.files {
         let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
         let bar = bar(&multi, &name);
-        let result = one_file(&engine, file, &opts, &FileBar(bar.clone()), &cancel).and_then(|(t, duration)| {
-            let written = write_exports(&t, file, args.out.as_deref(), &formats, export_opts)?;
-            let id = match &library {
-                Some(lib) => {
-                    let rec =
-                        Recording { path: absolute(file), sha256: tstore::sha256_file(file)?, duration_s: duration };
-                    Some(tstore::save(lib.connection(), &rec, &args.model, &opts, &t)?)
-                }
-                None => None,
-            };
-            Ok((t, written, id))
+        let result = transcribe_and_store(
+            &engine,
+            library.as_ref().map(|l| (l, args.model.as_str())),
+            file,
+            &opts,
+            &FileBar(bar.clone()),
+            &cancel,
+            None,
+        )
+        .map_err(anyhow::Error::from)
+        .and_then(|done| {
+            let written = write_exports(&done.transcript, file, args.out.as_deref(), &formats, export_opts)?;
+            Ok((done.transcript, written, done.id))
         });
         match result {
             Ok((t, written, id)) => {
@@ -159,21 +166,6 @@ pub fn transcribe(paths: &AppPaths, args: TranscribeArgs) -> Result<()> {
         bail!("{failed} of {} files could not be transcribed (supported: {SUPPORTED_FORMATS})", args.files.len());
     }
     Ok(())
-}
-
-fn absolute(path: &Path) -> String {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).to_string_lossy().into_owned()
-}
-
-fn one_file(
-    engine: &Engine,
-    file: &Path,
-    opts: &Options,
-    reporter: &FileBar,
-    cancel: &CancelToken,
-) -> Result<(Transcript, f64)> {
-    let (t, info) = engine.transcribe_file(file, opts, reporter, cancel, None)?;
-    Ok((t, info.decoded_s))
 }
 
 /// Writes each format beside the input (or into `out`; `-` is standard output) and returns the paths written.

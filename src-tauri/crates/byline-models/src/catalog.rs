@@ -19,6 +19,8 @@ pub enum Task {
     Image,
     /// Text to speech (read-aloud's neural engine).
     Tts,
+    /// Voice-activity detection: where the speech is in a recording.
+    Vad,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,6 +18,20 @@ const GGML_MAGIC: u32 = 0x6767_6d6c;
 const MAX_NAME: u64 = 64 * 1024;
 const MAX_SAFETENSORS_HEADER: u64 = 100 * 1024 * 1024;
 
+/// Whether `path` starts like a Silero VAD file in whisper.cpp's ggml layout: the ggml magic, then a model
+/// type that names Silero.
+pub fn is_silero_ggml(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 24];
+    let Ok(mut file) = std::fs::File::open(path) else { return false };
+    if file.read_exact(&mut head).is_err() {
+        return false;
+    }
+    let magic = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+    let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+    magic == GGML_MAGIC && (6..=16).contains(&len) && head[8..8 + len].starts_with(b"silero")
+}
+
 /// Identifies a single weight file by its first bytes and validates it; `Err(Format)` explains what is wrong.
 pub fn check_file(path: &Path) -> Result<Format> {
     let mut r = Reader::open(path)?;
@@ -28,7 +42,10 @@ pub fn check_file(path: &Path) -> Result<Format> {
         return Ok(Format::Gguf);
     }
     if u32::from_le_bytes(magic) == GGML_MAGIC {
-        check_ggml(&mut r)?;
+        // Silero VAD's ggml file has its own header (whisper.cpp checks it when loading).
+        if !is_silero_ggml(path) {
+            check_ggml(&mut r)?;
+        }
         return Ok(Format::Ggml);
     }
     if path.extension().is_some_and(|e| e == "safetensors") || looks_like_safetensors(&mut r)? {

@@ -271,6 +271,7 @@ pub(crate) fn infer_task(format: Format, root: &Path, files: &[String]) -> Optio
     match format {
         Format::Diffusers => Some(Task::Image),
         Format::Gguf => Some(Task::Llm),
+        Format::Ggml if files.iter().any(|f| crate::formats::is_silero_ggml(&root.join(f))) => Some(Task::Vad),
         Format::Ggml | Format::Ctranslate2 => Some(Task::Whisper),
         Format::Safetensors => {
             if !files.iter().any(|f| f == "config.json") {

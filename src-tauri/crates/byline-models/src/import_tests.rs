@@ -158,6 +158,17 @@ fn infers_the_task_of_what_is_imported() {
     assert_eq!(infer_task(Format::Diffusers, dir.path(), &[]), Some(Task::Image));
     assert_eq!(infer_task(Format::Ggml, dir.path(), &[]), Some(Task::Whisper));
     assert_eq!(infer_task(Format::Ctranslate2, dir.path(), &[]), Some(Task::Whisper));
+    // Silero VAD's ggml file (whisper.cpp's layout for it): ggml magic, then the model type.
+    let mut silero = 0x6767_6d6c_u32.to_le_bytes().to_vec();
+    silero.extend(10u32.to_le_bytes());
+    silero.extend(b"silero-16k");
+    silero.extend([0u8; 64]);
+    std::fs::write(dir.path().join("vad.bin"), &silero).expect("write");
+    assert_eq!(crate::formats::check_file(&dir.path().join("vad.bin")).expect("a ggml file"), Format::Ggml);
+    assert_eq!(infer_task(Format::Ggml, dir.path(), &["vad.bin".into()]), Some(Task::Vad));
+    silero[8..14].copy_from_slice(b"whispr");
+    std::fs::write(dir.path().join("vad.bin"), &silero).expect("write");
+    assert!(!crate::formats::is_silero_ggml(&dir.path().join("vad.bin")));
 }
 
 /// A file name over 100 characters gave an id that installed but could not be removed.

@@ -100,6 +100,11 @@ impl Chunker {
         Ok(())
     }
 
+    /// Samples held back, waiting for a chunk to fill.
+    pub fn pending(&self) -> usize {
+        self.buf.len()
+    }
+
     pub fn finish(&mut self, on_chunk: &mut dyn FnMut(Chunk<'_>) -> Result<()>) -> Result<()> {
         if !self.buf.is_empty() {
             let piece = std::mem::take(&mut self.buf);

@@ -13,13 +13,16 @@ pub mod repetition;
 pub mod resample;
 pub mod store;
 mod transcript;
+pub mod vad;
 mod words;
+mod workflow;
 
 pub use decode::{AudioInfo, SUPPORTED_FORMATS, decode_16k_mono, load_16k_mono};
 pub use engine::{Engine, SegmentSink};
-pub use model::{DEFAULT_MODEL, resolve_model};
+pub use model::{DEFAULT_MODEL, VAD_MODEL, resolve_model, resolve_vad};
 pub use options::{Options, parse_range};
 pub use transcript::{Segment, Transcript, Word, normalise, word_error_rate};
+pub use workflow::{Transcribed, load_engine, transcribe_and_store};
 
 #[cfg(test)]
 mod decode_tests;

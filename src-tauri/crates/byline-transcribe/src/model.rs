@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use byline_core::{CancelToken, Error, Reporter, Result};
+use byline_models::formats::is_silero_ggml;
 use byline_models::{DEFAULT_GGML_NAME, Format, Store, Task, formats};
 
 /// The model used when none is named: the smallest English model, converted from the store's CTranslate2 copy.
@@ -11,6 +12,16 @@ pub const DEFAULT_MODEL: &str = "whisper-tiny.en-ct2";
 
 fn is_ggml(path: &Path) -> bool {
     formats::check_file(path).is_ok_and(|f| f == Format::Ggml)
+}
+
+/// The catalog id of the voice-activity model that cuts pauses out before Whisper (see [`crate::vad`]).
+pub const VAD_MODEL: &str = "silero-vad";
+
+/// The installed Silero VAD file, if the model is installed.
+pub fn resolve_vad(store: &Store) -> Result<Option<PathBuf>> {
+    let Some(manifest) = store.manifest(VAD_MODEL)? else { return Ok(None) };
+    let dir = store.path(VAD_MODEL)?;
+    Ok(manifest.files.iter().map(|f| dir.join(&f.path)).find(|p| is_silero_ggml(p)))
 }
 
 /// Resolves `spec` to a ggml file. A path to a file wins; otherwise `spec` names an installed model.

@@ -17,6 +17,8 @@ pub struct Options {
     pub end_s: Option<f64>,
     /// Worker threads for whisper.cpp; `None` uses the available cores (at most 8).
     pub threads: Option<usize>,
+    /// Decode the pauses too: voice-activity detection off (it is on whenever its model is installed).
+    pub no_vad: bool,
 }
 
 impl Options {

@@ -45,8 +45,14 @@ pub(crate) fn model() -> &'static Path {
     })
 }
 
+/// Silero VAD as the store installed it (`silero-vad` is one of the test models).
+pub(crate) fn vad_model() -> PathBuf {
+    cache().join("home/models").join(crate::VAD_MODEL).join("ggml-silero-v6.2.0.bin")
+}
+
+/// The engine as users get it: Whisper with voice-activity detection.
 pub(crate) fn engine() -> Engine {
-    Engine::load(model()).expect("load")
+    Engine::load(model()).expect("load").with_vad(Some(vad_model()))
 }
 
 fn transcribe(path: &Path, opts: &Options) -> Transcript {
@@ -189,7 +195,127 @@ fn silence_gives_no_text() {
         .transcribe_samples(&vec![0.0; 16_000 * 20], &Options::default(), &NoProgress, &CancelToken::new())
         .expect("ok");
     assert!(t.segments.is_empty(), "{t:?}");
+    assert_eq!(
+        t.notes,
+        ["pauses skipped: 20 s of 20 s held no speech (voice-activity detection)", "no speech was detected"]
+    );
+    let t =
+        engine().transcribe_samples(&vec![0.0; 16_000 * 20], &no_vad(), &NoProgress, &CancelToken::new()).expect("ok");
+    assert!(t.segments.is_empty(), "{t:?}");
     assert_eq!(t.notes, ["no speech was detected"]);
+}
+
+fn no_vad() -> Options {
+    Options { no_vad: true, ..Options::default() }
+}
+
+/// Quiet room noise (about -50 dBFS), the same every run.
+fn room_noise(seconds: f64, seed: u32) -> Vec<f32> {
+    let mut x = seed.wrapping_mul(2_654_435_761).max(1);
+    (0..(seconds * 16_000.0) as usize)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            0.003 * (x as f32 / u32::MAX as f32 * 2.0 - 1.0)
+        })
+        .collect()
+}
+
+/// jfk.wav's two sentences with long pauses of room noise around them, and where each stretch of speech is.
+fn interview_with_pauses() -> (Vec<f32>, Vec<(f64, f64)>) {
+    let jfk = samples(&jfk());
+    let cut = (7.6 * 16_000.0) as usize;
+    let mut audio = Vec::new();
+    let mut spans = Vec::new();
+    for (i, (pause, speech)) in
+        [(6.0, &jfk[..cut]), (11.0, &jfk[cut..]), (8.0, &jfk[..]), (9.0, &jfk[..0])].into_iter().enumerate()
+    {
+        audio.extend(room_noise(pause, i as u32 + 1));
+        let start = audio.len() as f64 / 16_000.0;
+        audio.extend_from_slice(speech);
+        if !speech.is_empty() {
+            spans.push((start, audio.len() as f64 / 16_000.0));
+        }
+    }
+    (audio, spans)
+}
+
+/// With voice-activity detection the pauses are not decoded, yet every word comes back, each inside the
+/// stretch of audio where it was spoken (0.3 s either way), and the text is the same as without it.
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn vad_skips_pauses_and_keeps_every_word_where_it_was_said() {
+    let (audio, spans) = interview_with_pauses();
+    let engine = engine();
+    let run = |opts: &Options| engine.transcribe_samples(&audio, opts, &NoProgress, &CancelToken::new()).expect("ok");
+    let with = run(&Options::default());
+    let without = run(&no_vad());
+    let reference = format!("{JFK} {JFK}");
+    let (wer_with, wer_without) =
+        (word_error_rate(&reference, &with.text()), word_error_rate(&reference, &without.text()));
+    eprintln!("VAD: {:?} WER {wer_with:.3}; notes {:?}\nno VAD: WER {wer_without:.3}", with.text(), with.notes);
+    assert!(wer_with <= 0.10, "{}", with.text());
+    assert!(wer_with <= wer_without + 0.005, "VAD {wer_with} against {wer_without} without");
+    let skipped = with.notes.iter().find(|n| n.starts_with("pauses skipped")).expect("the skipped pauses are noted");
+    let seconds: f64 =
+        skipped["pauses skipped: ".len()..].split(' ').next().and_then(|s| s.parse().ok()).expect("seconds");
+    assert!(seconds >= 25.0, "{skipped}: of 34 s of pauses");
+    check_timestamps(&with);
+    for w in with.words() {
+        assert!(
+            spans.iter().any(|&(a, b)| a - 0.3 <= w.start && w.end <= b + 0.3),
+            "{w:?} lies outside the speech {spans:?}"
+        );
+    }
+    // A segment starts and ends in speech, not in a pause that was cut out (it may span one).
+    let in_speech = |t: f64| spans.iter().any(|&(a, b)| a - 0.3 <= t && t <= b + 0.3);
+    for s in &with.segments {
+        assert!(in_speech(s.start) && in_speech(s.end), "{:?} starts or ends in a pause", (s.start, s.end, &s.text));
+    }
+    // The duration is the original audio's, pauses included.
+    assert!((with.duration_s - audio.len() as f64 / 16_000.0).abs() < 0.01);
+}
+
+/// The gate decides the same whatever the size of the blocks the decoder hands it.
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn vad_decisions_do_not_depend_on_block_sizes() {
+    use crate::vad::{Gate, Rules, Vad};
+    let (audio, _) = interview_with_pauses();
+    let mut long = audio.clone();
+    for _ in 0..3 {
+        long.extend_from_slice(&audio); // past two 30 s windows
+    }
+    let kept = |block: usize| {
+        let mut gate = Gate::new(Vad::load(&vad_model()).expect("vad"), Rules::default());
+        let mut out: Vec<(u64, usize)> = Vec::new();
+        let mut take = |at: u64, s: &[f32]| {
+            match out.last_mut() {
+                Some((a, n)) if *a + *n as u64 == at => *n += s.len(),
+                _ => out.push((at, s.len())),
+            }
+            Ok(())
+        };
+        for b in long.chunks(block) {
+            gate.push(b, &mut take).expect("push");
+        }
+        gate.finish(&mut take).expect("finish");
+        out
+    };
+    let a = kept(16_000);
+    assert_eq!(a, kept(1_234));
+    assert_eq!(a, kept(long.len()));
+    let total: usize = a.iter().map(|p| p.1).sum();
+    // 22 s of speech in each 56 s copy: at least three pieces a copy, well under 70 % of the audio kept.
+    assert!(a.len() >= 12 && total * 10 < long.len() * 7, "{a:?}");
+}
+
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn a_file_that_is_not_silero_is_refused_clearly() {
+    let err = crate::vad::Vad::load(model()).err().expect("a Whisper model is not a VAD model");
+    assert!(err.to_string().contains("not a usable Silero VAD"), "{err}");
 }
 
 #[test]

@@ -21,7 +21,8 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 
 /// Catalog ids the smoke tests use.
-pub const TEST_MODELS: [&str; 3] = ["smollm2-135m-instruct-q4_1", "all-minilm-l6-v2", "whisper-tiny.en-ct2"];
+pub const TEST_MODELS: [&str; 4] =
+    ["smollm2-135m-instruct-q4_1", "all-minilm-l6-v2", "whisper-tiny.en-ct2", "silero-vad"];
 /// The environment variable tests read to find the cache.
 pub const ENV: &str = "BYLINE_TEST_MODELS";
 const MANIFEST: &str = "byline-model.json";
