@@ -30,6 +30,15 @@ fn start(home: &Path) -> Driver {
     Driver::start(&env_path("BYLINE_E2E_DRIVER"), &env_path("BYLINE_E2E_APP"), &[("BYLINE_HOME", home)])
 }
 
+/// The app with its sound going through the PulseAudio server at `server` (a null sink and its monitor).
+fn start_with_sound(home: &Path, server: &Path) -> Driver {
+    Driver::start(
+        &env_path("BYLINE_E2E_DRIVER"),
+        &env_path("BYLINE_E2E_APP"),
+        &[("BYLINE_HOME", home), ("PULSE_SERVER", server)],
+    )
+}
+
 fn artifact(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts").join(name)
 }
@@ -333,11 +342,7 @@ fn read_aloud_highlights_the_sentence_being_heard() {
     };
     let audio = byline_speech::testing::NullAudio::start(dir.path());
     let server = PathBuf::from(audio.pulse_server());
-    let d = Driver::start(
-        &env_path("BYLINE_E2E_DRIVER"),
-        &env_path("BYLINE_E2E_APP"),
-        &[("BYLINE_HOME", home.as_path()), ("PULSE_SERVER", server.as_path())],
-    );
+    let d = start_with_sound(&home, &server);
     d.click(&d.wait_for(&format!("[data-testid=article-item][data-id='{id}']")));
     d.wait_for("[data-testid=editor-body]");
     d.click(&d.wait_for("[data-testid=read-aloud-toggle]"));
@@ -364,6 +369,57 @@ fn read_aloud_highlights_the_sentence_being_heard() {
     let mark = d.find_all("[data-testid=read-aloud-current]").into_iter().next();
     let last = mark.map(|m| d.text(&m)).unwrap_or_default();
     assert!(!last.contains("winter storms"), "playback went on after Stop: {last}");
+    drop(d);
+    drop(audio);
+}
+
+/// A take recorded in the app from the default input (a PulseAudio null sink's monitor, with eSpeak NG
+/// reading into the sink): its words show as live text while it is still being recorded, and after Stop the
+/// full pass replaces them with the stored transcript.
+#[test]
+#[ignore = "needs the built app, tauri-driver, a display, pulseaudio and the test models: run `cargo xtask test`"]
+fn a_recording_shows_live_text_and_becomes_a_transcript() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = home_with_models(dir.path());
+    let audio = byline_speech::testing::NullAudio::start(dir.path());
+    let server = PathBuf::from(audio.pulse_server());
+    let d = start_with_sound(&home, &server);
+    d.click(&d.wait_for("[data-testid=transcripts-button]"));
+    d.click(&d.wait_for("[data-testid=record-toggle]"));
+    // The level meter shows once the device delivers sound.
+    d.wait_longer("the recording to start", Duration::from_secs(60), || {
+        d.find_all("[data-testid=record-level]").into_iter().next()
+    });
+    let mut speaker = std::process::Command::new("espeak-ng")
+        .args(["-v", "en-us", "-s", "140"])
+        .arg(
+            "The council met on Tuesday evening. The mayor promised a new hospital for the city. \
+             Residents asked who would pay for the building. The vote was delayed until the spring.",
+        )
+        .env("PULSE_SERVER", &server)
+        .spawn()
+        .expect("espeak-ng");
+    let live = d.wait_longer("live text while recording", Duration::from_secs(60), || {
+        let text: Vec<String> = d.find_all("[data-testid=transcript-segment]").iter().map(|s| d.text(s)).collect();
+        Some(text.join(" ").to_lowercase()).filter(|t| t.contains("council") || t.contains("mayor"))
+    });
+    assert!(speaker.try_wait().expect("espeak-ng").is_none(), "live text ({live}) came only after the speech");
+    let toggle = d.wait_for("[data-testid=record-toggle]");
+    assert_eq!(d.text(&toggle).trim(), "Stop recording", "still recording while the live text shows");
+    assert!(speaker.wait().expect("espeak-ng").success());
+    std::thread::sleep(Duration::from_secs(2));
+    d.click(&toggle);
+    // The full pass replaces the live text with the stored transcript (its words can be clicked).
+    let words = d.wait_longer("the final transcript", Duration::from_secs(240), || {
+        Some(d.find_all("[data-testid=transcript-word]"))
+            .filter(|w| w.len() > 20)
+            .filter(|_| !d.find_all("[data-testid=transcript-save]").is_empty())
+    });
+    let text = words.iter().map(|w| d.text(w).to_lowercase()).collect::<Vec<_>>().join(" ");
+    for word in ["council", "hospital", "spring"] {
+        assert!(text.contains(word), "\"{word}\" missing from the transcript: {text}");
+    }
+    d.screenshot(&artifact("live-recording.png"));
     drop(d);
     drop(audio);
 }

@@ -10,9 +10,10 @@ use byline_core::{NoProgress, Progress, Reporter};
 use byline_library::Library;
 use byline_models::Store;
 use byline_transcribe::export::{ExportFormat, ExportOptions, export};
+use byline_transcribe::live::{LiveUpdate, record_live};
 use byline_transcribe::record::{self, Control, InputDevice};
-use byline_transcribe::store::{self as tstore, Recording, StoredTranscript, TranscriptSummary};
-use byline_transcribe::{DEFAULT_MODEL, Engine, Options, Segment, Transcript, resolve_model};
+use byline_transcribe::store::{self as tstore, StoredTranscript, TranscriptSummary};
+use byline_transcribe::{DEFAULT_MODEL, Options, Segment, Transcript, load_engine, transcribe_and_store};
 use serde::Serialize;
 use tauri::State;
 use tauri::ipc::{Channel, Response};
@@ -57,16 +58,22 @@ pub async fn transcribe_file(
         let lib = Library::open(&paths.library_db())?;
         let mut options = options;
         options.prompt = tstore::prompt_with_vocabulary(lib.connection(), options.prompt.as_deref())?;
-        let engine = Engine::load(&resolve_model(&Store::new(&paths)?, &model, &NoProgress, &cancel)?)?;
+        let engine = load_engine(&Store::new(&paths)?, &model, &NoProgress, &cancel)?;
         let events = on_event.clone();
         let mut on_segment = |s: &Segment| {
             let _ = events.send(TranscribeEvent::Segment(s.clone()));
         };
         let reporter = EventReporter(on_event);
-        let (t, info) = engine.transcribe_file(&path, &options, &reporter, &cancel, Some(&mut on_segment))?;
-        let absolute = std::fs::canonicalize(&path).unwrap_or(path.clone()).to_string_lossy().into_owned();
-        let rec = Recording { path: absolute, sha256: tstore::sha256_file(&path)?, duration_s: info.decoded_s };
-        let id = tstore::save(lib.connection(), &rec, &model, &options, &t)?;
+        let done = transcribe_and_store(
+            &engine,
+            Some((&lib, model.as_str())),
+            &path,
+            &options,
+            &reporter,
+            &cancel,
+            Some(&mut on_segment),
+        )?;
+        let id = done.id.ok_or_else(|| byline_core::Error::Database("the transcript was not stored".into()))?;
         tstore::get(lib.connection(), id)
     })
     .await;
@@ -178,14 +185,19 @@ pub struct LevelEvent {
 }
 
 /// Records into `out` (default: a timestamped file in the app's recordings folder) until `record_stop`;
-/// streams the level; returns the summary. Interrupted recordings in that folder are repaired first.
+/// streams the level and, with `live`, the live text from `model` (default tiny.en); returns the summary.
+/// Interrupted recordings in that folder are repaired first.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)]
 pub async fn record_start(
     state: State<'_, AppState>,
     out: Option<PathBuf>,
     device: Option<String>,
     job_id: String,
+    live: bool,
+    model: Option<String>,
     on_level: Channel<LevelEvent>,
+    on_live: Channel<LiveUpdate>,
 ) -> CommandResult<record::RecordSummary> {
     let dir = state.paths.root().join("recordings");
     std::fs::create_dir_all(&dir).map_err(|e| byline_core::Error::io(format!("creating {}", dir.display()), e))?;
@@ -208,7 +220,17 @@ pub async fn record_start(
     if let Ok(mut m) = recordings().lock() {
         m.insert(job_id.clone(), control.clone());
     }
+    let paths = state.paths.clone();
     let result = tauri::async_runtime::spawn_blocking(move || {
+        // The models load before the microphone opens, so the first words already show. Without a usable
+        // model the take still records; the full pass after Stop says what is missing.
+        let live = live.then(|| model.unwrap_or_else(|| DEFAULT_MODEL.to_owned())).and_then(|model| {
+            let cancel = byline_core::CancelToken::new();
+            let engine = load_engine(&Store::new(&paths).ok()?, &model, &NoProgress, &cancel).ok()?;
+            let lib = Library::open(&paths.library_db()).ok()?;
+            let prompt = tstore::prompt_with_vocabulary(lib.connection(), None).ok()?;
+            Some((engine, Options { prompt, ..Options::default() }))
+        });
         let (tx, rx) = record::channel();
         let capture = record::start_capture(device.as_deref(), tx)?;
         let rate = capture.sample_rate;
@@ -222,7 +244,16 @@ pub async fn record_start(
                 }
             })
         };
-        let summary = record::record(&out, rate, &rx, &control);
+        let summary = match &live {
+            Some((engine, opts)) => {
+                let mut send = |u: &LiveUpdate| {
+                    let _ = on_live.send(u.clone());
+                };
+                // A failed live pass only ends the live text; the recording and the full pass go on.
+                record_live(&out, rate, &rx, &control, engine, opts, &mut send).map(|(summary, _)| summary)
+            }
+            None => record::record(&out, rate, &rx, &control),
+        };
         control.stop();
         drop(capture);
         let _ = meter.join();

@@ -25,6 +25,7 @@ import type {
 import type {
   InputDevice,
   LevelEvent,
+  LiveUpdate,
   StoredTranscript,
   TranscribeEvent,
   TranscribeOptions,
@@ -226,14 +227,20 @@ export const api = {
   recordDevices(): Promise<InputDevice[]> {
     return call('record_devices');
   },
+  /** Records until recordStop; with live, onLive gets the live text from `model` (null: the default). */
   recordStart(
     device: string | null,
     jobId: string,
     onLevel: (event: LevelEvent) => void,
+    live = false,
+    model: string | null = null,
+    onLive: (update: LiveUpdate) => void = () => {},
   ): Promise<{ path: string; duration_s: number; sample_rate: number }> {
     const channel = new Channel<LevelEvent>();
     channel.onmessage = onLevel;
-    return call('record_start', { out: null, device, jobId, onLevel: channel });
+    const liveChannel = new Channel<LiveUpdate>();
+    liveChannel.onmessage = onLive;
+    return call('record_start', { out: null, device, jobId, live, model, onLevel: channel, onLive: liveChannel });
   },
   recordPause(jobId: string, paused: boolean): Promise<null> {
     return call('record_pause', { jobId, paused });

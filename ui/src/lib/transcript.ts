@@ -12,6 +12,8 @@ export type TranscribeOptions = {
   start_s?: number | null;
   end_s?: number | null;
   threads?: number | null;
+  /** Decode the pauses too (voice-activity detection off). */
+  no_vad?: boolean;
 };
 
 export type StoredTranscript = {
@@ -40,6 +42,8 @@ export type TranscriptExportFormat = 'srt' | 'vtt' | 'txt' | 'json' | 'docx' | '
 export type TranscribeProgress = { done: number; total: number | null; message: string };
 export type TranscribeEvent = ({ kind: 'progress' } & TranscribeProgress) | ({ kind: 'segment' } & Segment);
 export type LevelEvent = { level: number; seconds: number; paused: boolean };
+/** Live text while recording: segments that settled in this pass, and the current guess after them. */
+export type LiveUpdate = { settled: Segment[]; tentative: Segment[] };
 export type InputDevice = { name: string; is_default: boolean };
 
 /** `1:02`, `1:02:03` past an hour; with `ms`, `1:02.345`. */

@@ -8,9 +8,10 @@ use anyhow::{Result, bail};
 use byline_core::{AppPaths, CancelToken, NoProgress};
 use byline_library::Library;
 use byline_transcribe::export::{ExportFormat, ExportOptions, export};
+use byline_transcribe::live::{LiveUpdate, live_text_path, record_live};
 use byline_transcribe::record::{self, Control};
-use byline_transcribe::store::{self as tstore, Recording};
-use byline_transcribe::{DEFAULT_MODEL, Engine, Options, resolve_model};
+use byline_transcribe::store as tstore;
+use byline_transcribe::{DEFAULT_MODEL, Options, load_engine, transcribe_and_store};
 use clap::{Args, Subcommand};
 
 #[derive(Args)]
@@ -29,11 +30,34 @@ pub struct RecordArgs {
     /// Transcribe the recording when it stops, and store it in the library.
     #[arg(long)]
     pub transcribe: bool,
+    /// With --transcribe: show the words while recording (settled lines and the current guess), and keep
+    /// the text so far in OUT.live.txt; the full pass when the recording stops replaces it.
+    #[arg(long, requires = "transcribe")]
+    pub live: bool,
     #[arg(long, default_value = DEFAULT_MODEL)]
     pub model: String,
     /// Record from this file (played in real time) instead of a microphone: for tests and demonstrations.
     #[arg(long, hide = true)]
     pub input_file: Option<PathBuf>,
+}
+
+/// Live text on standard error, each line on its own (the meter redraws below): settled lines once,
+/// the current guess after each pass.
+fn print_live(update: &LiveUpdate) {
+    let mut err = std::io::stderr().lock();
+    for s in &update.settled {
+        let _ = writeln!(err, "\r\x1b[Klive {:>7}  {}", clock(s.start), s.text);
+    }
+    if let Some(text) =
+        Some(update.tentative.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ")).filter(|t| !t.is_empty())
+    {
+        let _ = writeln!(err, "\r\x1b[Klive    …    {text}");
+    }
+}
+
+fn clock(seconds: f64) -> String {
+    let s = seconds.max(0.0) as u64;
+    format!("{}:{:02}", s / 60, s % 60)
 }
 
 pub fn record(paths: &AppPaths, args: RecordArgs) -> Result<()> {
@@ -55,6 +79,16 @@ pub fn record(paths: &AppPaths, args: RecordArgs) -> Result<()> {
     let (tx, rx) = record::channel();
     let control = Control::new();
     let cancel = CancelToken::new();
+    // The models load before recording starts, so live text can begin with the first words.
+    let transcriber = if args.transcribe {
+        let store = byline_models::Store::new(paths)?;
+        let engine = load_engine(&store, &args.model, &NoProgress, &cancel)?;
+        let lib = Library::open(&paths.library_db())?;
+        let opts = Options { prompt: tstore::prompt_with_vocabulary(lib.connection(), None)?, ..Default::default() };
+        Some((engine, lib, opts))
+    } else {
+        None
+    };
     // The capture must stay alive while recording; a file source runs on its own thread.
     let mut _capture = None;
     let rate = match &args.input_file {
@@ -119,22 +153,37 @@ pub fn record(paths: &AppPaths, args: RecordArgs) -> Result<()> {
             }
         }
     });
-    let summary = record::record(&args.out, rate, &rx, &control);
+    let summary = match (&transcriber, args.live) {
+        (Some((engine, _, opts)), true) => record_live(&args.out, rate, &rx, &control, engine, opts, &mut print_live)
+            .map(|(summary, failed)| {
+                if let Some(e) = failed {
+                    eprintln!("\nlive transcription stopped: {e}");
+                }
+                summary
+            }),
+        _ => record::record(&args.out, rate, &rx, &control),
+    };
     control.stop();
     let _ = meter.join();
     let summary = summary?;
     eprintln!("\nsaved {} ({:.1} s)", summary.path.display(), summary.duration_s);
-    if args.transcribe {
-        let store = byline_models::Store::new(paths)?;
-        let engine = Engine::load(&resolve_model(&store, &args.model, &NoProgress, &cancel)?)?;
-        let lib = Library::open(&paths.library_db())?;
-        let opts = Options { prompt: tstore::prompt_with_vocabulary(lib.connection(), None)?, ..Default::default() };
-        let (t, info) = engine.transcribe_file(&args.out, &opts, &NoProgress, &cancel, None)?;
-        let path = std::fs::canonicalize(&args.out)?.to_string_lossy().into_owned();
-        let rec = Recording { path, sha256: tstore::sha256_file(&args.out)?, duration_s: info.decoded_s };
-        let id = tstore::save(lib.connection(), &rec, &args.model, &opts, &t)?;
-        println!("{}", t.text());
+    if let Some((engine, lib, opts)) = &transcriber {
+        let done = transcribe_and_store(
+            engine,
+            Some((lib, args.model.as_str())),
+            &args.out,
+            opts,
+            &NoProgress,
+            &cancel,
+            None,
+        )?;
+        let id = done.id.ok_or_else(|| byline_core::Error::Database("the transcript was not stored".into()))?;
+        println!("{}", done.transcript.text());
         eprintln!("stored as transcript {id}");
+        // The stored transcript replaces the live text.
+        if args.live {
+            std::fs::remove_file(live_text_path(&args.out)).ok();
+        }
     }
     Ok(())
 }

@@ -20,6 +20,28 @@ fn byline(audio: &NullAudio, home: &Path) -> Command {
     cmd
 }
 
+/// A data folder whose models are the fetched test models (linked, not copied).
+fn home_with_models(dir: &Path) -> PathBuf {
+    let models = std::env::var_os("BYLINE_TEST_MODELS").map(PathBuf::from).expect("BYLINE_TEST_MODELS");
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    std::os::unix::fs::symlink(models.join("home/models"), home.join("models")).expect("link the models");
+    home
+}
+
+/// `byline record --transcribe [extra] WAV` with its standard streams piped: Enter on stdin stops it.
+fn start_recorder(audio: &NullAudio, home: &Path, wav: &Path, extra: &[&str]) -> std::process::Child {
+    byline(audio, home)
+        .args(["record", "--transcribe"])
+        .args(extra)
+        .arg(wav)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start recording")
+}
+
 fn wav_seconds(path: &Path) -> f64 {
     let reader = hound::WavReader::open(path).expect("a valid WAV");
     reader.duration() as f64 / f64::from(reader.spec().sample_rate)
@@ -28,7 +50,16 @@ fn wav_seconds(path: &Path) -> f64 {
 /// Reads the recorder's standard error on a thread: each meter line's seconds of recorded audio go to the
 /// receiver; the whole text comes back from the thread.
 fn meter(stderr: impl Read + Send + 'static) -> (Receiver<f64>, std::thread::JoinHandle<String>) {
+    let (seconds, _live, reader) = meter_and_live(stderr);
+    (seconds, reader)
+}
+
+/// [`meter`], with the live-text lines ("live  0:03  …") on a second receiver.
+fn meter_and_live(
+    stderr: impl Read + Send + 'static,
+) -> (Receiver<f64>, Receiver<String>, std::thread::JoinHandle<String>) {
     let (tx, rx) = channel();
+    let (live_tx, live_rx) = channel();
     let reader = std::thread::spawn(move || {
         let mut text = Vec::new();
         let mut line = Vec::new();
@@ -48,11 +79,15 @@ fn meter(stderr: impl Read + Send + 'static) -> (Receiver<f64>, std::thread::Joi
             if let Some(secs) = secs {
                 let _ = tx.send(secs);
             }
+            let shown = String::from_utf8_lossy(&line).replace("\x1b[K", "");
+            if let Some(live) = shown.trim_start().strip_prefix("live ") {
+                let _ = live_tx.send(live.trim().to_owned());
+            }
             line.clear();
         }
         String::from_utf8_lossy(&text).into_owned()
     });
-    (rx, reader)
+    (rx, live_rx, reader)
 }
 
 /// Waits until the meter shows at least `seconds` of recorded audio and returns what it shows. The deadline
@@ -69,11 +104,8 @@ fn recorded_at_least(meter: &Receiver<f64>, seconds: f64) -> f64 {
 #[test]
 #[ignore = "needs pulseaudio and the test models: cargo xtask test"]
 fn a_recording_from_the_default_input_is_transcribed() {
-    let models = std::env::var_os("BYLINE_TEST_MODELS").map(PathBuf::from).expect("BYLINE_TEST_MODELS");
     let dir = tempfile::tempdir().expect("tempdir");
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).expect("mkdir");
-    std::os::unix::fs::symlink(models.join("home/models"), home.join("models")).expect("link the models");
+    let home = home_with_models(dir.path());
     let audio = NullAudio::start(dir.path());
 
     let devices = byline(&audio, &home).args(["record", "--list-devices", "unused.wav"]).output().expect("list");
@@ -81,14 +113,7 @@ fn a_recording_from_the_default_input_is_transcribed() {
     assert!(!String::from_utf8_lossy(&devices.stdout).contains("no input devices"), "an input device is offered");
 
     let wav = dir.path().join("interview.wav");
-    let mut recorder = byline(&audio, &home)
-        .args(["record", "--transcribe"])
-        .arg(&wav)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start recording");
+    let mut recorder = start_recorder(&audio, &home, &wav, &[]);
     let (levels, stderr) = meter(recorder.stderr.take().expect("stderr"));
     // The device delivers sound: what is played from now on is recorded.
     let started = recorded_at_least(&levels, 0.1);
@@ -134,4 +159,49 @@ fn seconds_counts_recorded_audio() {
     // At least the seconds asked for, plus what the device still had buffered when they were up (a second
     // or two through a sound server). The clock's fallback would only stop it after 13 s.
     assert!((3.0..=9.0).contains(&seconds), "{seconds} s recorded");
+}
+
+/// `record --transcribe --live`: while an article is still being played into the room, its words already
+/// show as live lines and sit in the live text file beside the recording (what a crash would leave); after
+/// Enter the full pass gives the transcript and replaces the live file.
+#[test]
+#[ignore = "needs pulseaudio and the test models: cargo xtask test"]
+fn live_text_appears_while_recording() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = home_with_models(dir.path());
+    let audio = NullAudio::start(dir.path());
+    let wav = dir.path().join("live.wav");
+    let mut recorder = start_recorder(&audio, &home, &wav, &["--live"]);
+    let (levels, live, stderr) = meter_and_live(recorder.stderr.take().expect("stderr"));
+    let started = recorded_at_least(&levels, 0.1);
+    let script = dir.path().join("script.txt");
+    std::fs::write(
+        &script,
+        "The council met on Tuesday evening. The mayor promised a new hospital for the city. \
+         Residents asked who would pay for the building. The vote was delayed until the spring.",
+    )
+    .expect("write");
+    let mut speaker =
+        byline(&audio, &home).args(["speak", "--rate", "140", "--text"]).arg(&script).spawn().expect("speak");
+    // A live line comes while the article is still being read out.
+    let first = live.recv_timeout(Duration::from_secs(60)).expect("a live line while recording");
+    assert!(speaker.try_wait().expect("speaker").is_none(), "the first live line ({first:?}) came only after playback");
+    let live_file = dir.path().join("live.wav.live.txt");
+    let so_far = std::fs::read_to_string(&live_file).expect("the live text is kept beside the recording");
+    assert!(!so_far.trim().is_empty());
+    assert!(speaker.wait().expect("speak").success());
+    let now = levels.try_iter().last().unwrap_or(started);
+    recorded_at_least(&levels, now + 2.0);
+    recorder.stdin.take().expect("stdin").write_all(b"\n").expect("press Enter");
+    let out = recorder.wait_with_output().expect("recording ends");
+    let stderr = stderr.join().expect("stderr reader");
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<String> = live.try_iter().collect();
+    let shown = format!("{first}\n{}", lines.join("\n")).to_lowercase();
+    assert!(shown.contains("council") || shown.contains("mayor"), "live lines: {shown}");
+    let text = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    for word in ["council", "mayor", "hospital", "spring"] {
+        assert!(text.contains(word), "\"{word}\" missing from the final transcript: {text}\n{stderr}");
+    }
+    assert!(!live_file.exists(), "the stored transcript replaces the live text");
 }

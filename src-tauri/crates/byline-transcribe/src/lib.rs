@@ -6,6 +6,7 @@ pub mod chunk;
 pub mod decode;
 mod engine;
 pub mod export;
+pub mod live;
 mod model;
 mod options;
 pub mod record;

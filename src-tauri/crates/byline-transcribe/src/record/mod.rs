@@ -79,6 +79,17 @@ pub struct RecordSummary {
 const STOP_GRACE: Duration = Duration::from_millis(1200);
 
 pub fn record(out: &Path, sample_rate: u32, rx: &Receiver<Vec<f32>>, control: &Control) -> Result<RecordSummary> {
+    record_tapped(out, sample_rate, rx, control, &mut |_| {})
+}
+
+/// [`record`], handing every block that is written (none while paused) to `tap` as well: live transcription.
+pub fn record_tapped(
+    out: &Path,
+    sample_rate: u32,
+    rx: &Receiver<Vec<f32>>,
+    control: &Control,
+    tap: &mut dyn FnMut(&[f32]),
+) -> Result<RecordSummary> {
     // The WAV first: it refuses an existing file before the marker could flag someone else's file for repair.
     let mut wav = CrashSafeWav::create(out, sample_rate)?;
     let marker = marker_path(out);
@@ -90,14 +101,14 @@ pub fn record(out: &Path, sample_rate: u32, rx: &Receiver<Vec<f32>>, control: &C
             let grace = Instant::now() + STOP_GRACE;
             while let Some(left) = grace.checked_duration_since(Instant::now()) {
                 match rx.recv_timeout(left) {
-                    Ok(block) => take(&mut wav, &block, control)?,
+                    Ok(block) => take(&mut wav, &block, control, tap)?,
                     Err(_) => break,
                 }
             }
             break;
         }
         match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(block) => take(&mut wav, &block, control)?,
+            Ok(block) => take(&mut wav, &block, control, tap)?,
             Err(RecvTimeoutError::Timeout) => wav.flush()?,
             Err(RecvTimeoutError::Disconnected) => break,
         }
@@ -107,7 +118,7 @@ pub fn record(out: &Path, sample_rate: u32, rx: &Receiver<Vec<f32>>, control: &C
     Ok(RecordSummary { path: out.to_path_buf(), duration_s, sample_rate })
 }
 
-fn take(wav: &mut CrashSafeWav, block: &[f32], control: &Control) -> Result<()> {
+fn take(wav: &mut CrashSafeWav, block: &[f32], control: &Control, tap: &mut dyn FnMut(&[f32])) -> Result<()> {
     let peak = block.iter().fold(0.0f32, |m, s| m.max(s.abs()));
     control.level.store(peak.to_bits(), Ordering::Relaxed);
     if control.is_paused() {
@@ -115,6 +126,7 @@ fn take(wav: &mut CrashSafeWav, block: &[f32], control: &Control) -> Result<()> 
     }
     wav.write(block)?;
     control.written.fetch_add(block.len() as u64, Ordering::Relaxed);
+    tap(block);
     Ok(())
 }
 
