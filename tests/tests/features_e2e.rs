@@ -39,6 +39,16 @@ fn start_with_sound(home: &Path, server: &Path) -> Driver {
     )
 }
 
+/// A private sound server, and the app on it with article `id` open in the editor.
+fn open_with_sound(dir: &Path, home: &Path, id: i64) -> (Driver, byline_speech::testing::NullAudio) {
+    let audio = byline_speech::testing::NullAudio::start(dir);
+    let server = PathBuf::from(audio.pulse_server());
+    let d = start_with_sound(home, &server);
+    d.click(&d.wait_for(&format!("[data-testid=article-item][data-id='{id}']")));
+    d.wait_for("[data-testid=editor-body]");
+    (d, audio)
+}
+
 fn artifact(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts").join(name)
 }
@@ -340,11 +350,7 @@ fn read_aloud_highlights_the_sentence_being_heard() {
             .expect("article")
             .id
     };
-    let audio = byline_speech::testing::NullAudio::start(dir.path());
-    let server = PathBuf::from(audio.pulse_server());
-    let d = start_with_sound(&home, &server);
-    d.click(&d.wait_for(&format!("[data-testid=article-item][data-id='{id}']")));
-    d.wait_for("[data-testid=editor-body]");
+    let (d, audio) = open_with_sound(dir.path(), &home, id);
     d.click(&d.wait_for("[data-testid=read-aloud-toggle]"));
     // The voice that will speak is the one shown (eSpeak lists en-us as en-US).
     let voice = d.wait_for("select[aria-label='English voice']");
@@ -420,6 +426,60 @@ fn a_recording_shows_live_text_and_becomes_a_transcript() {
         assert!(text.contains(word), "\"{word}\" missing from the transcript: {text}");
     }
     d.screenshot(&artifact("live-recording.png"));
+    drop(d);
+    drop(audio);
+}
+
+/// A draft quoting jfk.wav once faithfully and once with a word changed: the Quotes panel shows the two
+/// verdicts, and clicking the faithful quote plays the recording from where it was said.
+#[test]
+#[ignore = "needs the built app, tauri-driver, a display, pulseaudio and the test models: run `cargo xtask test`"]
+fn quotes_are_checked_against_the_recording() {
+    use byline_transcribe::store::{self as tstore, Recording};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = home_with_models(dir.path());
+    let cache = env_path("BYLINE_TEST_MODELS");
+    let jfk = cache.join("jfk.wav");
+    let id = {
+        let mut library = Library::open(&home.join("library.sqlite3")).expect("library");
+        let engine = byline_transcribe::Engine::load(&cache.join("ggml-tiny.en.bin")).expect("whisper");
+        let (t, info) = engine
+            .transcribe_file(&jfk, &Default::default(), &byline_core::NoProgress, &Default::default(), None)
+            .expect("transcribe");
+        let rec = Recording {
+            path: jfk.to_string_lossy().into_owned(),
+            sha256: tstore::sha256_file(&jfk).expect("hash"),
+            duration_s: info.decoded_s,
+        };
+        tstore::save(library.connection(), &rec, "tiny.en", &Default::default(), &t).expect("store the transcript");
+        library
+            .create(&article(
+                "Inaugural",
+                "He said: “ask not what your country can do for you”.\n\n\
+                 Later he added: “ask what you can do for your city”.",
+            ))
+            .expect("article")
+            .id
+    };
+    let (d, audio) = open_with_sound(dir.path(), &home, id);
+    d.click(&d.wait_for("[data-testid=side-quotes]"));
+    d.wait_longer("both quotes checked", Duration::from_secs(60), || {
+        Some(d.find_all("[data-testid=quote-check]")).filter(|c| c.len() == 2)
+    });
+    assert_eq!(d.find_all("[data-testid=quote-check][data-verdict=verbatim]").len(), 1, "the faithful quote");
+    assert_eq!(d.find_all("[data-testid=quote-check][data-verdict=altered]").len(), 1, "the altered quote");
+    let place = d.text(&d.wait_for("[data-testid=quote-check] [data-testid=quote-place]"));
+    assert!(place.contains("jfk.wav"), "{place}");
+    d.click(&d.find_all("[data-testid=quote-check] button.quote")[0]);
+    let audio_el = d.wait_for("[data-testid=quotes-audio]");
+    let at = d.wait_longer("playback of the quote", Duration::from_secs(30), || {
+        let paused = d.property(&audio_el, "paused").as_bool().unwrap_or(true);
+        let t = d.property(&audio_el, "currentTime").as_f64().unwrap_or(0.0);
+        (!paused && t > 0.0).then_some(t)
+    });
+    // "ask not" is said about three seconds in; playback starts there, not at the beginning.
+    assert!((2.0..9.0).contains(&at), "playing at {at} s");
+    d.screenshot(&artifact("quotes.png"));
     drop(d);
     drop(audio);
 }

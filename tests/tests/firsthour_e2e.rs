@@ -37,7 +37,7 @@ fn home_with_article(dir: &Path) -> (PathBuf, i64) {
 }
 
 /// Every toolbar action, by test id.
-const TOOLBAR_ACTIONS: [&str; 14] = [
+const TOOLBAR_ACTIONS: [&str; 15] = [
     "new-article",
     "import-button",
     "export-md",
@@ -45,6 +45,7 @@ const TOOLBAR_ACTIONS: [&str; 14] = [
     "side-related",
     "side-assistant",
     "side-sentiment",
+    "side-quotes",
     "side-images",
     "read-aloud-toggle",
     "transcripts-button",

@@ -4,6 +4,7 @@ pub mod import;
 pub mod jobs;
 pub mod library;
 pub mod models;
+pub mod quotes;
 pub mod related;
 pub mod sentiment;
 pub mod settings;

@@ -33,6 +33,7 @@ import type {
   TranscriptExportFormat,
   TranscriptSummary,
 } from './transcript';
+import type { QuotesReport } from './quotes';
 import type { FeedbackAction, IndexStats, RankOptions, RelatedResult } from './related';
 import type { GalleryImage, ImageEvent, ImageJob } from './images';
 import type {
@@ -247,6 +248,11 @@ export const api = {
   },
   recordStop(jobId: string): Promise<null> {
     return call('record_stop', { jobId });
+  },
+  // ---- Quotes (QuotesPanel)
+  /** Every quotation in `text`, checked against the library's transcripts. */
+  quotesCheck(text: string): Promise<QuotesReport> {
+    return call('quotes_check', { text });
   },
   // ---- Related articles (RelatedPanel)
   /** Embeds new or changed articles in the background; cancel with jobCancel(jobId), rerun resumes. */

@@ -61,6 +61,7 @@ export const CONTEXT_TITLES: Record<string, string> = {
   'related index': 'Related articles',
   'related feedback': 'Related articles',
   sentiment: 'Tone',
+  quotes: 'Quote check',
   comments: 'Readers’ comments',
   'comments import': 'Comments import failed',
   transcription: 'Transcription failed',

@@ -42,6 +42,7 @@ export const SHORTCUTS = {
   related: ['Mod+Shift+R'],
   assistant: ['Mod+Shift+G'],
   tone: ['Mod+Shift+T'],
+  quotes: ['Mod+Shift+Q'],
   images: ['Mod+Shift+I'],
   readAloud: ['Mod+Shift+L'],
   transcripts: ['Mod+Shift+U'],

@@ -36,6 +36,7 @@ const CONTEXT_SCREENS: Record<string, string> = {
   'related articles': 'related',
   'related feedback': 'related',
   sentiment: 'sentiment',
+  quotes: 'quotes',
   comments: 'sentiment',
   'comments import': 'sentiment',
   assistant: 'assistant',

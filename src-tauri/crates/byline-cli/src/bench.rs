@@ -37,6 +37,20 @@ pub enum BenchCommand {
     Speech(crate::bench_voice::BenchSpeechArgs),
     /// Prompt and generation tokens per second of a GGUF model, greedy (compare with benches/llama_peer.py).
     Generate(crate::bench_generate::BenchGenerateArgs),
+    /// Quote checks as the Quotes panel runs them: QUOTES quotes against HOURS of generated transcripts.
+    Quotes {
+        #[arg(long, default_value_t = 20)]
+        hours: usize,
+        #[arg(long, default_value_t = 50)]
+        quotes: usize,
+        #[arg(long, default_value_t = 9)]
+        runs: usize,
+        /// Folder for the generated library (its quotes-bench.sqlite3 is made afresh).
+        #[arg(long)]
+        workdir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Writes a random-weight GGUF at a real model's shapes and quantization, for speed comparisons.
     RandomModel {
         /// The shape: qwen2.5-1.5b-q4_k_m.
@@ -305,6 +319,33 @@ pub fn run(paths: &byline_core::AppPaths, cmd: BenchCommand) -> Result<()> {
         BenchCommand::Sentiment(args) => return crate::bench_voice::sentiment(args),
         BenchCommand::Speech(args) => return crate::bench_voice::speech(args),
         BenchCommand::Generate(args) => return crate::bench_generate::run(paths, args),
+        BenchCommand::Quotes { hours, quotes, runs, workdir, json } => {
+            std::fs::create_dir_all(&workdir)?;
+            let db = workdir.join("quotes-bench.sqlite3");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+            }
+            let lib = Library::open(&db)?;
+            let r = byline_quotes::bench::run(lib.connection(), hours, quotes, runs)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "{} quotes against {} hours ({} words): index {:.0} ms once; check {:.1} ms median \
+                     ({:.1}–{:.1}, {} runs); verdicts {:?} (verbatim, close, altered, not found)",
+                    r.quotes,
+                    r.hours,
+                    r.transcript_words,
+                    r.index_ms,
+                    r.check_ms_median,
+                    r.check_ms_min,
+                    r.check_ms_max,
+                    runs,
+                    r.verdicts
+                );
+            }
+            return Ok(());
+        }
         BenchCommand::RandomModel { shape, tokenizer_from, out } => {
             let names: Vec<&str> = byline_draft::bench_model::SHAPES.iter().map(|s| s.name).collect();
             let Some(shape) = byline_draft::bench_model::shape(&shape) else {

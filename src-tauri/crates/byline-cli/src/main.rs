@@ -8,6 +8,7 @@ mod library_cmd;
 mod models_cmd;
 mod output;
 mod progress;
+mod quotes_cmd;
 mod related_cmd;
 mod sentiment_cmd;
 mod speak_cmd;
@@ -63,6 +64,9 @@ enum Command {
     Transcripts(transcribe_cmd::TranscriptsCommand),
     /// Record from the microphone to a WAV file that survives a crash.
     Record(transcribe_cmd::RecordArgs),
+    /// Check a draft's quotes against the recordings' transcripts, or search every transcript for a phrase.
+    #[command(subcommand)]
+    Quotes(quotes_cmd::QuotesCommand),
     /// Tone of an article, a text, a transcript's speakers, or readers' comments, sentence by sentence.
     Sentiment(Box<sentiment_cmd::SentimentArgs>),
     /// Generate an illustration (Stable Diffusion), labelled as AI-generated in the PNG.
@@ -154,6 +158,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Transcribe(args) => transcribe_cmd::transcribe(&paths, *args),
         Command::Transcripts(cmd) => transcribe_cmd::transcripts(&paths, cmd),
         Command::Record(args) => transcribe_cmd::record(&paths, args),
+        Command::Quotes(cmd) => quotes_cmd::run(&paths, cmd),
         Command::Sentiment(args) => sentiment_cmd::run(&paths, *args),
         Command::Image(args) => image_cmd::run(&paths, *args),
         Command::Index(args) => related_cmd::index(&paths, args),

@@ -180,3 +180,24 @@ fn a_cut_list_says_how_many_more() {
     let (ok, out, err) = byline(&home, &["library", "list"]);
     assert!(ok && out.lines().count() == 3 && !err.contains("more"), "{out}{err}");
 }
+
+/// `byline quotes`: a draft's quotes against a library without transcripts are "not found" with the reason,
+/// an unclosed quotation mark is reported, and the quote bank answers a search (here: nothing) in JSON.
+#[test]
+fn quotes_check_and_search() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let draft = home.path().join("draft.md");
+    std::fs::write(&draft, "The mayor said “we will build the hospital next year”.\n\nThen “this never closes.")
+        .expect("write");
+    let report = json(home.path(), &["quotes", "check", "--text", &draft.to_string_lossy(), "--json"]);
+    let quotes = report["quotes"].as_array().expect("quotes");
+    assert_eq!(quotes.len(), 1, "{report}");
+    assert_eq!(quotes[0]["verdict"], "not_found");
+    assert_eq!(quotes[0]["reason"], "there are no transcripts to check against");
+    assert_eq!(quotes[0]["quote"]["text"], "we will build the hospital next year");
+    assert_eq!(report["warnings"].as_array().map(Vec::len), Some(1), "{report}");
+    let hits = json(home.path(), &["quotes", "search", "build the hospital", "--json"]);
+    assert_eq!(hits.as_array().map(Vec::len), Some(0));
+    let (ok, out, _) = byline(home.path(), &["quotes", "check", "--text", &draft.to_string_lossy()]);
+    assert!(ok && out.contains("NOT FOUND"), "{out}");
+}

@@ -1,0 +1,84 @@
+// The quote check's types and presentation, free of Svelte and Tauri so it can be unit tested.
+
+export type Verdict = 'verbatim' | 'close' | 'altered' | 'not_found';
+
+export type Change =
+  | { kind: 'replaced'; quoted: string; heard: string }
+  | { kind: 'added'; quoted: string }
+  | { kind: 'dropped'; heard: string };
+
+export type Heard = {
+  transcript_id: number;
+  recording: string;
+  sha256: string;
+  speaker: string | null;
+  start: number;
+  end: number;
+  text: string;
+};
+
+export type QuoteCheck = {
+  quote: { start: number; end: number; text: string; fragments: [number, string][] };
+  verdict: Verdict;
+  heard: Heard | null;
+  changes: Change[];
+  reason: string;
+};
+
+export type QuotesReport = { quotes: QuoteCheck[]; warnings: [number, string][] };
+
+export const VERDICT_LABEL: Record<Verdict, string> = {
+  verbatim: 'Verbatim',
+  close: 'Close',
+  altered: 'Altered',
+  not_found: 'Not found',
+};
+
+/** One change in words a reader understands. */
+export function describeChange(c: Change): string {
+  switch (c.kind) {
+    case 'replaced':
+      return `“${c.quoted}” — said: “${c.heard}”`;
+    case 'added':
+      return `“${c.quoted}” was not said`;
+    case 'dropped':
+      return `leaves out “${c.heard}”`;
+  }
+}
+
+/** `1:02.5` */
+export function clock(seconds: number): string {
+  const s = Math.max(0, seconds);
+  const m = Math.floor(s / 60);
+  return `${m}:${(s - m * 60).toFixed(1).padStart(4, '0')}`;
+}
+
+function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** Where a quote was said: speaker, recording, time range. */
+export function place(h: Heard): string {
+  const who = h.speaker ? `${h.speaker}, ` : '';
+  return `${who}${fileName(h.recording)} ${clock(h.start)}–${clock(h.end)}`;
+}
+
+/** The report an editor reads before filing, as Markdown. */
+export function reportMarkdown(title: string, report: QuotesReport): string {
+  const lines = [`# Quote check: ${title || 'untitled'}`, ''];
+  const counts = (['verbatim', 'close', 'altered', 'not_found'] as Verdict[])
+    .map((v) => `${report.quotes.filter((q) => q.verdict === v).length} ${VERDICT_LABEL[v].toLowerCase()}`)
+    .join(', ');
+  lines.push(`${report.quotes.length} quotes: ${counts}.`, '');
+  report.quotes.forEach((q, i) => {
+    lines.push(`${i + 1}. **${VERDICT_LABEL[q.verdict]}** — “${q.quote.text.trim()}”`);
+    if (q.heard) {
+      lines.push(`   - Recorded: ${place(q.heard)} (SHA-256 ${q.heard.sha256.slice(0, 16)}…)`);
+      if (q.verdict !== 'verbatim') lines.push(`   - Said: “${q.heard.text}”`);
+    }
+    for (const c of q.changes) lines.push(`   - ${describeChange(c)}`);
+    lines.push(`   - ${q.reason}`);
+  });
+  for (const [, w] of report.warnings) lines.push('', `Warning: ${w}`);
+  return lines.join('\n') + '\n';
+}
