@@ -226,6 +226,19 @@ impl Library {
         Ok(n.max(0) as u64)
     }
 
+    /// How many articles contain `term`, matched as search matches it (English stemmed, Chinese by characters,
+    /// several words as a phrase).
+    pub fn document_frequency(&self, term: &str) -> Result<u64> {
+        let Some(query) = fts::build_query(&format!("\"{}\"", term.replace('"', " "))) else { return Ok(0) };
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?1")
+            .db()?
+            .query_row([query], |r| r.get(0))
+            .db()?;
+        Ok(n.max(0) as u64)
+    }
+
     /// Ranked full-text search (BM25, title weighted above body) with highlighted snippets.
     pub fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
         let Some(fts_query) = fts::build_query(query) else {

@@ -22,6 +22,19 @@ fn seeded() -> (tempfile::TempDir, Library) {
     (dir, lib)
 }
 
+/// Document frequency counts articles the way search matches them: stemmed, Chinese by characters, phrases.
+#[test]
+fn document_frequency_counts_matching_articles() {
+    let (_dir, lib) = seeded();
+    assert_eq!(lib.document_frequency("council").expect("df"), 1);
+    assert_eq!(lib.document_frequency("councils").expect("df"), 1, "stemmed like search");
+    assert_eq!(lib.document_frequency("新闻发布会").expect("df"), 1);
+    assert_eq!(lib.document_frequency("river walls").expect("df"), 1);
+    assert_eq!(lib.document_frequency("walls river").expect("df"), 0, "several words are a phrase");
+    assert_eq!(lib.document_frequency("nowhere").expect("df"), 0);
+    assert_eq!(lib.document_frequency("\"\0*").expect("df"), 0, "hostile input matches nothing");
+}
+
 #[test]
 fn english_search_ranks_and_highlights() {
     let (_dir, lib) = seeded();

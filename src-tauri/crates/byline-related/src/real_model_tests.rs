@@ -57,6 +57,45 @@ const FOOTBALL: &str = "The football club won the championship final at the stad
 const ZH_SPACE: &str = "国家航天局宣布，嫦娥探测器成功发射，将前往月球背面采集样本。航天专家表示这次任务意义重大。";
 const ZH_BUDGET: &str = "市议会通过了新的财政预算，增加了学校和公共交通的拨款。议员们就税收问题展开了激烈辩论。";
 
+/// In a wire-service library every article carries "Reuter" and "pct": the reasons a suggestion gives are the
+/// rare words it shares with the draft, not those.
+#[test]
+#[ignore = "needs BYLINE_TEST_MODELS"]
+fn the_why_prefers_rare_terms_over_wire_boilerplate() {
+    let emb = embedder(MINILM);
+    let mut lib = Library::open_in_memory().expect("library");
+    let topics = ["wheat exports", "copper prices", "bank rates", "oil output", "coffee harvest", "steel tariffs"];
+    for i in 0..24 {
+        let topic = topics[i % topics.len()];
+        article(
+            &mut lib,
+            &format!("{topic} {i}"),
+            &format!("LONDON, March {i} - Reuter - {topic} rose 2.{i} pct in trading on Tuesday, dealers said. Reuter"),
+        );
+    }
+    let barrier = article(
+        &mut lib,
+        "Thames barrier",
+        "LONDON - Reuter - Engineers closed the Thames barrier twice this week as storm surges rose 3 pct above forecasts. Reuter",
+    );
+    index(&mut lib, &emb);
+    let mut rec = Recommender::new(emb);
+    let opts = RankOptions { explain: true, ..RankOptions::default() };
+    let r = rec
+        .for_text(
+            &lib,
+            "Reuter - The Thames barrier was closed again as storm surges hit London, 4 pct higher. Reuter",
+            None,
+            &opts,
+        )
+        .expect("related");
+    assert_eq!(r.suggestions[0].id, barrier, "{r:#?}");
+    let why = r.suggestions[0].explanation.as_ref().expect("why");
+    let all: Vec<String> = why.shared_entities.iter().chain(&why.shared_terms).map(|t| t.to_lowercase()).collect();
+    assert!(!all.iter().any(|t| t == "reuter" || t == "pct"), "{why:?}");
+    assert!(all.iter().any(|t| t.contains("thames") || t.contains("barrier")), "{why:?}");
+}
+
 #[test]
 #[ignore = "needs BYLINE_TEST_MODELS"]
 fn english_and_chinese_articles_index_and_retrieve() {

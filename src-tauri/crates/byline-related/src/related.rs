@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::Embedder;
-use crate::explain::{Explanation, explain};
+use crate::explain::{Explanation, Rarity, explain};
 use crate::feedback::feedback_for;
 use crate::index::{IndexStats, PassageVec, article_text, embed_passages, mean_vector};
 use crate::rank::{Candidate, Fusion, Method, fuse, mmr, recency_factor};
@@ -279,17 +279,45 @@ impl Recommender {
         };
         let similarity =
             |id: i64| q.vector.as_deref().zip(self.index.vector(id)).map(|(a, b)| crate::search::dot(a, b));
+        let mut rarity = Rarity::new(lib)?;
         let mut suggestions = Vec::new();
         for &id in pinned.iter().filter(|&&id| !hidden.contains(&id)) {
-            suggestions.push(self.suggestion(lib, &q, &terms, id, 0.0, similarity(id), true, opts.explain)?);
+            suggestions.push(self.suggestion(
+                lib,
+                &q,
+                &terms,
+                id,
+                0.0,
+                similarity(id),
+                true,
+                opts.explain.then_some(&mut rarity),
+            )?);
         }
         for (id, score) in picked {
-            suggestions.push(self.suggestion(lib, &q, &terms, id, score, similarity(id), false, opts.explain)?);
+            suggestions.push(self.suggestion(
+                lib,
+                &q,
+                &terms,
+                id,
+                score,
+                similarity(id),
+                false,
+                opts.explain.then_some(&mut rarity),
+            )?);
         }
         dups.sort_by(|a, b| b.1.total_cmp(&a.1));
         let mut already_written = Vec::new();
         for (id, sim) in dups {
-            already_written.push(self.suggestion(lib, &q, &terms, id, sim, Some(sim as f32), false, opts.explain)?);
+            already_written.push(self.suggestion(
+                lib,
+                &q,
+                &terms,
+                id,
+                sim,
+                Some(sim as f32),
+                false,
+                opts.explain.then_some(&mut rarity),
+            )?);
         }
         Ok(RelatedResult {
             suggestions,
@@ -310,7 +338,7 @@ impl Recommender {
         score: f64,
         similarity: Option<f32>,
         pinned: bool,
-        with_why: bool,
+        rarity: Option<&mut Rarity>,
     ) -> Result<Suggestion> {
         let conn = lib.connection();
         let (title, published): (String, Option<String>) = conn
@@ -318,8 +346,10 @@ impl Recommender {
             .optional()
             .db()?
             .ok_or_else(|| Error::not_found("article", id))?;
-        let explanation =
-            if with_why { Some(explain(lib, self.embedder.model_id(), &q.passages, terms, id)?) } else { None };
+        let explanation = match rarity {
+            Some(r) => Some(explain(lib, self.embedder.model_id(), &q.passages, terms, id, r)?),
+            None => None,
+        };
         Ok(Suggestion { id, title, published, score, similarity, pinned, explanation })
     }
 }

@@ -299,6 +299,17 @@ pub fn fts_query(terms: &Terms, max_terms: usize) -> Option<String> {
 
 /// What two texts share: (entities, other key terms), most frequent first.
 pub fn shared(a: &Terms, b: &Terms, n: usize) -> (Vec<String>, Vec<String>) {
+    shared_weighted(a, b, n, &mut |_| 1.0)
+}
+
+/// [`shared`], each term's count multiplied by `weight(term)` (its rarity in the library); terms weighing
+/// nothing are left out. Only the most frequent candidates are weighed.
+pub fn shared_weighted(
+    a: &Terms,
+    b: &Terms,
+    n: usize,
+    weight: &mut dyn FnMut(&str) -> f64,
+) -> (Vec<String>, Vec<String>) {
     // A name may open a sentence on one side (and so count only as a word there).
     let count_in = |t: &Terms, k: &str| t.entities.get(k).map(|e| e.1).or_else(|| t.words.get(k).copied());
     let mut ents: Vec<(&str, usize)> = a
@@ -322,10 +333,18 @@ pub fn shared(a: &Terms, b: &Terms, n: usize) -> (Vec<String>, Vec<String>) {
         .filter_map(|(w, na)| b.words.get(w).map(|nb| (w.as_str(), (*na).min(*nb))))
         .collect();
     words.sort_by(|x, y| y.1.cmp(&x.1).then(y.0.len().cmp(&x.0.len())).then(x.0.cmp(y.0)));
-    (
-        ents.into_iter().take(n).map(|(e, _)| e.to_string()).collect(),
-        words.into_iter().take(n).map(|(w, _)| w.to_string()).collect(),
-    )
+    let mut weigh = |list: Vec<(&str, usize)>| -> Vec<String> {
+        let mut scored: Vec<(&str, f64)> = list
+            .into_iter()
+            .take(4 * n)
+            .map(|(t, count)| (t, count as f64 * weight(&t.to_lowercase())))
+            .filter(|(_, s)| *s > 0.0)
+            .collect();
+        // Stable: equal scores keep the frequency order.
+        scored.sort_by(|x, y| y.1.total_cmp(&x.1));
+        scored.into_iter().take(n).map(|(t, _)| t.to_string()).collect()
+    };
+    (weigh(ents), weigh(words))
 }
 
 #[cfg(test)]
@@ -347,6 +366,28 @@ mod tests {
         assert!(ents.contains(&"北京"));
         assert!(!ents.contains(&"The"), "a sentence-initial stop word is not a name");
         assert_eq!(t.words.get("council"), Some(&1));
+    }
+
+    #[test]
+    fn rare_terms_explain_first_and_wire_boilerplate_not_at_all() {
+        let a = analyse("REUTER - The harbour barrier will cost 40 mln dlrs, engineers said on Monday, Reuter said.");
+        let b = analyse(
+            "Reuter - The engineers said the harbour barrier floods again; 40 mln dlrs were spent, Reuter said.",
+        );
+        let rarity = |t: &str| match t {
+            "reuter" | "dlrs" | "mln" => 0.0,
+            "engineers" => 0.2,
+            _ => 3.0,
+        };
+        let (ents, words) = shared_weighted(&a, &b, 8, &mut |t| rarity(t));
+        let boilerplate = ["reuter", "dlrs", "mln"];
+        assert!(
+            !ents.iter().chain(&words).any(|t| boilerplate.contains(&t.to_lowercase().as_str())),
+            "{ents:?} {words:?}"
+        );
+        let at = |w: &str| words.iter().position(|x| x == w);
+        assert!(at("harbour").is_some() && at("harbour") < at("engineers"), "{words:?}");
+        assert!(ents.contains(&"40".to_string()), "{ents:?}");
     }
 
     #[test]
