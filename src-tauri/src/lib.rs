@@ -53,6 +53,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::related::related_for_draft,
             commands::related::related_feedback,
             commands::quotes::quotes_check,
+            commands::quotes::quotes_search,
             commands::sentiment::sentiment_analyze_text,
             commands::sentiment::sentiment_analyze_segments,
             commands::sentiment::sentiment_import_comments,

@@ -479,6 +479,16 @@ fn quotes_are_checked_against_the_recording() {
     });
     // "ask not" is said about three seconds in; playback starts there, not at the beginning.
     assert!((2.0..9.0).contains(&at), "playing at {at} s");
+    // The quote bank finds a phrase; inserting it puts the words and their provenance into the draft.
+    d.type_into(&d.wait_for("[data-testid=quotes-search]"), "my fellow Americans");
+    d.click(&d.wait_for("[data-testid=quotes-search-go]"));
+    let hit = d.wait_for("[data-testid=quotes-search-hit]");
+    assert!(d.text(&hit).contains("jfk.wav"), "{}", d.text(&hit));
+    d.click(&d.wait_for("[data-testid=quotes-search-insert]"));
+    let body = d.wait_until("the quote in the draft", || {
+        d.current_value("[data-testid=editor-body]").filter(|b| b.contains("SHA-256"))
+    });
+    assert!(body.contains("fellow Americans") && body.contains("jfk.wav") && body.contains("[^q"), "{body}");
     d.screenshot(&artifact("quotes.png"));
     drop(d);
     drop(audio);

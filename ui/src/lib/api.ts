@@ -33,7 +33,7 @@ import type {
   TranscriptExportFormat,
   TranscriptSummary,
 } from './transcript';
-import type { QuotesReport } from './quotes';
+import type { QuoteHit, QuotesReport } from './quotes';
 import type { FeedbackAction, IndexStats, RankOptions, RelatedResult } from './related';
 import type { GalleryImage, ImageEvent, ImageJob } from './images';
 import type {
@@ -253,6 +253,10 @@ export const api = {
   /** Every quotation in `text`, checked against the library's transcripts. */
   quotesCheck(text: string): Promise<QuotesReport> {
     return call('quotes_check', { text });
+  },
+  /** Quote bank: where a phrase was said in any transcript. */
+  quotesSearch(phrase: string, speaker: string | null, exact: boolean): Promise<QuoteHit[]> {
+    return call('quotes_search', { phrase, speaker, exact });
   },
   // ---- Related articles (RelatedPanel)
   /** Embeds new or changed articles in the background; cancel with jobCancel(jobId), rerun resumes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clock, describeChange, place, reportMarkdown, type QuotesReport } from './quotes';
+import { clock, describeChange, place, quoteWithProvenance, reportMarkdown, type QuotesReport } from './quotes';
 
 const heard = {
   transcript_id: 3,
@@ -17,6 +17,13 @@ describe('quote report', () => {
     expect(place(heard)).toBe('Mayor, mayor.wav 1:02.5–1:05.0');
     expect(describeChange({ kind: 'replaced', quoted: '50', heard: '40' })).toBe('“50” — said: “40”');
     expect(describeChange({ kind: 'dropped', heard: 'not' })).toBe('leaves out “not”');
+  });
+
+  it('puts a quote-bank result into the draft with its provenance as a footnote', () => {
+    const md = quoteWithProvenance({ verdict: 'verbatim', heard, changes: [] });
+    expect(md).toBe(
+      `“we will build forty new homes”[^q3-625]\n\n[^q3-625]: Mayor, mayor.wav, 1:02.5–1:05.0, SHA-256 ${'ab'.repeat(32)} (transcript 3).`,
+    );
   });
 
   it('lists every quote with its verdict, provenance and differences', () => {

@@ -26,6 +26,7 @@ export type QuoteCheck = {
 };
 
 export type QuotesReport = { quotes: QuoteCheck[]; warnings: [number, string][] };
+export type QuoteHit = { verdict: Verdict; heard: Heard; changes: Change[] };
 
 export const VERDICT_LABEL: Record<Verdict, string> = {
   verbatim: 'Verbatim',
@@ -61,6 +62,15 @@ function fileName(path: string): string {
 export function place(h: Heard): string {
   const who = h.speaker ? `${h.speaker}, ` : '';
   return `${who}${fileName(h.recording)} ${clock(h.start)}–${clock(h.end)}`;
+}
+
+/** A quote-bank result as Markdown for the draft: the words as said, and a footnote with their provenance
+ * (recording, time range, SHA-256 of the recording, transcript), which exports keep. */
+export function quoteWithProvenance(hit: QuoteHit): string {
+  const h = hit.heard;
+  const label = `q${h.transcript_id}-${Math.round(h.start * 10)}`;
+  const who = h.speaker ? `${h.speaker}, ` : '';
+  return `“${h.text}”[^${label}]\n\n[^${label}]: ${who}${fileName(h.recording)}, ${clock(h.start)}–${clock(h.end)}, SHA-256 ${h.sha256} (transcript ${h.transcript_id}).`;
 }
 
 /** The report an editor reads before filing, as Markdown. */

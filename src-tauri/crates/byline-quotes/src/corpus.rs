@@ -319,6 +319,32 @@ pub fn check_draft(conn: &Connection, draft: &str) -> Result<QuotesReport> {
     Ok(QuotesReport { quotes, warnings })
 }
 
+/// One quote-bank result.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchHit {
+    pub verdict: Verdict,
+    pub heard: Heard,
+    pub changes: Vec<Change>,
+}
+
+impl CorpusCache {
+    /// Quote bank: where `phrase` was said, with the index from the cache.
+    pub fn search(
+        &self,
+        conn: &Connection,
+        phrase: &str,
+        filter: &SearchFilter,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>> {
+        let corpus = self.get(conn)?;
+        Ok(corpus
+            .search(phrase, filter, limit)
+            .into_iter()
+            .map(|(verdict, heard, changes)| SearchHit { verdict, heard, changes })
+            .collect())
+    }
+}
+
 /// The index kept between checks while the library's transcripts stay as they are: a check as the reporter
 /// types then costs the alignment only, not reading every transcript again.
 #[derive(Default)]

@@ -11,6 +11,8 @@ mod detect;
 mod normal;
 
 pub use align::{Change, Verdict};
-pub use corpus::{Corpus, CorpusCache, Heard, QuoteCheck, QuotesReport, SearchFilter, check_draft, check_text};
+pub use corpus::{
+    Corpus, CorpusCache, Heard, QuoteCheck, QuotesReport, SearchFilter, SearchHit, check_draft, check_text,
+};
 pub use detect::{Quote, QuoteScan, find_quotes};
 pub use normal::{Token, normalise_words};
