@@ -175,11 +175,18 @@ impl<'r, 's> Run<'r, 's> {
         let total = declared.map(|d| opts.end_s.map_or(d, |e| e.min(d)) - offset).filter(|t| *t > 0.0);
         reporter.on_start(total.map(|t| (t * 1000.0) as u64), "transcribing");
         let language = if engine.is_multilingual() { opts.language().map(str::to_owned) } else { Some("en".into()) };
+        let mut transcript = Transcript::default();
+        // A damaged VAD file costs speed, never the transcript: Whisper then decodes the pauses too.
         let gate = match (&engine.vad_model, opts.no_vad) {
-            (Some(path), false) => Some(Gate::new(Vad::load(path)?, Rules::default())),
+            (Some(path), false) => match Vad::load(path) {
+                Ok(vad) => Some(Gate::new(vad, Rules::default())),
+                Err(e) => {
+                    transcript.notes.push(format!("pauses were decoded too: the voice-activity model failed ({e})"));
+                    None
+                }
+            },
             _ => None,
         };
-        let mut transcript = Transcript::default();
         if engine.vad_model.is_none() && !opts.no_vad {
             transcript.notes.push(format!(
                 "pauses were decoded too: the voice-activity model is not installed (`byline models pull {}`)",

@@ -318,6 +318,12 @@ fn vad_decisions_do_not_depend_on_block_sizes() {
 fn a_file_that_is_not_silero_is_refused_clearly() {
     let err = crate::vad::Vad::load(model()).err().expect("a Whisper model is not a VAD model");
     assert!(err.to_string().contains("not a usable Silero VAD"), "{err}");
+    // A damaged VAD file does not stop a transcription: the pauses are decoded too, and the transcript says so.
+    let engine = Engine::load(model()).expect("load").with_vad(Some(model().to_path_buf()));
+    let (t, _) =
+        engine.transcribe_file(&jfk(), &Options::default(), &NoProgress, &CancelToken::new(), None).expect("ok");
+    assert!(word_error_rate(JFK, &t.text()) <= 0.10, "{}", t.text());
+    assert!(t.notes.iter().any(|n| n.contains("voice-activity model failed")), "{:?}", t.notes);
 }
 
 #[test]
