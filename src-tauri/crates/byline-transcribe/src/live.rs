@@ -58,7 +58,7 @@ pub struct Live<'e> {
 impl<'e> Live<'e> {
     /// `text_file` receives the text so far after each pass.
     pub fn new(engine: &'e Engine, opts: &Options, text_file: Option<PathBuf>) -> Self {
-        // The stretch is short and passes repeat: no note about a missing VAD model each time.
+        // Each pass transcribes the open stretch from its start: a range of the take makes no sense here.
         let opts = Options { start_s: None, end_s: None, ..opts.clone() };
         Self {
             engine,
