@@ -10,6 +10,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use byline_speech::testing::NullAudio;
@@ -47,57 +48,86 @@ fn wav_seconds(path: &Path) -> f64 {
     reader.duration() as f64 / f64::from(reader.spec().sample_rate)
 }
 
-/// Reads the recorder's standard error on a thread: each meter line's seconds of recorded audio go to the
-/// receiver; the whole text comes back from the thread.
-fn meter(stderr: impl Read + Send + 'static) -> (Receiver<f64>, std::thread::JoinHandle<String>) {
-    let (seconds, _live, reader) = meter_and_live(stderr);
-    (seconds, reader)
+/// The recorder's standard error, read on a thread: each meter line's seconds of recorded audio and each
+/// live-text line ("live  0:03  …") arrive on receivers; the whole text is kept for failure messages.
+struct Meter {
+    seconds: Receiver<f64>,
+    live: Receiver<String>,
+    text: Arc<Mutex<String>>,
+    reader: std::thread::JoinHandle<()>,
 }
 
-/// [`meter`], with the live-text lines ("live  0:03  …") on a second receiver.
-fn meter_and_live(
-    stderr: impl Read + Send + 'static,
-) -> (Receiver<f64>, Receiver<String>, std::thread::JoinHandle<String>) {
-    let (tx, rx) = channel();
-    let (live_tx, live_rx) = channel();
-    let reader = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        let mut line = Vec::new();
-        for byte in std::io::BufReader::new(stderr).bytes() {
-            let Ok(byte) = byte else { break };
-            text.push(byte);
-            if byte != b'\r' && byte != b'\n' {
-                line.push(byte);
-                continue;
+impl Meter {
+    fn read(stderr: impl Read + Send + 'static) -> Self {
+        let (tx, seconds) = channel();
+        let (live_tx, live) = channel();
+        let text = Arc::new(Mutex::new(String::new()));
+        let all = Arc::clone(&text);
+        let reader = std::thread::spawn(move || {
+            let mut line = Vec::new();
+            for byte in std::io::BufReader::new(stderr).bytes() {
+                let Ok(byte) = byte else { break };
+                if byte != b'\r' && byte != b'\n' {
+                    line.push(byte);
+                    continue;
+                }
+                let shown = String::from_utf8_lossy(&line).replace("\x1b[K", "");
+                all.lock().expect("text").push_str(&format!("{shown}{}", byte as char));
+                // "recording     3.4 s [###   ] Enter: stop, p+Enter: pause"
+                let secs = shown
+                    .trim_start()
+                    .strip_prefix("recording")
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .and_then(|s| s.parse::<f64>().ok());
+                if let Some(secs) = secs {
+                    let _ = tx.send(secs);
+                }
+                if let Some(text) = shown.trim_start().strip_prefix("live ") {
+                    let _ = live_tx.send(text.trim().to_owned());
+                }
+                line.clear();
             }
-            // "recording     3.4 s [###   ] Enter: stop, p+Enter: pause"
-            let secs = String::from_utf8_lossy(&line)
-                .trim_start()
-                .strip_prefix("recording")
-                .and_then(|rest| rest.split_whitespace().next().map(str::to_owned))
-                .and_then(|s| s.parse::<f64>().ok());
-            if let Some(secs) = secs {
-                let _ = tx.send(secs);
-            }
-            let shown = String::from_utf8_lossy(&line).replace("\x1b[K", "");
-            if let Some(live) = shown.trim_start().strip_prefix("live ") {
-                let _ = live_tx.send(live.trim().to_owned());
-            }
-            line.clear();
-        }
-        String::from_utf8_lossy(&text).into_owned()
-    });
-    (rx, live_rx, reader)
-}
+            all.lock().expect("text").push_str(&String::from_utf8_lossy(&line));
+        });
+        Self { seconds, live, text, reader }
+    }
 
-/// Waits until the meter shows at least `seconds` of recorded audio and returns what it shows. The deadline
-/// only turns a recorder that never gets there into a failure: audio arrives in real time.
-fn recorded_at_least(meter: &Receiver<f64>, seconds: f64) -> f64 {
-    loop {
-        let secs = meter.recv_timeout(Duration::from_secs(120)).expect("the recorder's meter");
-        if secs >= seconds {
-            return secs;
+    /// Waits until the meter shows at least `seconds` of recorded audio and returns what it shows. The
+    /// deadline only turns a recorder that never gets there into a failure: audio arrives in real time. A
+    /// recorder that ends first fails with what it printed.
+    fn at_least(&self, seconds: f64, recorder: &mut std::process::Child) -> f64 {
+        loop {
+            match self.seconds.recv_timeout(Duration::from_secs(120)) {
+                Ok(secs) if secs >= seconds => return secs,
+                Ok(_) => {}
+                Err(e) => {
+                    // Give the reader a moment to take in the last lines of a recorder that exited.
+                    std::thread::sleep(Duration::from_millis(200));
+                    let status = recorder.try_wait().map(|s| s.map(|s| s.to_string()));
+                    panic!(
+                        "the recorder's meter never showed {seconds} s ({e}; exit: {status:?}); it printed:\n{}",
+                        self.printed()
+                    );
+                }
+            }
         }
+    }
+
+    /// The last seconds the meter showed, or `fallback` when no new meter line came.
+    fn latest(&self, fallback: f64) -> f64 {
+        self.seconds.try_iter().last().unwrap_or(fallback)
+    }
+
+    fn printed(&self) -> String {
+        self.text.lock().expect("text").clone()
+    }
+
+    /// Everything the recorder printed, and the live lines not yet taken, once it has ended.
+    fn finish(self) -> (String, Vec<String>) {
+        let Self { live, text, reader, .. } = self;
+        reader.join().expect("stderr reader");
+        let printed = text.lock().expect("text").clone();
+        (printed, live.try_iter().collect())
     }
 }
 
@@ -114,19 +144,18 @@ fn a_recording_from_the_default_input_is_transcribed() {
 
     let wav = dir.path().join("interview.wav");
     let mut recorder = start_recorder(&audio, &home, &wav, &[]);
-    let (levels, stderr) = meter(recorder.stderr.take().expect("stderr"));
+    let meter = Meter::read(recorder.stderr.take().expect("stderr"));
     // The device delivers sound: what is played from now on is recorded.
-    let started = recorded_at_least(&levels, 0.1);
+    let started = meter.at_least(0.1, &mut recorder);
     let script = dir.path().join("script.txt");
     std::fs::write(&script, "The mayor promised a new hospital for the city.").expect("write");
     let spoken = byline(&audio, &home).args(["speak", "--rate", "150", "--text"]).arg(&script).output().expect("speak");
     assert!(spoken.status.success(), "{}", String::from_utf8_lossy(&spoken.stderr));
     // Playback has ended; two more recorded seconds cover what the sound server still had on its way.
-    let now = levels.try_iter().last().unwrap_or(started);
-    let metered = recorded_at_least(&levels, now + 2.0);
+    let metered = meter.at_least(meter.latest(started) + 2.0, &mut recorder);
     recorder.stdin.take().expect("stdin").write_all(b"\n").expect("press Enter");
     let out = recorder.wait_with_output().expect("recording ends");
-    let stderr = stderr.join().expect("stderr reader");
+    let (stderr, _) = meter.finish();
     assert!(out.status.success(), "{stderr}");
 
     // Enter keeps everything recorded before it, and what the device still had buffered.
@@ -172,8 +201,8 @@ fn live_text_appears_while_recording() {
     let audio = NullAudio::start(dir.path());
     let wav = dir.path().join("live.wav");
     let mut recorder = start_recorder(&audio, &home, &wav, &["--live"]);
-    let (levels, live, stderr) = meter_and_live(recorder.stderr.take().expect("stderr"));
-    let started = recorded_at_least(&levels, 0.1);
+    let meter = Meter::read(recorder.stderr.take().expect("stderr"));
+    let started = meter.at_least(0.1, &mut recorder);
     let script = dir.path().join("script.txt");
     std::fs::write(
         &script,
@@ -184,19 +213,20 @@ fn live_text_appears_while_recording() {
     let mut speaker =
         byline(&audio, &home).args(["speak", "--rate", "140", "--text"]).arg(&script).spawn().expect("speak");
     // A live line comes while the article is still being read out.
-    let first = live.recv_timeout(Duration::from_secs(60)).expect("a live line while recording");
+    let first = meter
+        .live
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|e| panic!("no live line while recording ({e}); the recorder printed:\n{}", meter.printed()));
     assert!(speaker.try_wait().expect("speaker").is_none(), "the first live line ({first:?}) came only after playback");
     let live_file = dir.path().join("live.wav.live.txt");
     let so_far = std::fs::read_to_string(&live_file).expect("the live text is kept beside the recording");
     assert!(!so_far.trim().is_empty());
     assert!(speaker.wait().expect("speak").success());
-    let now = levels.try_iter().last().unwrap_or(started);
-    recorded_at_least(&levels, now + 2.0);
+    meter.at_least(meter.latest(started) + 2.0, &mut recorder);
     recorder.stdin.take().expect("stdin").write_all(b"\n").expect("press Enter");
     let out = recorder.wait_with_output().expect("recording ends");
-    let stderr = stderr.join().expect("stderr reader");
+    let (stderr, lines) = meter.finish();
     assert!(out.status.success(), "{stderr}");
-    let lines: Vec<String> = live.try_iter().collect();
     let shown = format!("{first}\n{}", lines.join("\n")).to_lowercase();
     assert!(shown.contains("council") || shown.contains("mayor"), "live lines: {shown}");
     let text = String::from_utf8_lossy(&out.stdout).to_lowercase();

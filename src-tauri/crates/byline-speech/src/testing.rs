@@ -29,9 +29,11 @@ impl NullAudio {
             .stderr(Stdio::null())
             .spawn()
             .expect("start pulseaudio (`cargo xtask test` installs it)");
+        // The socket file appears at bind(), before the server listens: a client connecting in between is
+        // refused, and cpal then finds no input device. Ready means a connection is accepted.
         let deadline = Instant::now() + Duration::from_secs(20);
-        while !socket.exists() {
-            assert!(Instant::now() < deadline, "pulseaudio did not open {}", socket.display());
+        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+            assert!(Instant::now() < deadline, "pulseaudio did not accept connections on {}", socket.display());
             std::thread::sleep(Duration::from_millis(100));
         }
         Self { server, socket }
