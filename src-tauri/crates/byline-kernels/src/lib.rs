@@ -8,6 +8,7 @@
 
 pub mod blocks;
 pub mod dot;
+pub mod interleave;
 pub mod matmul;
 pub mod quantize;
 pub mod vec;

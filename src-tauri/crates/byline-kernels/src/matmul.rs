@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::blocks::*;
 use crate::dot::WeightBlock;
+use crate::interleave::{self, BlockQ4Kx16};
 use crate::{KernelError, QType};
 
 /// Output rows per task: enough work to amortise scheduling, small enough that the tile's weights stay in
@@ -23,6 +24,8 @@ pub(crate) enum Data {
     Q5_1(Vec<BlockQ5_1>),
     Q8_0(Vec<BlockQ8_0>),
     Q4K(Vec<BlockQ4K>),
+    /// Q4_K repacked sixteen rows at a time ([`crate::interleave`]).
+    Q4KX16(Vec<BlockQ4Kx16>),
     Q6K(Vec<BlockQ6K>),
 }
 
@@ -92,6 +95,9 @@ impl QMatrix {
             QType::Q5_0 => Data::Q5_0(blocks_from_bytes(bytes)),
             QType::Q5_1 => Data::Q5_1(blocks_from_bytes(bytes)),
             QType::Q8_0 => Data::Q8_0(blocks_from_bytes(bytes)),
+            QType::Q4K if interleave::enabled() && rows.is_multiple_of(interleave::ROWS) => {
+                Data::Q4KX16(interleave::repack(&blocks_from_bytes(bytes), rows, cols / QK_K))
+            }
             QType::Q4K => Data::Q4K(blocks_from_bytes(bytes)),
             QType::Q6K => Data::Q6K(blocks_from_bytes(bytes)),
         };
@@ -124,7 +130,14 @@ impl QMatrix {
             return Err(KernelError::Shape("stacked matrices must share width and type".into()));
         }
         let rows = parts.iter().map(|p| p.rows).sum();
-        let mut iter = parts.into_iter().map(|p| p.data);
+        // Interleaved Q4_K parts stay interleaved when all are; otherwise all go back to GGML's rows.
+        let mixed = parts.iter().any(|p| matches!(p.data, Data::Q4KX16(_)))
+            && parts.iter().any(|p| !matches!(p.data, Data::Q4KX16(_)));
+        let per_row = cols / QK_K;
+        let mut iter = parts.into_iter().map(|p| match p.data {
+            Data::Q4KX16(x) if mixed => Data::Q4K(interleave::unpack(&x, per_row)),
+            data => data,
+        });
         let mut data = iter.next().ok_or_else(|| KernelError::Shape("nothing to stack".into()))?;
         for next in iter {
             match (&mut data, next) {
@@ -135,6 +148,7 @@ impl QMatrix {
                 (Data::Q5_1(a), Data::Q5_1(b)) => a.extend(b),
                 (Data::Q8_0(a), Data::Q8_0(b)) => a.extend(b),
                 (Data::Q4K(a), Data::Q4K(b)) => a.extend(b),
+                (Data::Q4KX16(a), Data::Q4KX16(b)) => a.extend(b),
                 (Data::Q6K(a), Data::Q6K(b)) => a.extend(b),
                 _ => return Err(KernelError::Shape("stacked matrices must share their type".into())),
             }
@@ -159,6 +173,7 @@ impl QMatrix {
             Data::Q5_1(b) => row(b, r, cols, out),
             Data::Q8_0(b) => row(b, r, cols, out),
             Data::Q4K(b) => row(b, r, cols, out),
+            Data::Q4KX16(x) => interleave::dequantize_row(x, cols / QK_K, r, out),
             Data::Q6K(b) => row(b, r, cols, out),
         }
     }
@@ -180,6 +195,10 @@ impl QMatrix {
             Data::Q5_1(w) => quantized(w, rows, cols, x, tokens, y, pool),
             Data::Q8_0(w) => quantized(w, rows, cols, x, tokens, y, pool),
             Data::Q4K(w) => quantized(w, rows, cols, x, tokens, y, pool),
+            Data::Q4KX16(w) => {
+                let acts = quantize_acts::<BlockQ4K>(x, tokens, cols, pool);
+                interleave::matmul(w, rows, cols / QK_K, &acts, tokens, y, pool)
+            }
             Data::Q6K(w) => quantized(w, rows, cols, x, tokens, y, pool),
         }
     }
@@ -195,17 +214,7 @@ fn quantized<W: WeightBlock>(
     pool: &rayon::ThreadPool,
 ) {
     let per_row = cols / W::ELEMS;
-    let quantize = |row: &[f32]| {
-        let mut out = Vec::with_capacity(per_row);
-        W::quantize_acts(row, &mut out);
-        out
-    };
-    let rows_x = x[..tokens * cols].chunks_exact(cols);
-    let acts: Vec<W::Act> = if tokens > 1 {
-        pool.install(|| x[..tokens * cols].par_chunks_exact(cols).map(quantize).collect::<Vec<_>>().concat())
-    } else {
-        rows_x.flat_map(quantize).collect()
-    };
+    let acts = quantize_acts::<W>(x, tokens, cols, pool);
     let (dot, dot4) = (W::dot_fn(), W::dot4_fn());
     let act = |t: usize| &acts[t * per_row..(t + 1) * per_row];
     for_tiles(rows, tokens, y, pool, |r, t0, out| {
@@ -217,10 +226,24 @@ fn quantized<W: WeightBlock>(
     });
 }
 
+/// Each of `tokens` rows of `x` (`cols` wide) quantized to `W`'s activation blocks, one after the other.
+fn quantize_acts<W: WeightBlock>(x: &[f32], tokens: usize, cols: usize, pool: &rayon::ThreadPool) -> Vec<W::Act> {
+    let quantize = |row: &[f32]| {
+        let mut out = Vec::with_capacity(cols / W::ELEMS);
+        W::quantize_acts(row, &mut out);
+        out
+    };
+    if tokens > 1 {
+        pool.install(|| x[..tokens * cols].par_chunks_exact(cols).map(quantize).collect::<Vec<_>>().concat())
+    } else {
+        x[..cols].chunks_exact(cols).flat_map(quantize).collect()
+    }
+}
+
 /// A raw pointer to the output that tasks write through; each (token, row) cell belongs to exactly one
 /// task, because tasks own disjoint ranges of rows.
 #[derive(Clone, Copy)]
-struct Out(*mut f32);
+pub(crate) struct Out(pub(crate) *mut f32);
 // SAFETY: tasks write disjoint cells (see `for_tiles`), and the buffer outlives the pool's scope.
 unsafe impl Send for Out {}
 // SAFETY: as above; no cell is read or written by two tasks.
@@ -229,7 +252,7 @@ unsafe impl Sync for Out {}
 impl Out {
     /// # Safety
     /// `i` is inside the buffer, which is alive, and no other thread accesses cell `i` meanwhile.
-    unsafe fn write(&self, i: usize, v: f32) {
+    pub(crate) unsafe fn write(&self, i: usize, v: f32) {
         // SAFETY: guaranteed by the caller.
         unsafe { *self.0.add(i) = v };
     }

@@ -63,6 +63,59 @@ fn matmul_equals_the_f32_reference_for_every_type() {
     check("q4_k", &m, &d, &mut rng, &pool);
     let (m, d) = random_matrix::<BlockQ6K>(&mut rng, rows, cols, QType::Q6K, Data::Q6K);
     check("q6_k", &m, &d, &mut rng, &pool);
+    // Q4_K interleaved sixteen rows at a time: three groups.
+    let (m, d) = random_matrix::<BlockQ4K>(&mut rng, 48, cols, QType::Q4K, |b| {
+        Data::Q4KX16(crate::interleave::repack(&b, 48, 2))
+    });
+    check("q4_k x16", &m, &d, &mut rng, &pool);
+}
+
+/// GGUF bytes of Q4_K blocks, fields in order, little-endian.
+fn q4k_bytes(blocks: &[BlockQ4K]) -> Vec<u8> {
+    blocks
+        .iter()
+        .flat_map(|b| b.d.to_le_bytes().into_iter().chain(b.dmin.to_le_bytes()).chain(b.scales).chain(b.qs))
+        .collect()
+}
+
+/// Q4_K matrices whose rows come in sixteens are interleaved at load; stacked with one that is not, all go
+/// back to GGML's rows; either way every row reads back exactly and multiplies alike.
+#[test]
+fn q4k_matrices_interleave_at_load_and_stack_with_any_other() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let pool = crate::thread_pool(2).expect("pool");
+    let cols = 512;
+    let blocks: Vec<BlockQ4K> = (0..(32 + 32 + 8) * 2).map(|_| BlockQ4K::random(&mut rng)).collect();
+    let bytes = q4k_bytes(&blocks);
+    let part = |from: usize, rows: usize| {
+        let at = from * 2 * 144;
+        QMatrix::from_ggml(QType::Q4K, rows, cols, &bytes[at..at + rows * 2 * 144]).expect("q4_k matrix")
+    };
+    let dense = |rows: std::ops::Range<usize>| {
+        let mut out = vec![0.0; rows.len() * cols];
+        for (b, o) in blocks[rows.start * 2..rows.end * 2].iter().zip(out.chunks_mut(QK_K)) {
+            b.dequantize(o);
+        }
+        out
+    };
+    let a = part(0, 32);
+    if crate::interleave::enabled() {
+        assert!(matches!(a.data, Data::Q4KX16(_)), "32 rows are interleaved");
+    }
+    assert!(matches!(part(64, 8).data, Data::Q4K(_)), "8 rows stay in GGML's layout");
+    for (name, m, rows) in [
+        ("interleaved", QMatrix::stack(vec![part(0, 32), part(32, 32)]).expect("stack"), 0..64),
+        ("mixed", QMatrix::stack(vec![part(0, 32), part(32, 32), part(64, 8)]).expect("stack"), 0..72),
+    ] {
+        assert_eq!(m.rows(), rows.len(), "{name}");
+        let d = dense(rows.clone());
+        let mut row = vec![0.0; cols];
+        for r in rows {
+            m.dequantize_row(r, &mut row);
+            assert_eq!(row, d[r * cols..(r + 1) * cols], "{name} row {r}");
+        }
+        check(name, &m, &d, &mut rng, &pool);
+    }
 }
 
 #[test]
@@ -112,19 +165,28 @@ fn matmul_speed() {
     let mut rng = StdRng::seed_from_u64(1);
     let (rows, cols) = (1536, 576);
     let (m, _) = random_matrix::<BlockQ4_1>(&mut rng, rows, cols, QType::Q4_1, Data::Q4_1);
+    speed("q4_1", &m, &mut rng);
+    // Qwen2.5-1.5B's gate/up shape in Q4_K (interleaved unless BYLINE_KERNELS_NO_REPACK=1).
+    let blocks: Vec<BlockQ4K> = (0..8960 * 1536 / QK_K).map(|_| BlockQ4K::random(&mut rng)).collect();
+    let m = QMatrix::from_ggml(QType::Q4K, 8960, 1536, &q4k_bytes(&blocks)).expect("q4_k matrix");
+    speed("q4_k", &m, &mut rng);
+}
+
+fn speed(name: &str, m: &QMatrix, rng: &mut StdRng) {
+    let (rows, cols) = (m.rows(), m.cols());
     for threads in [1, 2] {
         let pool = crate::thread_pool(threads).expect("pool");
         for tokens in [1, 16, 128] {
             let x: Vec<f32> = (0..tokens * cols).map(|_| rng.random_range(-1.0..1.0)).collect();
             let mut y = vec![0.0; tokens * rows];
-            let reps = 2000 / tokens;
+            let reps = (2000 / tokens * 884_736 / (rows * cols)).max(2);
             let started = std::time::Instant::now();
             for _ in 0..reps {
                 m.matmul(&x, tokens, &mut y, &pool);
             }
             let s = started.elapsed().as_secs_f64();
             let macs = (reps * tokens * rows * cols) as f64;
-            eprintln!("q4_1 {threads} threads, {tokens} tokens: {:.1} GMAC/s", macs / s / 1e9);
+            eprintln!("{name} {threads} threads, {tokens} tokens: {:.1} GMAC/s", macs / s / 1e9);
         }
     }
 }

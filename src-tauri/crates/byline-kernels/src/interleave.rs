@@ -1,0 +1,505 @@
+//! Q4_K weights repacked at load so that sixteen rows are multiplied at once, one row per SIMD lane.
+//!
+//! GGML's layout keeps a row's 256-element block together, so a row-at-a-time kernel ends every block
+//! with work that concerns only that row and token: the 6-bit scales unpacked, the integer sums reduced
+//! across lanes, converted and scaled. Here block b of rows 16g..16g+16 is one [`BlockQ4Kx16`]: for each
+//! sub-block of 32 elements, four elements of row r sit in bytes 4r..4r+4 of a 64-byte register, so one
+//! `maddubs` against four activation bytes broadcast to every lane gives all sixteen rows' products, the
+//! scales (unpacked once, at load) multiply lane by lane, and the block's float step covers sixteen rows.
+//! Nothing is reduced across lanes. The repacking is exact: [`unpack`] gives the GGML blocks back.
+
+use rayon::prelude::*;
+
+use crate::blocks::*;
+
+/// Rows that share an interleaved block.
+pub const ROWS: usize = 16;
+
+/// Block b (256 elements) of sixteen consecutive rows.
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub struct BlockQ4Kx16 {
+    /// Each row's f16 scale, as in the GGML block.
+    pub d: [u16; ROWS],
+    /// Each row's f16 min scale.
+    pub dmin: [u16; ROWS],
+    /// `scales[j][2r]` and `scales[j][2r + 1]`: row r's 6-bit scale of sub-block j (twice, one per i16 lane
+    /// of the pair sums `maddubs` leaves).
+    pub scales: [[u8; 2 * ROWS]; 8],
+    /// `mins[p][2r + k]`: row r's 6-bit min of sub-block 2p + k.
+    pub mins: [[u8; 2 * ROWS]; 4],
+    /// `qs[j][q][4r + e]`: row r's element 4q + e of sub-block j in the low nibble, element 16 + 4q + e in
+    /// the high nibble.
+    pub qs: [[[u8; 4 * ROWS]; 4]; 8],
+}
+
+/// Interleaves `rows` rows of `per_row` Q4_K blocks each (`rows` a multiple of [`ROWS`]).
+pub fn repack(blocks: &[BlockQ4K], rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
+    assert!(rows.is_multiple_of(ROWS) && blocks.len() == rows * per_row, "repack shape");
+    let mut out = Vec::with_capacity(blocks.len() / ROWS);
+    for g in 0..rows / ROWS {
+        for b in 0..per_row {
+            let src = |r: usize| &blocks[(g * ROWS + r) * per_row + b];
+            let mut x = BlockQ4Kx16 {
+                d: std::array::from_fn(|r| src(r).d),
+                dmin: std::array::from_fn(|r| src(r).dmin),
+                scales: [[0; 2 * ROWS]; 8],
+                mins: [[0; 2 * ROWS]; 4],
+                qs: [[[0; 4 * ROWS]; 4]; 8],
+            };
+            for r in 0..ROWS {
+                let w = src(r);
+                for j in 0..8 {
+                    let (sc, m) = q4k_scale_min(j, &w.scales);
+                    x.scales[j][2 * r] = sc;
+                    x.scales[j][2 * r + 1] = sc;
+                    x.mins[j / 2][2 * r + j % 2] = m;
+                }
+                // Bytes i and 16 + i of chunk c hold elements i and 16 + i of sub-blocks 2c (low nibbles)
+                // and 2c + 1 (high nibbles): one new byte each.
+                for c in 0..4 {
+                    let src = &w.qs[32 * c..32 * c + 32];
+                    for i in 0..16 {
+                        let (lo, hi) = (src[i], src[16 + i]);
+                        x.qs[2 * c][i / 4][4 * r + i % 4] = (lo & 0xF) | (hi << 4);
+                        x.qs[2 * c + 1][i / 4][4 * r + i % 4] = (lo >> 4) | (hi & 0xF0);
+                    }
+                }
+            }
+            out.push(x);
+        }
+    }
+    out
+}
+
+/// The six-bit scales and mins of a row packed the GGML way (the inverse of [`q4k_scale_min`]).
+fn pack_scales(sc: [u8; 8], m: [u8; 8]) -> [u8; 12] {
+    let mut s = [0u8; 12];
+    for j in 0..4 {
+        s[j] = sc[j] | ((sc[j + 4] >> 4) << 6);
+        s[j + 4] = m[j] | ((m[j + 4] >> 4) << 6);
+        s[j + 8] = (sc[j + 4] & 0xF) | ((m[j + 4] & 0xF) << 4);
+    }
+    s
+}
+
+/// Row `r` (0..16) of an interleaved block as the GGML block it came from.
+fn row_block(x: &BlockQ4Kx16, r: usize) -> BlockQ4K {
+    let sc = std::array::from_fn(|j| x.scales[j][2 * r]);
+    let m = std::array::from_fn(|j| x.mins[j / 2][2 * r + j % 2]);
+    let mut qs = [0u8; QK_K / 2];
+    for j in 0..8 {
+        for q in 0..4 {
+            for e in 0..4 {
+                let byte = x.qs[j][q][4 * r + e];
+                for (i, v) in [(4 * q + e, byte & 0xF), (16 + 4 * q + e, byte >> 4)] {
+                    qs[32 * (j / 2) + i] |= v << (4 * (j % 2));
+                }
+            }
+        }
+    }
+    BlockQ4K { d: x.d[r], dmin: x.dmin[r], scales: pack_scales(sc, m), qs }
+}
+
+/// The GGML blocks back, row after row (`per_row` interleaved blocks per group of sixteen rows).
+pub fn unpack(x: &[BlockQ4Kx16], per_row: usize) -> Vec<BlockQ4K> {
+    let mut out = Vec::with_capacity(x.len() * ROWS);
+    for group in x.chunks_exact(per_row) {
+        for r in 0..ROWS {
+            out.extend(group.iter().map(|b| row_block(b, r)));
+        }
+    }
+    out
+}
+
+/// Row `r` of the matrix as f32 (`out` is the row's width).
+pub fn dequantize_row(x: &[BlockQ4Kx16], per_row: usize, r: usize, out: &mut [f32]) {
+    let group = &x[(r / ROWS) * per_row..(r / ROWS + 1) * per_row];
+    for (b, o) in group.iter().zip(out.chunks_exact_mut(QK_K)) {
+        row_block(b, r % ROWS).dequantize(o);
+    }
+}
+
+/// The activation sums per sub-block of 32 (the weights' mins multiply them), from the sums per 16.
+pub fn sums32(a: &BlockQ8K) -> [i16; 8] {
+    std::array::from_fn(|j| a.bsums[2 * j] + a.bsums[2 * j + 1])
+}
+
+/// One token's activation blocks for a row of the matrix, and their [`sums32`].
+#[derive(Clone, Copy)]
+pub struct Acts<'a> {
+    pub blocks: &'a [BlockQ8K],
+    pub sums: &'a [[i16; 8]],
+}
+
+/// `out[t][r]` = row r of the group · token t, for the 1 to 4 tokens in `a`.
+pub type GroupFn = fn(&[BlockQ4Kx16], &[Acts<'_>], &mut [[f32; ROWS]]);
+
+/// The portable kernel, and the reference the SIMD ones are tested against.
+pub fn group_scalar(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+    for (acts, out) in a.iter().zip(out.iter_mut()) {
+        *out = [0.0; ROWS];
+        for (b, w) in w.iter().enumerate() {
+            let (y, sums) = (&acts.blocks[b], &acts.sums[b]);
+            for (r, o) in out.iter_mut().enumerate() {
+                let (mut scaled, mut mins) = (0i32, 0i32);
+                for (j, &sum) in sums.iter().enumerate() {
+                    let mut dot = 0i32;
+                    for q in 0..4 {
+                        for e in 0..4 {
+                            let byte = w.qs[j][q][4 * r + e];
+                            dot += i32::from(byte & 0xF) * i32::from(y.qs[32 * j + 4 * q + e]);
+                            dot += i32::from(byte >> 4) * i32::from(y.qs[32 * j + 16 + 4 * q + e]);
+                        }
+                    }
+                    scaled += i32::from(w.scales[j][2 * r]) * dot;
+                    mins += i32::from(w.mins[j / 2][2 * r + j % 2]) * i32::from(sum);
+                }
+                *o += y.d * (f16_to_f32(w.d[r]) * scaled as f32 - f16_to_f32(w.dmin[r]) * mins as f32);
+            }
+        }
+    }
+}
+
+/// The AVX2 kernel where this CPU runs it, else `None`.
+pub fn group_fn_avx2() -> Option<GroupFn> {
+    #[cfg(target_arch = "x86_64")]
+    if crate::dot::has_avx2() {
+        fn simd(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+            // SAFETY: handed out only after has_avx2() confirmed AVX2, FMA and F16C.
+            unsafe { avx2::group(w, a, out) }
+        }
+        return Some(simd);
+    }
+    None
+}
+
+/// The fastest kernel this CPU runs.
+pub fn group_fn() -> GroupFn {
+    #[cfg(target_arch = "x86_64")]
+    if crate::dot::has_avx512() {
+        fn simd(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+            // SAFETY: handed out only after has_avx512() confirmed AVX-512 F/BW/VL/VNNI, AVX2, FMA and F16C.
+            unsafe { avx512::group(w, a, out) }
+        }
+        return simd;
+    }
+    group_fn_avx2().unwrap_or(group_scalar)
+}
+
+/// Whether Q4_K matrices are repacked at load (`BYLINE_KERNELS_NO_REPACK=1` keeps GGML's row layout, to
+/// compare the two on one machine).
+pub fn enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("BYLINE_KERNELS_NO_REPACK").is_none())
+}
+
+/// Tokens per kernel call.
+const TOKENS: usize = 4;
+
+/// `y[t * rows + r] = W[r, :] · a[t]` for every token, groups of sixteen rows split over the pool.
+pub(crate) fn matmul(
+    w: &[BlockQ4Kx16],
+    rows: usize,
+    per_row: usize,
+    acts: &[BlockQ8K],
+    tokens: usize,
+    y: &mut [f32],
+    pool: &rayon::ThreadPool,
+) {
+    assert!(y.len() >= rows * tokens && acts.len() >= tokens * per_row, "matmul buffers too short");
+    let sums: Vec<[i16; 8]> = acts.iter().map(sums32).collect();
+    let kernel = group_fn();
+    let act =
+        |t: usize| Acts { blocks: &acts[t * per_row..(t + 1) * per_row], sums: &sums[t * per_row..(t + 1) * per_row] };
+    let out = crate::matmul::Out(y.as_mut_ptr());
+    pool.install(|| {
+        (0..rows / ROWS).into_par_iter().for_each(|g| {
+            let wg = &w[g * per_row..(g + 1) * per_row];
+            for t0 in (0..tokens).step_by(TOKENS) {
+                let n = TOKENS.min(tokens - t0);
+                let a: [Acts<'_>; TOKENS] = std::array::from_fn(|i| act((t0 + i).min(tokens - 1)));
+                let mut cells = [[0.0f32; ROWS]; TOKENS];
+                kernel(wg, &a[..n], &mut cells[..n]);
+                for (i, cells) in cells[..n].iter().enumerate() {
+                    for (r, &v) in cells.iter().enumerate() {
+                        // SAFETY: g * ROWS + r < rows and t0 + i < tokens, so the index is inside `y`
+                        // (checked above); rows of group g belong to this task alone, and `y` is borrowed
+                        // mutably for the whole call.
+                        unsafe { out.write((t0 + i) * rows + g * ROWS + r, v) };
+                    }
+                }
+            }
+        })
+    });
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use super::{Acts, BlockQ4Kx16, ROWS};
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma,f16c")]
+    fn load16(bytes: &[u8]) -> __m128i {
+        let bytes: &[u8; 16] = bytes[..16].try_into().unwrap_or(&[0; 16]);
+        // SAFETY: `bytes` is exactly 16 readable bytes; loadu has no alignment requirement.
+        unsafe { _mm_loadu_si128(bytes.as_ptr().cast()) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma,f16c")]
+    fn load32(bytes: &[u8]) -> __m256i {
+        let bytes: &[u8; 32] = bytes[..32].try_into().unwrap_or(&[0; 32]);
+        // SAFETY: `bytes` is exactly 32 readable bytes; loadu has no alignment requirement.
+        unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) }
+    }
+
+    /// Four bytes as one i32 (to broadcast).
+    #[inline]
+    pub(super) fn word(bytes: &[i8], at: usize) -> i32 {
+        i32::from_le_bytes([bytes[at] as u8, bytes[at + 1] as u8, bytes[at + 2] as u8, bytes[at + 3] as u8])
+    }
+
+    /// Two i16 as one i32 (to broadcast), the first in the low half.
+    #[inline]
+    pub(super) fn pair(v: &[i16; 8], p: usize) -> i32 {
+        (i32::from(v[2 * p]) & 0xFFFF) | (i32::from(v[2 * p + 1]) << 16)
+    }
+
+    /// Eight rows (half `h`) at a time, each in one i32 lane: `maddubs` of the row's four weight nibbles with
+    /// the four activation bytes, low and high nibbles added as i16 (at most 2 · 2 · 15 · 128 = 7,680), then
+    /// `madd` with the sub-block's scale.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub fn group(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+        match a.len() {
+            1 => group_n::<1>(w, a, out),
+            2 => group_n::<2>(w, a, out),
+            3 => group_n::<3>(w, a, out),
+            _ => group_n::<4>(w, a, out),
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma,f16c")]
+    fn group_n<const T: usize>(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+        let nib = _mm256_set1_epi8(0x0F);
+        for h in 0..2 {
+            let mut facc = [_mm256_setzero_ps(); T];
+            for (b, x) in w.iter().enumerate() {
+                let mut acc = [_mm256_setzero_si256(); T];
+                for j in 0..8 {
+                    let sc = _mm256_cvtepu8_epi16(load16(&x.scales[j][16 * h..]));
+                    for q in 0..4 {
+                        let packed = load32(&x.qs[j][q][32 * h..]);
+                        let lo = _mm256_and_si256(packed, nib);
+                        let hi = _mm256_and_si256(_mm256_srli_epi16(packed, 4), nib);
+                        for t in 0..T {
+                            let qs = &a[t].blocks[b].qs;
+                            let plo = _mm256_maddubs_epi16(lo, _mm256_set1_epi32(word(qs, 32 * j + 4 * q)));
+                            let phi = _mm256_maddubs_epi16(hi, _mm256_set1_epi32(word(qs, 32 * j + 16 + 4 * q)));
+                            let p = _mm256_madd_epi16(_mm256_add_epi16(plo, phi), sc);
+                            acc[t] = _mm256_add_epi32(acc[t], p);
+                        }
+                    }
+                }
+                let d = _mm256_cvtph_ps(load16(bytes_of(&x.d[8 * h..])));
+                let dmin = _mm256_cvtph_ps(load16(bytes_of(&x.dmin[8 * h..])));
+                let mins: [__m256i; 4] = std::array::from_fn(|p| _mm256_cvtepu8_epi16(load16(&x.mins[p][16 * h..])));
+                for t in 0..T {
+                    let sums = &a[t].sums[b];
+                    let mut m = _mm256_setzero_si256();
+                    for (p, mins) in mins.iter().enumerate() {
+                        m = _mm256_add_epi32(m, _mm256_madd_epi16(*mins, _mm256_set1_epi32(pair(sums, p))));
+                    }
+                    let ad = _mm256_set1_ps(a[t].blocks[b].d);
+                    facc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[t]), _mm256_mul_ps(d, ad), facc[t]);
+                    facc[t] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(m), _mm256_mul_ps(dmin, ad), facc[t]);
+                }
+            }
+            for t in 0..T {
+                let cells: &mut [f32; 8] =
+                    (&mut out[t][8 * h..8 * h + 8]).try_into().unwrap_or_else(|_| unreachable!());
+                // SAFETY: `cells` is 8 writable floats; storeu has no alignment requirement.
+                unsafe { _mm256_storeu_ps(cells.as_mut_ptr(), facc[t]) };
+            }
+        }
+    }
+
+    /// The bytes of eight f16 values.
+    pub(super) fn bytes_of(v: &[u16]) -> &[u8] {
+        let v = &v[..8];
+        // SAFETY: eight u16 are sixteen initialised bytes at the same address, and u8 has no alignment.
+        unsafe { std::slice::from_raw_parts(v.as_ptr().cast(), 16) }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    use super::avx2::{pair, word};
+    use super::{Acts, BlockQ4Kx16, ROWS};
+
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
+    fn load32(bytes: &[u8]) -> __m256i {
+        let bytes: &[u8; 32] = bytes[..32].try_into().unwrap_or(&[0; 32]);
+        // SAFETY: `bytes` is exactly 32 readable bytes; loadu has no alignment requirement.
+        unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
+    fn load64(bytes: &[u8; 64]) -> __m512i {
+        // SAFETY: the reference covers 64 readable bytes; loadu has no alignment requirement.
+        unsafe { _mm512_loadu_si512(bytes.as_ptr().cast()) }
+    }
+
+    /// Sixteen f16 as floats.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
+    fn halves(v: &[u16; ROWS]) -> __m512 {
+        // SAFETY: sixteen u16 are 32 readable bytes; loadu has no alignment requirement.
+        _mm512_cvtph_ps(unsafe { _mm256_loadu_si256(v.as_ptr().cast()) })
+    }
+
+    /// All sixteen rows in the sixteen i32 lanes of one register; VNNI's `dpwssd` multiplies the pair sums by
+    /// the scales and accumulates in one instruction. Low and high nibbles keep separate sums, so two chains
+    /// of additions run side by side.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
+    pub fn group(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+        match a.len() {
+            1 => group_n::<1>(w, a, out),
+            2 => group_n::<2>(w, a, out),
+            3 => group_n::<3>(w, a, out),
+            _ => group_n::<4>(w, a, out),
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
+    fn group_n<const T: usize>(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+        let nib = _mm512_set1_epi8(0x0F);
+        let mut facc = [_mm512_setzero_ps(); T];
+        for (b, x) in w.iter().enumerate() {
+            let mut acc = [[_mm512_setzero_si512(); 2]; T];
+            for j in 0..8 {
+                let sc = _mm512_cvtepu8_epi16(load32(&x.scales[j]));
+                for q in 0..4 {
+                    let packed = load64(&x.qs[j][q]);
+                    let lo = _mm512_and_si512(packed, nib);
+                    let hi = _mm512_and_si512(_mm512_srli_epi16(packed, 4), nib);
+                    for t in 0..T {
+                        let qs = &a[t].blocks[b].qs;
+                        let plo = _mm512_maddubs_epi16(lo, _mm512_set1_epi32(word(qs, 32 * j + 4 * q)));
+                        let phi = _mm512_maddubs_epi16(hi, _mm512_set1_epi32(word(qs, 32 * j + 16 + 4 * q)));
+                        acc[t][0] = _mm512_dpwssd_epi32(acc[t][0], plo, sc);
+                        acc[t][1] = _mm512_dpwssd_epi32(acc[t][1], phi, sc);
+                    }
+                }
+            }
+            let (d, dmin) = (halves(&x.d), halves(&x.dmin));
+            let mins: [__m512i; 4] = std::array::from_fn(|p| _mm512_cvtepu8_epi16(load32(&x.mins[p])));
+            for t in 0..T {
+                let sums = &a[t].sums[b];
+                let mut m = _mm512_setzero_si512();
+                for (p, mins) in mins.iter().enumerate() {
+                    m = _mm512_dpwssd_epi32(m, *mins, _mm512_set1_epi32(pair(sums, p)));
+                }
+                let ad = _mm512_set1_ps(a[t].blocks[b].d);
+                let s = _mm512_add_epi32(acc[t][0], acc[t][1]);
+                facc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, ad), facc[t]);
+                facc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(m), _mm512_mul_ps(dmin, ad), facc[t]);
+            }
+        }
+        for t in 0..T {
+            // SAFETY: out[t] is 16 writable floats; storeu has no alignment requirement.
+            unsafe { _mm512_storeu_ps(out[t].as_mut_ptr(), facc[t]) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    use super::*;
+    use crate::quantize::quantize_q8_k;
+    use crate::testutil::Random;
+
+    fn random_rows(rng: &mut StdRng, rows: usize, per_row: usize) -> Vec<BlockQ4K> {
+        (0..rows * per_row).map(|_| BlockQ4K::random(rng)).collect()
+    }
+
+    #[test]
+    fn scales_pack_back_to_the_ggml_bytes() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for _ in 0..200 {
+            let b = BlockQ4K::random(&mut rng);
+            let sc = std::array::from_fn(|j| q4k_scale_min(j, &b.scales).0);
+            let m = std::array::from_fn(|j| q4k_scale_min(j, &b.scales).1);
+            assert_eq!(pack_scales(sc, m), b.scales);
+        }
+    }
+
+    #[test]
+    fn repacking_is_exact_and_rows_dequantize_alike() {
+        let mut rng = StdRng::seed_from_u64(8);
+        let (rows, per_row) = (32, 3);
+        let blocks = random_rows(&mut rng, rows, per_row);
+        let x = repack(&blocks, rows, per_row);
+        let back = unpack(&x, per_row);
+        for (a, b) in blocks.iter().zip(&back) {
+            assert_eq!((a.d, a.dmin, a.scales, a.qs), (b.d, b.dmin, b.scales, b.qs));
+        }
+        let (mut want, mut got) = (vec![0.0; per_row * QK_K], vec![0.0; per_row * QK_K]);
+        for r in [0, 5, 17, 31] {
+            for (b, o) in blocks[r * per_row..(r + 1) * per_row].iter().zip(want.chunks_exact_mut(QK_K)) {
+                b.dequantize(o);
+            }
+            dequantize_row(&x, per_row, r, &mut got);
+            assert_eq!(want, got);
+        }
+    }
+
+    /// Every kernel this CPU runs, for 1 to 4 tokens, against GGML's own row kernel (the scalar Q4_K dot).
+    #[test]
+    fn kernels_equal_the_row_reference() {
+        let mut rng = StdRng::seed_from_u64(9);
+        for per_row in [1, 6] {
+            let blocks = random_rows(&mut rng, ROWS, per_row);
+            let x = repack(&blocks, ROWS, per_row);
+            let tokens: Vec<Vec<BlockQ8K>> = (0..4)
+                .map(|_| {
+                    let v: Vec<f32> =
+                        (0..per_row * QK_K).map(|_| rand::Rng::random_range(&mut rng, -2.0..2.0)).collect();
+                    let mut q = Vec::new();
+                    quantize_q8_k(&v, &mut q);
+                    q
+                })
+                .collect();
+            let sums: Vec<Vec<[i16; 8]>> = tokens.iter().map(|t| t.iter().map(sums32).collect()).collect();
+            let acts: Vec<Acts<'_>> = tokens.iter().zip(&sums).map(|(b, s)| Acts { blocks: b, sums: s }).collect();
+            let kernels =
+                [("scalar", Some(group_scalar as GroupFn)), ("avx2", group_fn_avx2()), ("fastest", Some(group_fn()))];
+            for (name, kernel) in kernels.into_iter().filter_map(|(n, k)| Some((n, k?))) {
+                for n in 1..=4 {
+                    let mut out = vec![[0.0f32; ROWS]; n];
+                    kernel(&x, &acts[..n], &mut out);
+                    for (t, out) in out.iter().enumerate() {
+                        for (r, &got) in out.iter().enumerate() {
+                            let want = crate::dot::scalar::q4_k(&blocks[r * per_row..(r + 1) * per_row], &tokens[t]);
+                            assert!(
+                                (got - want).abs() <= 1e-5 * want.abs().max(1.0),
+                                "{name} {n} tokens, row {r} token {t}: {got} vs {want}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
