@@ -33,22 +33,54 @@ pub struct BlockQ4Kx16 {
     pub qs: [[[u8; 4 * ROWS]; 4]; 8],
 }
 
-/// Interleaves `rows` rows of `per_row` Q4_K blocks each (`rows` a multiple of [`ROWS`]).
+/// Interleaves `rows` rows of `per_row` Q4_K blocks each (`rows` a multiple of [`ROWS`]), groups in
+/// parallel on the current thread pool (a model load runs on its own).
 pub fn repack(blocks: &[BlockQ4K], rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
-    assert!(rows.is_multiple_of(ROWS) && blocks.len() == rows * per_row, "repack shape");
-    let mut out = Vec::with_capacity(blocks.len() / ROWS);
-    for g in 0..rows / ROWS {
-        for b in 0..per_row {
-            let src = |r: usize| &blocks[(g * ROWS + r) * per_row + b];
-            let mut x = BlockQ4Kx16 {
-                d: std::array::from_fn(|r| src(r).d),
-                dmin: std::array::from_fn(|r| src(r).dmin),
-                scales: [[0; 2 * ROWS]; 8],
-                mins: [[0; 2 * ROWS]; 4],
-                qs: [[[0; 4 * ROWS]; 4]; 8],
+    assert!(blocks.len() == rows * per_row, "repack shape");
+    repack_with(|i| blocks[i], rows, per_row)
+}
+
+/// [`repack`] straight from the tensor's bytes as GGUF stores them (no copy of the row layout first).
+pub fn repack_bytes(bytes: &[u8], rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
+    const SIZE: usize = size_of::<BlockQ4K>();
+    assert!(bytes.len() == rows * per_row * SIZE, "repack shape");
+    repack_with(
+        |i| {
+            let b = &bytes[i * SIZE..(i + 1) * SIZE];
+            let mut block = BlockQ4K {
+                d: u16::from_le_bytes([b[0], b[1]]),
+                dmin: u16::from_le_bytes([b[2], b[3]]),
+                scales: [0; 12],
+                qs: [0; QK_K / 2],
             };
+            block.scales.copy_from_slice(&b[4..16]);
+            block.qs.copy_from_slice(&b[16..]);
+            block
+        },
+        rows,
+        per_row,
+    )
+}
+
+fn repack_with(get: impl Fn(usize) -> BlockQ4K + Sync, rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
+    assert!(rows.is_multiple_of(ROWS), "repack shape");
+    let empty = BlockQ4Kx16 {
+        d: [0; ROWS],
+        dmin: [0; ROWS],
+        scales: [[0; 2 * ROWS]; 8],
+        mins: [[0; 2 * ROWS]; 4],
+        qs: [[[0; 4 * ROWS]; 4]; 8],
+    };
+    let mut out = vec![empty; rows / ROWS * per_row];
+    if per_row == 0 {
+        return out;
+    }
+    out.par_chunks_mut(per_row).enumerate().for_each(|(g, group)| {
+        for (b, x) in group.iter_mut().enumerate() {
             for r in 0..ROWS {
-                let w = src(r);
+                let w = &get((g * ROWS + r) * per_row + b);
+                x.d[r] = w.d;
+                x.dmin[r] = w.dmin;
                 for j in 0..8 {
                     let (sc, m) = q4k_scale_min(j, &w.scales);
                     x.scales[j][2 * r] = sc;
@@ -66,9 +98,8 @@ pub fn repack(blocks: &[BlockQ4K], rows: usize, per_row: usize) -> Vec<BlockQ4Kx
                     }
                 }
             }
-            out.push(x);
         }
-    }
+    });
     out
 }
 

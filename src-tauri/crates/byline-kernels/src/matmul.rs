@@ -96,7 +96,7 @@ impl QMatrix {
             QType::Q5_1 => Data::Q5_1(blocks_from_bytes(bytes)),
             QType::Q8_0 => Data::Q8_0(blocks_from_bytes(bytes)),
             QType::Q4K if interleave::enabled() && rows.is_multiple_of(interleave::ROWS) => {
-                Data::Q4KX16(interleave::repack(&blocks_from_bytes(bytes), rows, cols / QK_K))
+                Data::Q4KX16(interleave::repack_bytes(bytes, rows, cols / QK_K))
             }
             QType::Q4K => Data::Q4K(blocks_from_bytes(bytes)),
             QType::Q6K => Data::Q6K(blocks_from_bytes(bytes)),

@@ -95,7 +95,7 @@ impl FastModel {
             return Ok(None);
         }
         let pool = byline_kernels::thread_pool(threads).map_err(|e| Error::Unavailable(e.to_string()))?;
-        let mut r = TensorReader { content, reader, path };
+        let mut r = TensorReader { content, reader, path, pool: &pool };
         let embed = r.matrix("token_embd.weight")?;
         let output = if r.has("output.weight") { Some(r.matrix("output.weight")?) } else { None };
         let output_norm = r.vector("output_norm.weight", cfg.hidden)?;

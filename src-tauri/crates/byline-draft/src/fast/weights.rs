@@ -28,6 +28,8 @@ pub(crate) struct TensorReader<'a, R> {
     pub content: &'a gguf_file::Content,
     pub reader: &'a mut R,
     pub path: &'a Path,
+    /// The model's pool: weights repacked at load use its threads.
+    pub pool: &'a byline_kernels::ThreadPool,
 }
 
 impl<R: Read + Seek> TensorReader<'_, R> {
@@ -62,7 +64,9 @@ impl<R: Read + Seek> TensorReader<'_, R> {
         let [rows, cols] = dims[..] else {
             return Err(self.err(format!("tensor {name} has shape {dims:?}, expected two dimensions")));
         };
-        QMatrix::from_ggml(ty, rows, cols, &bytes).map_err(|e| self.err(format!("tensor {name}: {e}")))
+        self.pool
+            .install(|| QMatrix::from_ggml(ty, rows, cols, &bytes))
+            .map_err(|e| self.err(format!("tensor {name}: {e}")))
     }
 
     /// A 1-D tensor (norm weight, bias) as f32.
