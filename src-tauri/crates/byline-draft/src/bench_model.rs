@@ -16,7 +16,7 @@ use candle_core::Device;
 use candle_core::quantized::gguf_file::{self, Value};
 use candle_core::quantized::{GgmlDType, QTensor, ggml_file};
 
-/// A model shape and the quantization layout of its published Q4_K_M files.
+/// A model shape and the quantization layout of its published Q4_K_M (or Q5_K_M) files.
 #[derive(Clone, Copy, Debug)]
 pub struct RandomShape {
     pub name: &'static str,
@@ -35,6 +35,8 @@ pub struct RandomShape {
     /// The Q6_K scale of the output matrix: larger spreads the logits, so a test's greedy choices are not
     /// near-ties.
     pub output_d: f32,
+    /// The type of most matrices: Q4_K in a Q4_K_M file, Q5_K in a Q5_K_M one.
+    pub base: GgmlDType,
 }
 
 /// Qwen2.5-1.5B-Instruct, the catalog's default drafting model.
@@ -52,7 +54,12 @@ pub const QWEN2_5_1_5B: RandomShape = RandomShape {
     eps: 1e-6,
     output_head: false,
     output_d: 1e-5,
+    base: GgmlDType::Q4K,
 };
+
+/// The same model in the Q5_K_M layout (Q5_K where Q4_K_M has Q4_K).
+pub const QWEN2_5_1_5B_Q5: RandomShape =
+    RandomShape { name: "qwen2.5-1.5b-q5_k_m", base: GgmlDType::Q5K, ..QWEN2_5_1_5B };
 
 /// A small model in the same architecture and layout, for checking the k-quant path against llama.cpp
 /// (`tests/llama_reference.rs`): four layers, grouped-query attention, a separate Q6_K output head with
@@ -71,16 +78,17 @@ pub const TINY_Q4_K_M: RandomShape = RandomShape {
     eps: 1e-6,
     output_head: true,
     output_d: 1.5e-3,
+    base: GgmlDType::Q4K,
 };
 
-pub const SHAPES: &[RandomShape] = &[QWEN2_5_1_5B, TINY_Q4_K_M];
+pub const SHAPES: &[RandomShape] = &[QWEN2_5_1_5B, QWEN2_5_1_5B_Q5, TINY_Q4_K_M];
 
 /// The shape called `name`.
 pub fn shape(name: &str) -> Option<RandomShape> {
     SHAPES.iter().copied().find(|s| s.name == name)
 }
 
-/// Q4_K_M keeps some tensors at 6 bits: the value and down projections of the first and last eighth of the
+/// Q4_K_M and Q5_K_M keep some tensors at 6 bits: the value and down projections of the first and last eighth of the
 /// layers and of every third layer between them, and the output matrix (the embedding when it is tied).
 fn more_bits(layer: usize, layers: usize) -> bool {
     layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2
@@ -121,6 +129,14 @@ fn random_matrix(rng: &mut Bytes, dtype: GgmlDType, rows: usize, cols: usize, d:
             GgmlDType::Q4K => {
                 b[0..2].copy_from_slice(&half(d));
                 b[2..4].copy_from_slice(&half(7.5 * d));
+                let v = 16 + b[4] % 48;
+                b[4..12].fill((v & 63) | ((v >> 4) << 6));
+                b[12..16].fill((v & 0xF) | ((v & 0xF) << 4));
+            }
+            // Q4_K's header and scales, then the fifth bits before the nibbles: q + 16h in 0..32, so dmin is 15.5 d.
+            GgmlDType::Q5K => {
+                b[0..2].copy_from_slice(&half(d));
+                b[2..4].copy_from_slice(&half(15.5 * d));
                 let v = 16 + b[4] % 48;
                 b[4..12].fill((v & 63) | ((v >> 4) << 6));
                 b[12..16].fill((v & 0xF) | ((v & 0xF) << 4));
@@ -188,8 +204,9 @@ pub fn write_random_model(shape: &RandomShape, tokenizer_from: &Path, out: &Path
     let kv = s.kv_heads * head_dim;
     let mut rng = Bytes(0x9e37_79b9_7f4a_7c15);
     let mut tensors: Vec<(String, QTensor)> = Vec::new();
-    // Weights up to ±0.1 (Q4_K, d = 2e-4) and ±0.04 (Q6_K, d = 1e-5): activations stay finite.
-    let (q4, q6) = (|r, c, rng: &mut Bytes| random_matrix(rng, GgmlDType::Q4K, r, c, 2e-4), 1e-5);
+    // Weights up to ±0.1 (Q4_K, d = 2e-4; Q5_K, d = 1e-4) and ±0.04 (Q6_K, d = 1e-5): activations stay finite.
+    let base_d = if s.base == GgmlDType::Q5K { 1e-4 } else { 2e-4 };
+    let (q4, q6) = (|r, c, rng: &mut Bytes| random_matrix(rng, s.base, r, c, base_d), 1e-5);
     if s.output_head {
         tensors.push(("token_embd.weight".into(), q4(s.vocab, s.hidden, &mut rng)?));
         tensors.push(("output.weight".into(), random_matrix(&mut rng, GgmlDType::Q6K, s.vocab, s.hidden, s.output_d)?));
@@ -226,8 +243,8 @@ pub fn write_random_model(shape: &RandomShape, tokenizer_from: &Path, out: &Path
     let mut metadata: Vec<(String, Value)> = vec![
         ("general.architecture".into(), Value::String(a.into())),
         ("general.name".into(), Value::String(format!("{} (random weights)", s.name))),
-        // 15 is llama.cpp's file type "mostly Q4_K_M".
-        ("general.file_type".into(), Value::U32(15)),
+        // llama.cpp's file types "mostly Q4_K_M" (15) and "mostly Q5_K_M" (17).
+        ("general.file_type".into(), Value::U32(if s.base == GgmlDType::Q5K { 17 } else { 15 })),
         (format!("{a}.context_length"), Value::U32(s.context)),
         (format!("{a}.embedding_length"), u(s.hidden)),
         (format!("{a}.block_count"), u(s.layers)),

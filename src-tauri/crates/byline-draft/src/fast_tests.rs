@@ -112,7 +112,15 @@ fn fast_path_matches_candle_for_every_weight_type() {
     let dir = tempfile::tempdir().expect("tempdir");
     // K-quant rows are 256 wide; a separate output head exercises the untied path.
     let dims = Dims { hidden: 256, heads: 4, kv_heads: 2, ffn: 512, layers: 2, extra_vocab: 0 };
-    for dtype in [GgmlDType::Q4_0, GgmlDType::Q4_1, GgmlDType::Q5_0, GgmlDType::Q5_1, GgmlDType::Q4K, GgmlDType::Q6K] {
+    for dtype in [
+        GgmlDType::Q4_0,
+        GgmlDType::Q4_1,
+        GgmlDType::Q5_0,
+        GgmlDType::Q5_1,
+        GgmlDType::Q4K,
+        GgmlDType::Q5K,
+        GgmlDType::Q6K,
+    ] {
         let name = format!("{dtype:?}");
         let path = dir.path().join(format!("{name}.gguf"));
         tiny_model_with("llama", &path, 256, None, dims, dtype, true);

@@ -87,6 +87,18 @@ pub struct BlockQ4K {
     pub qs: [u8; QK_K / 2],
 }
 
+/// [`BlockQ4K`] with a fifth bit: bit j of `qh[i]` is the high bit of element i of sub-block j, so
+/// `x = d * sc * (q + 16 * h) - dmin * m`, q + 16h in 0..32.
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub struct BlockQ5K {
+    pub d: u16,
+    pub dmin: u16,
+    pub scales: [u8; 12],
+    pub qh: [u8; QK_K / 8],
+    pub qs: [u8; QK_K / 2],
+}
+
 /// 256 elements in 16 groups of 16 with a signed 8-bit scale each: `x = d * sc * (q - 32)`, q in 0..64
 /// from 4 low bits in `ql` and 2 high bits in `qh` (layout in [`BlockQ6K::dequantize`]).
 #[derive(Clone, Copy, Debug)]
@@ -193,6 +205,25 @@ impl BlockQ4K {
     }
 }
 
+impl BlockQ5K {
+    /// Element i (0..32) of sub-block j, 0..32.
+    #[inline]
+    pub fn value(&self, j: usize, i: usize) -> u8 {
+        let low = (self.qs[32 * (j / 2) + i] >> (4 * (j % 2))) & 0xF;
+        low | (((self.qh[i] >> j) & 1) << 4)
+    }
+
+    pub fn dequantize(&self, out: &mut [f32]) {
+        let (d, dmin) = (f16_to_f32(self.d), f16_to_f32(self.dmin));
+        for j in 0..8 {
+            let (sc, m) = q4k_scale_min(j, &self.scales);
+            for i in 0..32 {
+                out[32 * j + i] = d * sc as f32 * self.value(j, i) as f32 - dmin * m as f32;
+            }
+        }
+    }
+}
+
 /// The unsigned 6-bit values of a Q6_K block in element order. Each half of 128 elements takes 64 bytes of
 /// `ql` and 32 of `qh`: element l, l + 32, l + 64, l + 96 are the low nibble of `ql[l]`, of `ql[l + 32]`,
 /// the high nibble of `ql[l]`, of `ql[l + 32]`, with bit pairs 0, 1, 2, 3 of `qh[l]` on top.
@@ -235,6 +266,7 @@ mod tests {
         assert_eq!(size_of::<BlockQ8_0>(), 34);
         assert_eq!(size_of::<BlockQ8_1>(), 36);
         assert_eq!(size_of::<BlockQ4K>(), 144);
+        assert_eq!(size_of::<BlockQ5K>(), 176);
         assert_eq!(size_of::<BlockQ6K>(), 210);
         assert_eq!(size_of::<BlockQ8K>(), 292);
     }

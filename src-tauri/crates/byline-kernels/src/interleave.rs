@@ -1,4 +1,4 @@
-//! Q4_K weights repacked at load so that sixteen rows are multiplied at once, one row per SIMD lane.
+//! Q4_K and Q5_K weights repacked at load so that sixteen rows are multiplied at once, one row per SIMD lane.
 //!
 //! GGML's layout keeps a row's 256-element block together, so a row-at-a-time kernel ends every block
 //! with work that concerns only that row and token: the 6-bit scales unpacked, the integer sums reduced
@@ -6,7 +6,8 @@
 //! sub-block of 32 elements, four elements of row r sit in bytes 4r..4r+4 of a 64-byte register, so one
 //! `maddubs` against four activation bytes broadcast to every lane gives all sixteen rows' products, the
 //! scales (unpacked once, at load) multiply lane by lane, and the block's float step covers sixteen rows.
-//! Nothing is reduced across lanes. The repacking is exact: [`unpack`] gives the GGML blocks back.
+//! Nothing is reduced across lanes. Q5_K adds one plane of fifth bits per sub-block ([`BlockQ5Kx16`]).
+//! The repacking is exact: [`unpack`] gives the GGML blocks back.
 
 use rayon::prelude::*;
 
@@ -33,44 +34,138 @@ pub struct BlockQ4Kx16 {
     pub qs: [[[u8; 4 * ROWS]; 4]; 8],
 }
 
-/// Interleaves `rows` rows of `per_row` Q4_K blocks each (`rows` a multiple of [`ROWS`]), groups in
-/// parallel on the current thread pool (a model load runs on its own).
-pub fn repack(blocks: &[BlockQ4K], rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
-    assert!(blocks.len() == rows * per_row, "repack shape");
-    repack_with(|i| blocks[i], rows, per_row)
+/// Block b of sixteen Q5_K rows: the Q4_K part, and the fifth bits.
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub struct BlockQ5Kx16 {
+    pub base: BlockQ4Kx16,
+    /// `qh[j][4r + e]`: bit 2q is the fifth bit of row r's element 4q + e of sub-block j, bit 2q + 1 that of
+    /// element 16 + 4q + e (the two nibbles of `base.qs[j][q][4r + e]`).
+    pub qh: [[u8; 4 * ROWS]; 8],
 }
 
-/// [`repack`] straight from the tensor's bytes as GGUF stores them (no copy of the row layout first).
-pub fn repack_bytes(bytes: &[u8], rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
-    const SIZE: usize = size_of::<BlockQ4K>();
-    assert!(bytes.len() == rows * per_row * SIZE, "repack shape");
-    repack_with(
-        |i| {
-            let b = &bytes[i * SIZE..(i + 1) * SIZE];
-            let mut block = BlockQ4K {
-                d: u16::from_le_bytes([b[0], b[1]]),
-                dmin: u16::from_le_bytes([b[2], b[3]]),
-                scales: [0; 12],
-                qs: [0; QK_K / 2],
-            };
-            block.scales.copy_from_slice(&b[4..16]);
-            block.qs.copy_from_slice(&b[16..]);
-            block
-        },
-        rows,
-        per_row,
-    )
+/// An interleaved block type: the Q4_K layout, with or without fifth bits.
+pub trait Interleaved: Copy + Send + Sync + 'static {
+    /// Whether values have a fifth bit.
+    const HIGH: bool;
+    /// The GGML block one row of it came from.
+    type Row: Copy;
+    fn base(&self) -> &BlockQ4Kx16;
+    /// The fifth bits of sub-block j (zeros without them).
+    fn high(&self, j: usize) -> &[u8; 4 * ROWS];
+    /// Row r's GGML block.
+    fn row(&self, r: usize) -> Self::Row;
+    fn dequantize(row: &Self::Row, out: &mut [f32]);
 }
 
-fn repack_with(get: impl Fn(usize) -> BlockQ4K + Sync, rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
+impl Interleaved for BlockQ4Kx16 {
+    const HIGH: bool = false;
+    type Row = BlockQ4K;
+    fn base(&self) -> &BlockQ4Kx16 {
+        self
+    }
+    fn high(&self, _: usize) -> &[u8; 4 * ROWS] {
+        &[0; 4 * ROWS]
+    }
+    fn row(&self, r: usize) -> BlockQ4K {
+        let (scales, qs) = row_parts(self, r);
+        BlockQ4K { d: self.d[r], dmin: self.dmin[r], scales, qs }
+    }
+    fn dequantize(row: &BlockQ4K, out: &mut [f32]) {
+        row.dequantize(out)
+    }
+}
+
+impl Interleaved for BlockQ5Kx16 {
+    const HIGH: bool = true;
+    type Row = BlockQ5K;
+    fn base(&self) -> &BlockQ4Kx16 {
+        &self.base
+    }
+    fn high(&self, j: usize) -> &[u8; 4 * ROWS] {
+        &self.qh[j]
+    }
+    fn row(&self, r: usize) -> BlockQ5K {
+        let (scales, qs) = row_parts(&self.base, r);
+        let mut qh = [0u8; QK_K / 8];
+        for (j, plane) in self.qh.iter().enumerate() {
+            for i in 0..16 {
+                let byte = plane[4 * r + i % 4] >> (2 * (i / 4));
+                qh[i] |= (byte & 1) << j;
+                qh[16 + i] |= ((byte >> 1) & 1) << j;
+            }
+        }
+        BlockQ5K { d: self.base.d[r], dmin: self.base.dmin[r], scales, qh, qs }
+    }
+    fn dequantize(row: &BlockQ5K, out: &mut [f32]) {
+        row.dequantize(out)
+    }
+}
+
+const EMPTY: BlockQ4Kx16 = BlockQ4Kx16 {
+    d: [0; ROWS],
+    dmin: [0; ROWS],
+    scales: [[0; 2 * ROWS]; 8],
+    mins: [[0; 2 * ROWS]; 4],
+    qs: [[[0; 4 * ROWS]; 4]; 8],
+};
+
+/// Row r's scale, min and nibbles into an interleaved block.
+fn fill(x: &mut BlockQ4Kx16, r: usize, d: u16, dmin: u16, scales: &[u8; 12], qs: &[u8; QK_K / 2]) {
+    x.d[r] = d;
+    x.dmin[r] = dmin;
+    for j in 0..8 {
+        let (sc, m) = q4k_scale_min(j, scales);
+        x.scales[j][2 * r] = sc;
+        x.scales[j][2 * r + 1] = sc;
+        x.mins[j / 2][2 * r + j % 2] = m;
+    }
+    // Bytes i and 16 + i of chunk c hold elements i and 16 + i of sub-blocks 2c (low nibbles) and 2c + 1
+    // (high nibbles): one new byte each.
+    for c in 0..4 {
+        let src = &qs[32 * c..32 * c + 32];
+        for i in 0..16 {
+            let (lo, hi) = (src[i], src[16 + i]);
+            x.qs[2 * c][i / 4][4 * r + i % 4] = (lo & 0xF) | (hi << 4);
+            x.qs[2 * c + 1][i / 4][4 * r + i % 4] = (lo >> 4) | (hi & 0xF0);
+        }
+    }
+}
+
+/// Row r's fifth bits (bit j of `qh[i]`: element i of sub-block j) into an interleaved block.
+fn fill_high(x: &mut [[u8; 4 * ROWS]; 8], r: usize, qh: &[u8; QK_K / 8]) {
+    for (j, plane) in x.iter_mut().enumerate() {
+        for i in 0..16 {
+            let (lo, hi) = ((qh[i] >> j) & 1, (qh[16 + i] >> j) & 1);
+            plane[4 * r + i % 4] |= (lo << (2 * (i / 4))) | (hi << (2 * (i / 4) + 1));
+        }
+    }
+}
+
+/// Row r's packed scales and GGML nibbles from an interleaved block.
+fn row_parts(x: &BlockQ4Kx16, r: usize) -> ([u8; 12], [u8; QK_K / 2]) {
+    let sc = std::array::from_fn(|j| x.scales[j][2 * r]);
+    let m = std::array::from_fn(|j| x.mins[j / 2][2 * r + j % 2]);
+    let mut qs = [0u8; QK_K / 2];
+    for c in 0..4 {
+        for i in 0..16 {
+            let (a, b) = (x.qs[2 * c][i / 4][4 * r + i % 4], x.qs[2 * c + 1][i / 4][4 * r + i % 4]);
+            qs[32 * c + i] = (a & 0xF) | (b << 4);
+            qs[32 * c + 16 + i] = (a >> 4) | (b & 0xF0);
+        }
+    }
+    (pack_scales(sc, m), qs)
+}
+
+/// Groups of sixteen rows in parallel on the current thread pool (a model load runs on its own): `fill_row`
+/// puts GGML block `i` in as row r of an interleaved block.
+fn repack_with<X: Interleaved>(
+    rows: usize,
+    per_row: usize,
+    empty: X,
+    fill_row: impl Fn(&mut X, usize, usize) + Sync,
+) -> Vec<X> {
     assert!(rows.is_multiple_of(ROWS), "repack shape");
-    let empty = BlockQ4Kx16 {
-        d: [0; ROWS],
-        dmin: [0; ROWS],
-        scales: [[0; 2 * ROWS]; 8],
-        mins: [[0; 2 * ROWS]; 4],
-        qs: [[[0; 4 * ROWS]; 4]; 8],
-    };
     let mut out = vec![empty; rows / ROWS * per_row];
     if per_row == 0 {
         return out;
@@ -78,29 +173,59 @@ fn repack_with(get: impl Fn(usize) -> BlockQ4K + Sync, rows: usize, per_row: usi
     out.par_chunks_mut(per_row).enumerate().for_each(|(g, group)| {
         for (b, x) in group.iter_mut().enumerate() {
             for r in 0..ROWS {
-                let w = &get((g * ROWS + r) * per_row + b);
-                x.d[r] = w.d;
-                x.dmin[r] = w.dmin;
-                for j in 0..8 {
-                    let (sc, m) = q4k_scale_min(j, &w.scales);
-                    x.scales[j][2 * r] = sc;
-                    x.scales[j][2 * r + 1] = sc;
-                    x.mins[j / 2][2 * r + j % 2] = m;
-                }
-                // Bytes i and 16 + i of chunk c hold elements i and 16 + i of sub-blocks 2c (low nibbles)
-                // and 2c + 1 (high nibbles): one new byte each.
-                for c in 0..4 {
-                    let src = &w.qs[32 * c..32 * c + 32];
-                    for i in 0..16 {
-                        let (lo, hi) = (src[i], src[16 + i]);
-                        x.qs[2 * c][i / 4][4 * r + i % 4] = (lo & 0xF) | (hi << 4);
-                        x.qs[2 * c + 1][i / 4][4 * r + i % 4] = (lo >> 4) | (hi & 0xF0);
-                    }
-                }
+                fill_row(x, r, (g * ROWS + r) * per_row + b);
             }
         }
     });
     out
+}
+
+/// Interleaves `rows` rows (a multiple of [`ROWS`]) of `per_row` Q4_K blocks each.
+pub fn repack(blocks: &[BlockQ4K], rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
+    assert!(blocks.len() == rows * per_row, "repack shape");
+    repack_with(rows, per_row, EMPTY, |x, r, i| {
+        let w = &blocks[i];
+        fill(x, r, w.d, w.dmin, &w.scales, &w.qs)
+    })
+}
+
+/// Interleaves Q5_K rows like [`repack`].
+pub fn repack5(blocks: &[BlockQ5K], rows: usize, per_row: usize) -> Vec<BlockQ5Kx16> {
+    assert!(blocks.len() == rows * per_row, "repack shape");
+    repack_with(rows, per_row, BlockQ5Kx16 { base: EMPTY, qh: [[0; 4 * ROWS]; 8] }, |x, r, i| {
+        let w = &blocks[i];
+        fill(&mut x.base, r, w.d, w.dmin, &w.scales, &w.qs);
+        fill_high(&mut x.qh, r, &w.qh);
+    })
+}
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn array<const N: usize>(b: &[u8]) -> &[u8; N] {
+    b[..N].try_into().unwrap_or_else(|_| unreachable!("slices are cut to length"))
+}
+
+/// [`repack`] straight from a Q4_K tensor's bytes as GGUF stores them (no copy in the row layout first).
+pub fn repack_bytes(bytes: &[u8], rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
+    const SIZE: usize = size_of::<BlockQ4K>();
+    assert!(bytes.len() == rows * per_row * SIZE, "repack shape");
+    repack_with(rows, per_row, EMPTY, |x, r, i| {
+        let b = &bytes[i * SIZE..(i + 1) * SIZE];
+        fill(x, r, u16_at(b, 0), u16_at(b, 2), array(&b[4..]), array(&b[16..]))
+    })
+}
+
+/// [`repack5`] straight from a Q5_K tensor's bytes.
+pub fn repack5_bytes(bytes: &[u8], rows: usize, per_row: usize) -> Vec<BlockQ5Kx16> {
+    const SIZE: usize = size_of::<BlockQ5K>();
+    assert!(bytes.len() == rows * per_row * SIZE, "repack shape");
+    repack_with(rows, per_row, BlockQ5Kx16 { base: EMPTY, qh: [[0; 4 * ROWS]; 8] }, |x, r, i| {
+        let b = &bytes[i * SIZE..(i + 1) * SIZE];
+        fill(&mut x.base, r, u16_at(b, 0), u16_at(b, 2), array(&b[4..]), array(&b[48..]));
+        fill_high(&mut x.qh, r, array(&b[16..]));
+    })
 }
 
 /// The six-bit scales and mins of a row packed the GGML way (the inverse of [`q4k_scale_min`]).
@@ -114,40 +239,22 @@ fn pack_scales(sc: [u8; 8], m: [u8; 8]) -> [u8; 12] {
     s
 }
 
-/// Row `r` (0..16) of an interleaved block as the GGML block it came from.
-fn row_block(x: &BlockQ4Kx16, r: usize) -> BlockQ4K {
-    let sc = std::array::from_fn(|j| x.scales[j][2 * r]);
-    let m = std::array::from_fn(|j| x.mins[j / 2][2 * r + j % 2]);
-    let mut qs = [0u8; QK_K / 2];
-    for j in 0..8 {
-        for q in 0..4 {
-            for e in 0..4 {
-                let byte = x.qs[j][q][4 * r + e];
-                for (i, v) in [(4 * q + e, byte & 0xF), (16 + 4 * q + e, byte >> 4)] {
-                    qs[32 * (j / 2) + i] |= v << (4 * (j % 2));
-                }
-            }
-        }
-    }
-    BlockQ4K { d: x.d[r], dmin: x.dmin[r], scales: pack_scales(sc, m), qs }
-}
-
 /// The GGML blocks back, row after row (`per_row` interleaved blocks per group of sixteen rows).
-pub fn unpack(x: &[BlockQ4Kx16], per_row: usize) -> Vec<BlockQ4K> {
+pub fn unpack<X: Interleaved>(x: &[X], per_row: usize) -> Vec<X::Row> {
     let mut out = Vec::with_capacity(x.len() * ROWS);
     for group in x.chunks_exact(per_row) {
         for r in 0..ROWS {
-            out.extend(group.iter().map(|b| row_block(b, r)));
+            out.extend(group.iter().map(|b| b.row(r)));
         }
     }
     out
 }
 
 /// Row `r` of the matrix as f32 (`out` is the row's width).
-pub fn dequantize_row(x: &[BlockQ4Kx16], per_row: usize, r: usize, out: &mut [f32]) {
+pub fn dequantize_row<X: Interleaved>(x: &[X], per_row: usize, r: usize, out: &mut [f32]) {
     let group = &x[(r / ROWS) * per_row..(r / ROWS + 1) * per_row];
     for (b, o) in group.iter().zip(out.chunks_exact_mut(QK_K)) {
-        row_block(b, r % ROWS).dequantize(o);
+        X::dequantize(&b.row(r % ROWS), o);
     }
 }
 
@@ -164,23 +271,24 @@ pub struct Acts<'a> {
 }
 
 /// `out[t][r]` = row r of the group · token t, for the 1 to 4 tokens in `a`.
-pub type GroupFn = fn(&[BlockQ4Kx16], &[Acts<'_>], &mut [[f32; ROWS]]);
+pub type GroupFn<X> = fn(&[X], &[Acts<'_>], &mut [[f32; ROWS]]);
 
 /// The portable kernel, and the reference the SIMD ones are tested against.
-pub fn group_scalar(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+pub fn group_scalar<X: Interleaved>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
     for (acts, out) in a.iter().zip(out.iter_mut()) {
         *out = [0.0; ROWS];
-        for (b, w) in w.iter().enumerate() {
-            let (y, sums) = (&acts.blocks[b], &acts.sums[b]);
+        for (b, x) in w.iter().enumerate() {
+            let (y, sums, w) = (&acts.blocks[b], &acts.sums[b], x.base());
             for (r, o) in out.iter_mut().enumerate() {
                 let (mut scaled, mut mins) = (0i32, 0i32);
                 for (j, &sum) in sums.iter().enumerate() {
                     let mut dot = 0i32;
                     for q in 0..4 {
                         for e in 0..4 {
-                            let byte = w.qs[j][q][4 * r + e];
-                            dot += i32::from(byte & 0xF) * i32::from(y.qs[32 * j + 4 * q + e]);
-                            dot += i32::from(byte >> 4) * i32::from(y.qs[32 * j + 16 + 4 * q + e]);
+                            let (byte, high) = (w.qs[j][q][4 * r + e], x.high(j)[4 * r + e] >> (2 * q));
+                            let (lo, hi) = ((byte & 0xF) | ((high & 1) << 4), (byte >> 4) | ((high & 2) << 3));
+                            dot += i32::from(lo) * i32::from(y.qs[32 * j + 4 * q + e]);
+                            dot += i32::from(hi) * i32::from(y.qs[32 * j + 16 + 4 * q + e]);
                         }
                     }
                     scaled += i32::from(w.scales[j][2 * r]) * dot;
@@ -193,32 +301,32 @@ pub fn group_scalar(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) 
 }
 
 /// The AVX2 kernel where this CPU runs it, else `None`.
-pub fn group_fn_avx2() -> Option<GroupFn> {
+pub fn group_fn_avx2<X: Interleaved>() -> Option<GroupFn<X>> {
     #[cfg(target_arch = "x86_64")]
     if crate::dot::has_avx2() {
-        fn simd(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+        fn simd<X: Interleaved>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
             // SAFETY: handed out only after has_avx2() confirmed AVX2, FMA and F16C.
             unsafe { avx2::group(w, a, out) }
         }
-        return Some(simd);
+        return Some(simd::<X>);
     }
     None
 }
 
 /// The fastest kernel this CPU runs.
-pub fn group_fn() -> GroupFn {
+pub fn group_fn<X: Interleaved>() -> GroupFn<X> {
     #[cfg(target_arch = "x86_64")]
     if crate::dot::has_avx512() {
-        fn simd(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+        fn simd<X: Interleaved>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
             // SAFETY: handed out only after has_avx512() confirmed AVX-512 F/BW/VL/VNNI, AVX2, FMA and F16C.
             unsafe { avx512::group(w, a, out) }
         }
-        return simd;
+        return simd::<X>;
     }
-    group_fn_avx2().unwrap_or(group_scalar)
+    group_fn_avx2::<X>().unwrap_or(group_scalar::<X>)
 }
 
-/// Whether Q4_K matrices are repacked at load (`BYLINE_KERNELS_NO_REPACK=1` keeps GGML's row layout, to
+/// Whether Q4_K and Q5_K matrices are repacked at load (`BYLINE_KERNELS_NO_REPACK=1` keeps GGML's row layout, to
 /// compare the two on one machine).
 pub fn enabled() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
@@ -229,8 +337,8 @@ pub fn enabled() -> bool {
 const TOKENS: usize = 4;
 
 /// `y[t * rows + r] = W[r, :] · a[t]` for every token, groups of sixteen rows split over the pool.
-pub(crate) fn matmul(
-    w: &[BlockQ4Kx16],
+pub(crate) fn matmul<X: Interleaved>(
+    w: &[X],
     rows: usize,
     per_row: usize,
     acts: &[BlockQ8K],
@@ -240,7 +348,7 @@ pub(crate) fn matmul(
 ) {
     assert!(y.len() >= rows * tokens && acts.len() >= tokens * per_row, "matmul buffers too short");
     let sums: Vec<[i16; 8]> = acts.iter().map(sums32).collect();
-    let kernel = group_fn();
+    let kernel = group_fn::<X>();
     let act =
         |t: usize| Acts { blocks: &acts[t * per_row..(t + 1) * per_row], sums: &sums[t * per_row..(t + 1) * per_row] };
     let out = crate::matmul::Out(y.as_mut_ptr());
@@ -269,7 +377,7 @@ pub(crate) fn matmul(
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{Acts, BlockQ4Kx16, ROWS};
+    use super::{Acts, Interleaved, ROWS};
 
     #[inline]
     #[target_feature(enable = "avx2,fma,f16c")]
@@ -299,33 +407,54 @@ mod avx2 {
         (i32::from(v[2 * p]) & 0xFFFF) | (i32::from(v[2 * p + 1]) << 16)
     }
 
-    /// Eight rows (half `h`) at a time, each in one i32 lane: `maddubs` of the row's four weight nibbles with
-    /// the four activation bytes, low and high nibbles added as i16 (at most 2 · 2 · 15 · 128 = 7,680), then
-    /// `madd` with the sub-block's scale.
+    /// Bits 2q and 2q + 1 of every byte (the fifth bits of step q's low and high nibbles) moved to bit 4,
+    /// unmasked: a shift stays inside each byte for the bit that lands on 4.
+    #[inline]
     #[target_feature(enable = "avx2,fma,f16c")]
-    pub fn group(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+    fn fifth(h: __m256i, q: usize) -> (__m256i, __m256i) {
+        match q {
+            0 => (_mm256_slli_epi32(h, 4), _mm256_slli_epi32(h, 3)),
+            1 => (_mm256_slli_epi32(h, 2), _mm256_slli_epi32(h, 1)),
+            2 => (h, _mm256_srli_epi32(h, 1)),
+            _ => (_mm256_srli_epi32(h, 2), _mm256_srli_epi32(h, 3)),
+        }
+    }
+
+    /// Eight rows (half `h`) at a time, each in one i32 lane: `maddubs` of the row's four weight values with
+    /// the four activation bytes, low and high nibbles added as i16 (at most 2 · 2 · 31 · 128 = 15,872),
+    /// then `madd` with the sub-block's scale.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub fn group<X: Interleaved>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
         match a.len() {
-            1 => group_n::<1>(w, a, out),
-            2 => group_n::<2>(w, a, out),
-            3 => group_n::<3>(w, a, out),
-            _ => group_n::<4>(w, a, out),
+            1 => group_n::<X, 1>(w, a, out),
+            2 => group_n::<X, 2>(w, a, out),
+            3 => group_n::<X, 3>(w, a, out),
+            _ => group_n::<X, 4>(w, a, out),
         }
     }
 
     #[inline]
     #[target_feature(enable = "avx2,fma,f16c")]
-    fn group_n<const T: usize>(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+    fn group_n<X: Interleaved, const T: usize>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
         let nib = _mm256_set1_epi8(0x0F);
         for h in 0..2 {
             let mut facc = [_mm256_setzero_ps(); T];
-            for (b, x) in w.iter().enumerate() {
+            for (b, xb) in w.iter().enumerate() {
+                let x = xb.base();
                 let mut acc = [_mm256_setzero_si256(); T];
                 for j in 0..8 {
                     let sc = _mm256_cvtepu8_epi16(load16(&x.scales[j][16 * h..]));
+                    let high = if X::HIGH { load32(&xb.high(j)[32 * h..]) } else { _mm256_setzero_si256() };
                     for q in 0..4 {
                         let packed = load32(&x.qs[j][q][32 * h..]);
-                        let lo = _mm256_and_si256(packed, nib);
-                        let hi = _mm256_and_si256(_mm256_srli_epi16(packed, 4), nib);
+                        let mut lo = _mm256_and_si256(packed, nib);
+                        let mut hi = _mm256_and_si256(_mm256_srli_epi16(packed, 4), nib);
+                        if X::HIGH {
+                            let (l, h) = fifth(high, q);
+                            let bit = _mm256_set1_epi8(0x10);
+                            lo = _mm256_or_si256(lo, _mm256_and_si256(l, bit));
+                            hi = _mm256_or_si256(hi, _mm256_and_si256(h, bit));
+                        }
                         for t in 0..T {
                             let qs = &a[t].blocks[b].qs;
                             let plo = _mm256_maddubs_epi16(lo, _mm256_set1_epi32(word(qs, 32 * j + 4 * q)));
@@ -371,7 +500,7 @@ mod avx512 {
     use std::arch::x86_64::*;
 
     use super::avx2::{pair, word};
-    use super::{Acts, BlockQ4Kx16, ROWS};
+    use super::{Acts, Interleaved, ROWS};
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
@@ -396,32 +525,59 @@ mod avx512 {
         _mm512_cvtph_ps(unsafe { _mm256_loadu_si256(v.as_ptr().cast()) })
     }
 
+    /// As the AVX2 `fifth`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
+    fn fifth(h: __m512i, q: usize) -> (__m512i, __m512i) {
+        match q {
+            0 => (_mm512_slli_epi32(h, 4), _mm512_slli_epi32(h, 3)),
+            1 => (_mm512_slli_epi32(h, 2), _mm512_slli_epi32(h, 1)),
+            2 => (h, _mm512_srli_epi32(h, 1)),
+            _ => (_mm512_srli_epi32(h, 2), _mm512_srli_epi32(h, 3)),
+        }
+    }
+
+    /// `a | (b & c)` in one instruction (truth table 0xF8).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
+    fn or_masked(a: __m512i, b: __m512i, c: __m512i) -> __m512i {
+        _mm512_ternarylogic_epi32(a, b, c, 0xF8)
+    }
+
     /// All sixteen rows in the sixteen i32 lanes of one register; VNNI's `dpwssd` multiplies the pair sums by
     /// the scales and accumulates in one instruction. Low and high nibbles keep separate sums, so two chains
     /// of additions run side by side.
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
-    pub fn group(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+    pub fn group<X: Interleaved>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
         match a.len() {
-            1 => group_n::<1>(w, a, out),
-            2 => group_n::<2>(w, a, out),
-            3 => group_n::<3>(w, a, out),
-            _ => group_n::<4>(w, a, out),
+            1 => group_n::<X, 1>(w, a, out),
+            2 => group_n::<X, 2>(w, a, out),
+            3 => group_n::<X, 3>(w, a, out),
+            _ => group_n::<X, 4>(w, a, out),
         }
     }
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
-    fn group_n<const T: usize>(w: &[BlockQ4Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+    fn group_n<X: Interleaved, const T: usize>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
         let nib = _mm512_set1_epi8(0x0F);
         let mut facc = [_mm512_setzero_ps(); T];
-        for (b, x) in w.iter().enumerate() {
+        for (b, xb) in w.iter().enumerate() {
+            let x = xb.base();
             let mut acc = [[_mm512_setzero_si512(); 2]; T];
             for j in 0..8 {
                 let sc = _mm512_cvtepu8_epi16(load32(&x.scales[j]));
+                let high = if X::HIGH { load64(xb.high(j)) } else { _mm512_setzero_si512() };
                 for q in 0..4 {
                     let packed = load64(&x.qs[j][q]);
-                    let lo = _mm512_and_si512(packed, nib);
-                    let hi = _mm512_and_si512(_mm512_srli_epi16(packed, 4), nib);
+                    let mut lo = _mm512_and_si512(packed, nib);
+                    let mut hi = _mm512_and_si512(_mm512_srli_epi16(packed, 4), nib);
+                    if X::HIGH {
+                        let (l, h) = fifth(high, q);
+                        let bit = _mm512_set1_epi8(0x10);
+                        lo = or_masked(lo, l, bit);
+                        hi = or_masked(hi, h, bit);
+                    }
                     for t in 0..T {
                         let qs = &a[t].blocks[b].qs;
                         let plo = _mm512_maddubs_epi16(lo, _mm512_set1_epi32(word(qs, 32 * j + 4 * q)));
@@ -461,8 +617,8 @@ mod tests {
     use crate::quantize::quantize_q8_k;
     use crate::testutil::Random;
 
-    fn random_rows(rng: &mut StdRng, rows: usize, per_row: usize) -> Vec<BlockQ4K> {
-        (0..rows * per_row).map(|_| BlockQ4K::random(rng)).collect()
+    fn random<B: Random>(rng: &mut StdRng, n: usize) -> Vec<B> {
+        (0..n).map(|_| B::random(rng)).collect()
     }
 
     #[test]
@@ -476,37 +632,46 @@ mod tests {
         }
     }
 
+    /// Rows come back exactly and dequantize alike; `dequant` is the GGML block's own dequantization.
+    fn round_trip<X: Interleaved>(blocks: &[X::Row], x: &[X], per_row: usize, same: impl Fn(&X::Row, &X::Row) -> bool) {
+        let back = unpack(x, per_row);
+        assert!(blocks.iter().zip(&back).all(|(a, b)| same(a, b)), "unpacked rows equal the originals");
+        let (mut want, mut got) = (vec![0.0; per_row * QK_K], vec![0.0; per_row * QK_K]);
+        for r in [0, 5, 17, 31] {
+            for (b, o) in blocks[r * per_row..(r + 1) * per_row].iter().zip(want.chunks_exact_mut(QK_K)) {
+                X::dequantize(b, o);
+            }
+            dequantize_row(x, per_row, r, &mut got);
+            assert_eq!(want, got, "row {r}");
+        }
+    }
+
     #[test]
     fn repacking_is_exact_and_rows_dequantize_alike() {
         let mut rng = StdRng::seed_from_u64(8);
         let (rows, per_row) = (32, 3);
-        let blocks = random_rows(&mut rng, rows, per_row);
-        let x = repack(&blocks, rows, per_row);
-        let back = unpack(&x, per_row);
-        for (a, b) in blocks.iter().zip(&back) {
-            assert_eq!((a.d, a.dmin, a.scales, a.qs), (b.d, b.dmin, b.scales, b.qs));
-        }
-        let (mut want, mut got) = (vec![0.0; per_row * QK_K], vec![0.0; per_row * QK_K]);
-        for r in [0, 5, 17, 31] {
-            for (b, o) in blocks[r * per_row..(r + 1) * per_row].iter().zip(want.chunks_exact_mut(QK_K)) {
-                b.dequantize(o);
-            }
-            dequantize_row(&x, per_row, r, &mut got);
-            assert_eq!(want, got);
-        }
+        let q4: Vec<BlockQ4K> = random(&mut rng, rows * per_row);
+        round_trip(&q4, &repack(&q4, rows, per_row), per_row, |a, b| {
+            (a.d, a.dmin, a.scales, a.qs) == (b.d, b.dmin, b.scales, b.qs)
+        });
+        let q5: Vec<BlockQ5K> = random(&mut rng, rows * per_row);
+        round_trip(&q5, &repack5(&q5, rows, per_row), per_row, |a, b| {
+            (a.d, a.dmin, a.scales, a.qh, a.qs) == (b.d, b.dmin, b.scales, b.qh, b.qs)
+        });
     }
 
-    /// Every kernel this CPU runs, for 1 to 4 tokens, against GGML's own row kernel (the scalar Q4_K dot).
-    #[test]
-    fn kernels_equal_the_row_reference() {
-        let mut rng = StdRng::seed_from_u64(9);
+    /// Every kernel this CPU runs, for 1 to 4 tokens, against GGML's own row kernel (the scalar dot).
+    fn kernels_equal<X: Interleaved>(
+        name: &str,
+        rng: &mut StdRng,
+        rows: impl Fn(&mut StdRng, usize) -> (Vec<X::Row>, Vec<X>),
+        reference: fn(&[X::Row], &[BlockQ8K]) -> f32,
+    ) {
         for per_row in [1, 6] {
-            let blocks = random_rows(&mut rng, ROWS, per_row);
-            let x = repack(&blocks, ROWS, per_row);
+            let (blocks, x) = rows(rng, per_row);
             let tokens: Vec<Vec<BlockQ8K>> = (0..4)
                 .map(|_| {
-                    let v: Vec<f32> =
-                        (0..per_row * QK_K).map(|_| rand::Rng::random_range(&mut rng, -2.0..2.0)).collect();
+                    let v: Vec<f32> = (0..per_row * QK_K).map(|_| rand::Rng::random_range(rng, -2.0..2.0)).collect();
                     let mut q = Vec::new();
                     quantize_q8_k(&v, &mut q);
                     q
@@ -514,23 +679,51 @@ mod tests {
                 .collect();
             let sums: Vec<Vec<[i16; 8]>> = tokens.iter().map(|t| t.iter().map(sums32).collect()).collect();
             let acts: Vec<Acts<'_>> = tokens.iter().zip(&sums).map(|(b, s)| Acts { blocks: b, sums: s }).collect();
-            let kernels =
-                [("scalar", Some(group_scalar as GroupFn)), ("avx2", group_fn_avx2()), ("fastest", Some(group_fn()))];
-            for (name, kernel) in kernels.into_iter().filter_map(|(n, k)| Some((n, k?))) {
+            let kernels = [
+                ("scalar", Some(group_scalar::<X> as GroupFn<X>)),
+                ("avx2", group_fn_avx2::<X>()),
+                ("fastest", Some(group_fn::<X>())),
+            ];
+            for (kind, kernel) in kernels.into_iter().filter_map(|(n, k)| Some((n, k?))) {
                 for n in 1..=4 {
                     let mut out = vec![[0.0f32; ROWS]; n];
                     kernel(&x, &acts[..n], &mut out);
                     for (t, out) in out.iter().enumerate() {
                         for (r, &got) in out.iter().enumerate() {
-                            let want = crate::dot::scalar::q4_k(&blocks[r * per_row..(r + 1) * per_row], &tokens[t]);
+                            let want = reference(&blocks[r * per_row..(r + 1) * per_row], &tokens[t]);
                             assert!(
                                 (got - want).abs() <= 1e-5 * want.abs().max(1.0),
-                                "{name} {n} tokens, row {r} token {t}: {got} vs {want}"
+                                "{name} {kind} {n} tokens, row {r} token {t}: {got} vs {want}"
                             );
                         }
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn kernels_equal_the_row_reference() {
+        let mut rng = StdRng::seed_from_u64(9);
+        kernels_equal::<BlockQ4Kx16>(
+            "q4_k",
+            &mut rng,
+            |rng, per_row| {
+                let b: Vec<BlockQ4K> = random(rng, ROWS * per_row);
+                let x = repack(&b, ROWS, per_row);
+                (b, x)
+            },
+            crate::dot::scalar::q4_k,
+        );
+        kernels_equal::<BlockQ5Kx16>(
+            "q5_k",
+            &mut rng,
+            |rng, per_row| {
+                let b: Vec<BlockQ5K> = random(rng, ROWS * per_row);
+                let x = repack5(&b, ROWS, per_row);
+                (b, x)
+            },
+            crate::dot::scalar::q5_k,
+        );
     }
 }

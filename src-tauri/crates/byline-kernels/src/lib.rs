@@ -38,6 +38,7 @@ pub enum QType {
     Q5_1,
     Q8_0,
     Q4K,
+    Q5K,
     Q6K,
 }
 
@@ -47,7 +48,7 @@ impl QType {
         match self {
             QType::F32 | QType::F16 => 1,
             QType::Q4_0 | QType::Q4_1 | QType::Q5_0 | QType::Q5_1 | QType::Q8_0 => blocks::QK,
-            QType::Q4K | QType::Q6K => blocks::QK_K,
+            QType::Q4K | QType::Q5K | QType::Q6K => blocks::QK_K,
         }
     }
 
@@ -63,6 +64,7 @@ impl QType {
             QType::Q5_1 => size_of::<blocks::BlockQ5_1>(),
             QType::Q8_0 => size_of::<blocks::BlockQ8_0>(),
             QType::Q4K => size_of::<blocks::BlockQ4K>(),
+            QType::Q5K => size_of::<blocks::BlockQ5K>(),
             QType::Q6K => size_of::<blocks::BlockQ6K>(),
         }
     }

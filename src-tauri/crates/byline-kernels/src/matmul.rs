@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::blocks::*;
 use crate::dot::WeightBlock;
-use crate::interleave::{self, BlockQ4Kx16};
+use crate::interleave::{self, BlockQ4Kx16, BlockQ5Kx16};
 use crate::{KernelError, QType};
 
 /// Output rows per task: enough work to amortise scheduling, small enough that the tile's weights stay in
@@ -26,6 +26,10 @@ pub(crate) enum Data {
     Q4K(Vec<BlockQ4K>),
     /// Q4_K repacked sixteen rows at a time ([`crate::interleave`]).
     Q4KX16(Vec<BlockQ4Kx16>),
+    /// Q5_K in GGML's rows (rows that do not come in sixteens).
+    Q5K(Vec<BlockQ5K>),
+    /// Q5_K interleaved like Q4_K.
+    Q5KX16(Vec<BlockQ5Kx16>),
     Q6K(Vec<BlockQ6K>),
 }
 
@@ -55,6 +59,8 @@ unsafe impl Pod for BlockQ5_1 {}
 unsafe impl Pod for BlockQ8_0 {}
 // SAFETY: as above.
 unsafe impl Pod for BlockQ4K {}
+// SAFETY: as above.
+unsafe impl Pod for BlockQ5K {}
 // SAFETY: as above.
 unsafe impl Pod for BlockQ6K {}
 
@@ -99,6 +105,10 @@ impl QMatrix {
                 Data::Q4KX16(interleave::repack_bytes(bytes, rows, cols / QK_K))
             }
             QType::Q4K => Data::Q4K(blocks_from_bytes(bytes)),
+            QType::Q5K if interleave::enabled() && rows.is_multiple_of(interleave::ROWS) => {
+                Data::Q5KX16(interleave::repack5_bytes(bytes, rows, cols / QK_K))
+            }
+            QType::Q5K => Data::Q5K(blocks_from_bytes(bytes)),
             QType::Q6K => Data::Q6K(blocks_from_bytes(bytes)),
         };
         Ok(QMatrix { rows, cols, ty, data })
@@ -130,12 +140,13 @@ impl QMatrix {
             return Err(KernelError::Shape("stacked matrices must share width and type".into()));
         }
         let rows = parts.iter().map(|p| p.rows).sum();
-        // Interleaved Q4_K parts stay interleaved when all are; otherwise all go back to GGML's rows.
-        let mixed = parts.iter().any(|p| matches!(p.data, Data::Q4KX16(_)))
-            && parts.iter().any(|p| !matches!(p.data, Data::Q4KX16(_)));
+        // Interleaved parts stay interleaved when all are; otherwise all go back to GGML's rows.
+        let interleaved = |d: &Data| matches!(d, Data::Q4KX16(_) | Data::Q5KX16(_));
+        let mixed = parts.iter().any(|p| interleaved(&p.data)) && parts.iter().any(|p| !interleaved(&p.data));
         let per_row = cols / QK_K;
         let mut iter = parts.into_iter().map(|p| match p.data {
             Data::Q4KX16(x) if mixed => Data::Q4K(interleave::unpack(&x, per_row)),
+            Data::Q5KX16(x) if mixed => Data::Q5K(interleave::unpack(&x, per_row)),
             data => data,
         });
         let mut data = iter.next().ok_or_else(|| KernelError::Shape("nothing to stack".into()))?;
@@ -149,6 +160,8 @@ impl QMatrix {
                 (Data::Q8_0(a), Data::Q8_0(b)) => a.extend(b),
                 (Data::Q4K(a), Data::Q4K(b)) => a.extend(b),
                 (Data::Q4KX16(a), Data::Q4KX16(b)) => a.extend(b),
+                (Data::Q5K(a), Data::Q5K(b)) => a.extend(b),
+                (Data::Q5KX16(a), Data::Q5KX16(b)) => a.extend(b),
                 (Data::Q6K(a), Data::Q6K(b)) => a.extend(b),
                 _ => return Err(KernelError::Shape("stacked matrices must share their type".into())),
             }
@@ -174,6 +187,8 @@ impl QMatrix {
             Data::Q8_0(b) => row(b, r, cols, out),
             Data::Q4K(b) => row(b, r, cols, out),
             Data::Q4KX16(x) => interleave::dequantize_row(x, cols / QK_K, r, out),
+            Data::Q5K(b) => row(b, r, cols, out),
+            Data::Q5KX16(x) => interleave::dequantize_row(x, cols / QK_K, r, out),
             Data::Q6K(b) => row(b, r, cols, out),
         }
     }
@@ -197,6 +212,11 @@ impl QMatrix {
             Data::Q4K(w) => quantized(w, rows, cols, x, tokens, y, pool),
             Data::Q4KX16(w) => {
                 let acts = quantize_acts::<BlockQ4K>(x, tokens, cols, pool);
+                interleave::matmul(w, rows, cols / QK_K, &acts, tokens, y, pool)
+            }
+            Data::Q5K(w) => quantized(w, rows, cols, x, tokens, y, pool),
+            Data::Q5KX16(w) => {
+                let acts = quantize_acts::<BlockQ5K>(x, tokens, cols, pool);
                 interleave::matmul(w, rows, cols / QK_K, &acts, tokens, y, pool)
             }
             Data::Q6K(w) => quantized(w, rows, cols, x, tokens, y, pool),

@@ -68,6 +68,12 @@ fn matmul_equals_the_f32_reference_for_every_type() {
         Data::Q4KX16(crate::interleave::repack(&b, 48, 2))
     });
     check("q4_k x16", &m, &d, &mut rng, &pool);
+    let (m, d) = random_matrix::<BlockQ5K>(&mut rng, rows, cols, QType::Q5K, Data::Q5K);
+    check("q5_k", &m, &d, &mut rng, &pool);
+    let (m, d) = random_matrix::<BlockQ5K>(&mut rng, 48, cols, QType::Q5K, |b| {
+        Data::Q5KX16(crate::interleave::repack5(&b, 48, 2))
+    });
+    check("q5_k x16", &m, &d, &mut rng, &pool);
 }
 
 /// GGUF bytes of Q4_K blocks, fields in order, little-endian.
@@ -170,6 +176,13 @@ fn matmul_speed() {
     let blocks: Vec<BlockQ4K> = (0..8960 * 1536 / QK_K).map(|_| BlockQ4K::random(&mut rng)).collect();
     let m = QMatrix::from_ggml(QType::Q4K, 8960, 1536, &q4k_bytes(&blocks)).expect("q4_k matrix");
     speed("q4_k", &m, &mut rng);
+    let blocks: Vec<BlockQ5K> = (0..8960 * 1536 / QK_K).map(|_| BlockQ5K::random(&mut rng)).collect();
+    let bytes: Vec<u8> = blocks
+        .iter()
+        .flat_map(|b| b.d.to_le_bytes().into_iter().chain(b.dmin.to_le_bytes()).chain(b.scales).chain(b.qh).chain(b.qs))
+        .collect();
+    let m = QMatrix::from_ggml(QType::Q5K, 8960, 1536, &bytes).expect("q5_k matrix");
+    speed("q5_k", &m, &mut rng);
 }
 
 fn speed(name: &str, m: &QMatrix, rng: &mut StdRng) {

@@ -49,6 +49,17 @@ impl Random for BlockQ4K {
         BlockQ4K { d: half(rng, 0.0, 0.01), dmin: half(rng, 0.0, 0.01), scales: bytes(rng), qs: bytes(rng) }
     }
 }
+impl Random for BlockQ5K {
+    fn random(rng: &mut StdRng) -> Self {
+        BlockQ5K {
+            d: half(rng, 0.0, 0.01),
+            dmin: half(rng, 0.0, 0.01),
+            scales: bytes(rng),
+            qh: bytes(rng),
+            qs: bytes(rng),
+        }
+    }
+}
 impl Random for BlockQ6K {
     fn random(rng: &mut StdRng) -> Self {
         BlockQ6K {

@@ -1,12 +1,12 @@
 //! `cargo xtask bench generate`: Byline's drafting engine against llama.cpp (llama-cpp-python) on the same GGUF
 //! files, the same prompt token ids, greedy, the same thread count and the same number of generated tokens:
-//! SmolLM2-135M-Instruct Q4_1 (the test model), then a random-weight file at Qwen2.5-1.5B's shapes in the
-//! Q4_K_M layout (written on first use; compute does not depend on the weights). The two engines alternate,
+//! SmolLM2-135M-Instruct Q4_1 (the test model), then random-weight files at Qwen2.5-1.5B's shapes in the
+//! Q4_K_M and Q5_K_M layouts (written on first use; compute does not depend on the weights). The two engines alternate,
 //! round after round, so a change in the machine's load hits both. Prints Markdown tables for the README.
 //!
 //! `BYLINE_BENCH_PYTHON` names a Python with `llama-cpp-python` installed; `BYLINE_BENCH_TOKENS` (128),
 //! `BYLINE_BENCH_RUNS` (3 timed runs per invocation) and `BYLINE_BENCH_ROUNDS` (3) change the run;
-//! `BYLINE_BENCH_ONLY=smollm2|qwen` runs one model.
+//! `BYLINE_BENCH_ONLY=smollm2|qwen|qwen-q5` runs one model.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,7 +15,8 @@ use anyhow::{Context, Result, bail};
 use crate::bench_util::lossy;
 
 const MODEL_ID: &str = "smollm2-135m-instruct-q4_1";
-const RANDOM_SHAPE: &str = "qwen2.5-1.5b-q4_k_m";
+/// (label, shape) of the random-weight files.
+const RANDOM_SHAPES: &[(&str, &str)] = &[("qwen", "qwen2.5-1.5b-q4_k_m"), ("qwen-q5", "qwen2.5-1.5b-q5_k_m")];
 
 /// (label, JSON key, decimals).
 const MEASURES: &[(&str, &str, usize)] = &[
@@ -40,15 +41,17 @@ pub fn run() -> Result<()> {
     if only.is_empty() || only == "smollm2" {
         compare(&root, &home, &work, "smollm2", &smollm2)?;
     }
-    if only.is_empty() || only == "qwen" {
-        let random = work.join(format!("{RANDOM_SHAPE}.gguf"));
+    for &(label, shape) in RANDOM_SHAPES {
+        if !(only.is_empty() || only == label) {
+            continue;
+        }
+        let random = work.join(format!("{shape}.gguf"));
         if !random.exists() {
             let (smollm2_s, random_s) = (lossy(&smollm2), lossy(&random));
-            let args =
-                ["bench", "random-model", "--shape", RANDOM_SHAPE, "--tokenizer-from", &smollm2_s, "--out", &random_s];
+            let args = ["bench", "random-model", "--shape", shape, "--tokenizer-from", &smollm2_s, "--out", &random_s];
             crate::release_byline(&root, &args)?;
         }
-        compare(&root, &home, &work, "qwen", &random)?;
+        compare(&root, &home, &work, label, &random)?;
     }
     Ok(())
 }

@@ -74,6 +74,35 @@ pub trait WeightBlock: Copy + Send + Sync + 'static {
 /// Implements [`WeightBlock`] from the kernels' names: the scalar and AVX2 dot product `$kernel`, the AVX2
 /// four-row kernel `x4`, and AVX-512 versions of both.
 macro_rules! weight_block {
+    // Only the portable kernel: a layout the SIMD kernels meet in another form (Q5_K is interleaved at load;
+    // this covers matrices whose rows do not come in sixteens).
+    ($block:ty, $act:ty, $elems:expr, $quantize:path, $kernel:ident, scalar_only) => {
+        impl WeightBlock for $block {
+            type Act = $act;
+            const ELEMS: usize = $elems;
+            fn quantize_acts(xs: &[f32], out: &mut Vec<$act>) {
+                $quantize(xs, out)
+            }
+            fn dequantize(&self, out: &mut [f32]) {
+                <$block>::dequantize(self, out)
+            }
+            fn dot_scalar(w: &[Self], a: &[$act]) -> f32 {
+                scalar::$kernel(w, a)
+            }
+            fn dot_fn() -> DotFn<Self, $act> {
+                scalar::$kernel
+            }
+            fn dot4_fn() -> Option<Dot4Fn<Self, $act>> {
+                None
+            }
+            fn dot_fn_avx2() -> Option<DotFn<Self, $act>> {
+                None
+            }
+            fn dot4_fn_avx2() -> Option<Dot4Fn<Self, $act>> {
+                None
+            }
+        }
+    };
     ($block:ty, $act:ty, $elems:expr, $quantize:path, $kernel:ident
         $(, x4 = $x4:ident)? $(, avx512 = $k512:ident, $x4_512:ident)?) => {
         impl WeightBlock for $block {
@@ -149,6 +178,7 @@ weight_block!(BlockQ5_0, BlockQ8_0, QK, quantize_q8_0, q5_0);
 weight_block!(BlockQ5_1, BlockQ8_1, QK, quantize_q8_1, q5_1);
 weight_block!(BlockQ8_0, BlockQ8_0, QK, quantize_q8_0, q8_0, x4 = q8_0_x4);
 weight_block!(BlockQ4K, BlockQ8K, QK_K, quantize_q8_k, q4_k, x4 = q4_k_x4, avx512 = q4_k, q4_k_x4);
+weight_block!(BlockQ5K, BlockQ8K, QK_K, quantize_q8_k, q5_k, scalar_only);
 weight_block!(BlockQ6K, BlockQ8K, QK_K, quantize_q8_k, q6_k, x4 = q6_k_x4, avx512 = q6_k, q6_k_x4);
 
 #[cfg(test)]

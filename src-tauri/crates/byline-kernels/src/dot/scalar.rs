@@ -80,6 +80,22 @@ pub fn q4_k(w: &[BlockQ4K], a: &[BlockQ8K]) -> f32 {
         .sum()
 }
 
+pub fn q5_k(w: &[BlockQ5K], a: &[BlockQ8K]) -> f32 {
+    w.iter()
+        .zip(a)
+        .map(|(w, a)| {
+            let (mut scaled, mut mins) = (0i32, 0i32);
+            for sub in 0..8 {
+                let (sc, m) = q4k_scale_min(sub, &w.scales);
+                let y = &a.qs[32 * sub..32 * sub + 32];
+                scaled += sc as i32 * idot((0..32).map(|i| w.value(sub, i) as i32), y);
+                mins += m as i32 * (a.bsums[2 * sub] as i32 + a.bsums[2 * sub + 1] as i32);
+            }
+            a.d * (f16_to_f32(w.d) * scaled as f32 - f16_to_f32(w.dmin) * mins as f32)
+        })
+        .sum()
+}
+
 /// Per group of 16: `d * sc * sum((q - 32) * y)`; the -32 is applied through the group sums.
 pub fn q6_k(w: &[BlockQ6K], a: &[BlockQ8K]) -> f32 {
     w.iter()

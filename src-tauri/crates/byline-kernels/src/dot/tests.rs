@@ -72,6 +72,7 @@ fn every_kernel_matches_the_reference_and_the_f32_dot() {
     check::<BlockQ5_1>("q5_1");
     check::<BlockQ8_0>("q8_0");
     check::<BlockQ4K>("q4_k");
+    check::<BlockQ5K>("q5_k");
     check::<BlockQ6K>("q6_k");
 }
 
