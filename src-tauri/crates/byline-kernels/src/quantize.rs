@@ -12,6 +12,14 @@ fn scale(amax: f32) -> (f32, f32) {
     (d, if d != 0.0 { 1.0 / d } else { 0.0 })
 }
 
+/// Round to nearest, ties to even, as ggml's `nearest_int` does for Q8_K (|v| < 2^22): adding 1.5 · 2^23 leaves
+/// the integer in the low mantissa bits. Unlike `f32::round` (a library call per value) it vectorizes.
+#[inline]
+fn nearest_int(v: f32) -> i32 {
+    let shifted = v + 12_582_912.0;
+    (shifted.to_bits() & 0x007f_ffff) as i32 - 0x0040_0000
+}
+
 #[inline]
 fn amax(xs: &[f32]) -> f32 {
     xs.iter().fold(0.0f32, |m, x| m.max(x.abs()))
@@ -63,7 +71,7 @@ pub fn quantize_q8_k(xs: &[f32], out: &mut Vec<BlockQ8K>) {
         }
         let iscale = -127.0 / max;
         for (q, &v) in block.qs.iter_mut().zip(x) {
-            *q = (iscale * v).round().clamp(-128.0, 127.0) as i8;
+            *q = nearest_int(iscale * v).clamp(-128, 127) as i8;
         }
         for (sum, group) in block.bsums.iter_mut().zip(block.qs.chunks_exact(16)) {
             *sum = group.iter().map(|&q| q as i16).sum();
@@ -136,6 +144,17 @@ mod tests {
             for (g, s) in b.qs.chunks(16).zip(b.bsums) {
                 assert_eq!(g.iter().map(|&q| q as i16).sum::<i16>(), s);
             }
+        }
+    }
+
+    #[test]
+    fn nearest_int_rounds_ties_to_even_like_ggml() {
+        for (v, want) in [(0.5, 0), (1.5, 2), (2.5, 2), (-0.5, 0), (-1.5, -2), (126.6, 127), (-127.0, -127), (3.49, 3)] {
+            assert_eq!(nearest_int(v), want, "{v}");
+        }
+        for i in -1270..=1270 {
+            let v = i as f32 * 0.1003;
+            assert!((nearest_int(v) as f32 - v).abs() <= 0.5, "{v}");
         }
     }
 
