@@ -159,7 +159,7 @@ fn row_parts(x: &BlockQ4Kx16, r: usize) -> ([u8; 12], [u8; QK_K / 2]) {
 
 /// Groups of sixteen rows in parallel on the current thread pool (a model load runs on its own): `fill_row`
 /// puts GGML block `i` in as row r of an interleaved block.
-fn repack_with<X: Interleaved>(
+pub(crate) fn repack_groups<X: Copy + Send + Sync>(
     rows: usize,
     per_row: usize,
     empty: X,
@@ -183,7 +183,7 @@ fn repack_with<X: Interleaved>(
 /// Interleaves `rows` rows (a multiple of [`ROWS`]) of `per_row` Q4_K blocks each.
 pub fn repack(blocks: &[BlockQ4K], rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
     assert!(blocks.len() == rows * per_row, "repack shape");
-    repack_with(rows, per_row, EMPTY, |x, r, i| {
+    repack_groups(rows, per_row, EMPTY, |x, r, i| {
         let w = &blocks[i];
         fill(x, r, w.d, w.dmin, &w.scales, &w.qs)
     })
@@ -192,7 +192,7 @@ pub fn repack(blocks: &[BlockQ4K], rows: usize, per_row: usize) -> Vec<BlockQ4Kx
 /// Interleaves Q5_K rows like [`repack`].
 pub fn repack5(blocks: &[BlockQ5K], rows: usize, per_row: usize) -> Vec<BlockQ5Kx16> {
     assert!(blocks.len() == rows * per_row, "repack shape");
-    repack_with(rows, per_row, BlockQ5Kx16 { base: EMPTY, qh: [[0; 4 * ROWS]; 8] }, |x, r, i| {
+    repack_groups(rows, per_row, BlockQ5Kx16 { base: EMPTY, qh: [[0; 4 * ROWS]; 8] }, |x, r, i| {
         let w = &blocks[i];
         fill(&mut x.base, r, w.d, w.dmin, &w.scales, &w.qs);
         fill_high(&mut x.qh, r, &w.qh);
@@ -211,7 +211,7 @@ fn array<const N: usize>(b: &[u8]) -> &[u8; N] {
 pub fn repack_bytes(bytes: &[u8], rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
     const SIZE: usize = size_of::<BlockQ4K>();
     assert!(bytes.len() == rows * per_row * SIZE, "repack shape");
-    repack_with(rows, per_row, EMPTY, |x, r, i| {
+    repack_groups(rows, per_row, EMPTY, |x, r, i| {
         let b = &bytes[i * SIZE..(i + 1) * SIZE];
         fill(x, r, u16_at(b, 0), u16_at(b, 2), array(&b[4..]), array(&b[16..]))
     })
@@ -221,7 +221,7 @@ pub fn repack_bytes(bytes: &[u8], rows: usize, per_row: usize) -> Vec<BlockQ4Kx1
 pub fn repack5_bytes(bytes: &[u8], rows: usize, per_row: usize) -> Vec<BlockQ5Kx16> {
     const SIZE: usize = size_of::<BlockQ5K>();
     assert!(bytes.len() == rows * per_row * SIZE, "repack shape");
-    repack_with(rows, per_row, BlockQ5Kx16 { base: EMPTY, qh: [[0; 4 * ROWS]; 8] }, |x, r, i| {
+    repack_groups(rows, per_row, BlockQ5Kx16 { base: EMPTY, qh: [[0; 4 * ROWS]; 8] }, |x, r, i| {
         let b = &bytes[i * SIZE..(i + 1) * SIZE];
         fill(&mut x.base, r, u16_at(b, 0), u16_at(b, 2), array(&b[4..]), array(&b[48..]));
         fill_high(&mut x.qh, r, array(&b[16..]));
@@ -336,8 +336,9 @@ pub fn enabled() -> bool {
 /// Tokens per kernel call.
 const TOKENS: usize = 4;
 
-/// `y[t * rows + r] = W[r, :] · a[t]` for every token, groups of sixteen rows split over the pool.
-pub(crate) fn matmul<X: Interleaved>(
+/// `y[t * rows + r] = W[r, :] · a[t]` for every token by `kernel`, groups of sixteen rows split over the pool.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn matmul<X: Copy + Send + Sync>(
     w: &[X],
     rows: usize,
     per_row: usize,
@@ -345,10 +346,10 @@ pub(crate) fn matmul<X: Interleaved>(
     tokens: usize,
     y: &mut [f32],
     pool: &rayon::ThreadPool,
+    kernel: GroupFn<X>,
 ) {
     assert!(y.len() >= rows * tokens && acts.len() >= tokens * per_row, "matmul buffers too short");
     let sums: Vec<[i16; 8]> = acts.iter().map(sums32).collect();
-    let kernel = group_fn::<X>();
     let act =
         |t: usize| Acts { blocks: &acts[t * per_row..(t + 1) * per_row], sums: &sums[t * per_row..(t + 1) * per_row] };
     let out = crate::matmul::Out(y.as_mut_ptr());
@@ -374,14 +375,14 @@ pub(crate) fn matmul<X: Interleaved>(
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
+pub(crate) mod avx2 {
     use std::arch::x86_64::*;
 
     use super::{Acts, Interleaved, ROWS};
 
     #[inline]
     #[target_feature(enable = "avx2,fma,f16c")]
-    fn load16(bytes: &[u8]) -> __m128i {
+    pub(crate) fn load16(bytes: &[u8]) -> __m128i {
         let bytes: &[u8; 16] = bytes[..16].try_into().unwrap_or(&[0; 16]);
         // SAFETY: `bytes` is exactly 16 readable bytes; loadu has no alignment requirement.
         unsafe { _mm_loadu_si128(bytes.as_ptr().cast()) }
@@ -389,7 +390,7 @@ mod avx2 {
 
     #[inline]
     #[target_feature(enable = "avx2,fma,f16c")]
-    fn load32(bytes: &[u8]) -> __m256i {
+    pub(crate) fn load32(bytes: &[u8]) -> __m256i {
         let bytes: &[u8; 32] = bytes[..32].try_into().unwrap_or(&[0; 32]);
         // SAFETY: `bytes` is exactly 32 readable bytes; loadu has no alignment requirement.
         unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) }
@@ -397,7 +398,7 @@ mod avx2 {
 
     /// Four bytes as one i32 (to broadcast).
     #[inline]
-    pub(super) fn word(bytes: &[i8], at: usize) -> i32 {
+    pub(crate) fn word(bytes: &[i8], at: usize) -> i32 {
         i32::from_le_bytes([bytes[at] as u8, bytes[at + 1] as u8, bytes[at + 2] as u8, bytes[at + 3] as u8])
     }
 
@@ -488,7 +489,7 @@ mod avx2 {
     }
 
     /// The bytes of eight f16 values.
-    pub(super) fn bytes_of(v: &[u16]) -> &[u8] {
+    pub(crate) fn bytes_of(v: &[u16]) -> &[u8] {
         let v = &v[..8];
         // SAFETY: eight u16 are sixteen initialised bytes at the same address, and u8 has no alignment.
         unsafe { std::slice::from_raw_parts(v.as_ptr().cast(), 16) }

@@ -9,6 +9,7 @@
 pub mod blocks;
 pub mod dot;
 pub mod interleave;
+pub mod interleave6;
 pub mod matmul;
 pub mod quantize;
 pub mod vec;

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::blocks::*;
 use crate::dot::WeightBlock;
 use crate::interleave::{self, BlockQ4Kx16, BlockQ5Kx16};
+use crate::interleave6::{self, BlockQ6Kx16};
 use crate::{KernelError, QType};
 
 /// Output rows per task: enough work to amortise scheduling, small enough that the tile's weights stay in
@@ -31,6 +32,8 @@ pub(crate) enum Data {
     /// Q5_K interleaved like Q4_K.
     Q5KX16(Vec<BlockQ5Kx16>),
     Q6K(Vec<BlockQ6K>),
+    /// Q6_K interleaved ([`crate::interleave6`]).
+    Q6KX16(Vec<BlockQ6Kx16>),
 }
 
 /// A row-major weight matrix of `rows` output features by `cols` inputs, in its GGML block format (F16 is
@@ -109,6 +112,9 @@ impl QMatrix {
                 Data::Q5KX16(interleave::repack5_bytes(bytes, rows, cols / QK_K))
             }
             QType::Q5K => Data::Q5K(blocks_from_bytes(bytes)),
+            QType::Q6K if interleave::enabled() && rows.is_multiple_of(interleave::ROWS) => {
+                Data::Q6KX16(interleave6::repack(&blocks_from_bytes(bytes), rows, cols / QK_K))
+            }
             QType::Q6K => Data::Q6K(blocks_from_bytes(bytes)),
         };
         Ok(QMatrix { rows, cols, ty, data })
@@ -141,12 +147,13 @@ impl QMatrix {
         }
         let rows = parts.iter().map(|p| p.rows).sum();
         // Interleaved parts stay interleaved when all are; otherwise all go back to GGML's rows.
-        let interleaved = |d: &Data| matches!(d, Data::Q4KX16(_) | Data::Q5KX16(_));
+        let interleaved = |d: &Data| matches!(d, Data::Q4KX16(_) | Data::Q5KX16(_) | Data::Q6KX16(_));
         let mixed = parts.iter().any(|p| interleaved(&p.data)) && parts.iter().any(|p| !interleaved(&p.data));
         let per_row = cols / QK_K;
         let mut iter = parts.into_iter().map(|p| match p.data {
             Data::Q4KX16(x) if mixed => Data::Q4K(interleave::unpack(&x, per_row)),
             Data::Q5KX16(x) if mixed => Data::Q5K(interleave::unpack(&x, per_row)),
+            Data::Q6KX16(x) if mixed => Data::Q6K(interleave6::unpack(&x, per_row)),
             data => data,
         });
         let mut data = iter.next().ok_or_else(|| KernelError::Shape("nothing to stack".into()))?;
@@ -163,6 +170,7 @@ impl QMatrix {
                 (Data::Q5K(a), Data::Q5K(b)) => a.extend(b),
                 (Data::Q5KX16(a), Data::Q5KX16(b)) => a.extend(b),
                 (Data::Q6K(a), Data::Q6K(b)) => a.extend(b),
+                (Data::Q6KX16(a), Data::Q6KX16(b)) => a.extend(b),
                 _ => return Err(KernelError::Shape("stacked matrices must share their type".into())),
             }
         }
@@ -190,6 +198,7 @@ impl QMatrix {
             Data::Q5K(b) => row(b, r, cols, out),
             Data::Q5KX16(x) => interleave::dequantize_row(x, cols / QK_K, r, out),
             Data::Q6K(b) => row(b, r, cols, out),
+            Data::Q6KX16(x) => interleave6::dequantize_row(x, cols / QK_K, r, out),
         }
     }
 
@@ -212,14 +221,18 @@ impl QMatrix {
             Data::Q4K(w) => quantized(w, rows, cols, x, tokens, y, pool),
             Data::Q4KX16(w) => {
                 let acts = quantize_acts::<BlockQ4K>(x, tokens, cols, pool);
-                interleave::matmul(w, rows, cols / QK_K, &acts, tokens, y, pool)
+                interleave::matmul(w, rows, cols / QK_K, &acts, tokens, y, pool, interleave::group_fn())
             }
             Data::Q5K(w) => quantized(w, rows, cols, x, tokens, y, pool),
             Data::Q5KX16(w) => {
                 let acts = quantize_acts::<BlockQ5K>(x, tokens, cols, pool);
-                interleave::matmul(w, rows, cols / QK_K, &acts, tokens, y, pool)
+                interleave::matmul(w, rows, cols / QK_K, &acts, tokens, y, pool, interleave::group_fn())
             }
             Data::Q6K(w) => quantized(w, rows, cols, x, tokens, y, pool),
+            Data::Q6KX16(w) => {
+                let acts = quantize_acts::<BlockQ6K>(x, tokens, cols, pool);
+                interleave::matmul(w, rows, cols / QK_K, &acts, tokens, y, pool, interleave6::group_fn())
+            }
         }
     }
 }

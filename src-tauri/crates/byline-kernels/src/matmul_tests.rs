@@ -74,6 +74,10 @@ fn matmul_equals_the_f32_reference_for_every_type() {
         Data::Q5KX16(crate::interleave::repack5(&b, 48, 2))
     });
     check("q5_k x16", &m, &d, &mut rng, &pool);
+    let (m, d) = random_matrix::<BlockQ6K>(&mut rng, 48, cols, QType::Q6K, |b| {
+        Data::Q6KX16(crate::interleave6::repack(&b, 48, 2))
+    });
+    check("q6_k x16", &m, &d, &mut rng, &pool);
 }
 
 /// GGUF bytes of Q4_K blocks, fields in order, little-endian.
@@ -183,6 +187,13 @@ fn matmul_speed() {
         .collect();
     let m = QMatrix::from_ggml(QType::Q5K, 8960, 1536, &bytes).expect("q5_k matrix");
     speed("q5_k", &m, &mut rng);
+    let blocks: Vec<BlockQ6K> = (0..8960 * 1536 / QK_K).map(|_| BlockQ6K::random(&mut rng)).collect();
+    let bytes: Vec<u8> = blocks
+        .iter()
+        .flat_map(|b| b.ql.into_iter().chain(b.qh).chain(b.scales.map(|v| v as u8)).chain(b.d.to_le_bytes()))
+        .collect();
+    let m = QMatrix::from_ggml(QType::Q6K, 8960, 1536, &bytes).expect("q6_k matrix");
+    speed("q6_k", &m, &mut rng);
 }
 
 fn speed(name: &str, m: &QMatrix, rng: &mut StdRng) {

@@ -149,7 +149,8 @@ mod tests {
 
     #[test]
     fn nearest_int_rounds_ties_to_even_like_ggml() {
-        for (v, want) in [(0.5, 0), (1.5, 2), (2.5, 2), (-0.5, 0), (-1.5, -2), (126.6, 127), (-127.0, -127), (3.49, 3)] {
+        for (v, want) in [(0.5, 0), (1.5, 2), (2.5, 2), (-0.5, 0), (-1.5, -2), (126.6, 127), (-127.0, -127), (3.49, 3)]
+        {
             assert_eq!(nearest_int(v), want, "{v}");
         }
         for i in -1270..=1270 {
