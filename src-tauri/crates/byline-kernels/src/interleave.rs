@@ -16,57 +16,56 @@ use crate::blocks::*;
 /// Rows that share an interleaved block.
 pub const ROWS: usize = 16;
 
-/// Block b (256 elements) of sixteen consecutive rows.
+/// Block b (256 elements) of sixteen consecutive rows, laid out in the order the kernels read it (one
+/// stream front to back: separate regions read side by side cost single-token decoding on a large matrix
+/// more than half its speed). `H` is 0 for Q4_K and 64 for Q5_K's fifth bits.
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
-pub struct BlockQ4Kx16 {
+pub struct BlockX16<const H: usize> {
+    pub subs: [Sub<H>; 8],
+    /// `mins[p][2r + k]`: row r's 6-bit min of sub-block 2p + k.
+    pub mins: [[u8; 2 * ROWS]; 4],
     /// Each row's f16 scale, as in the GGML block.
     pub d: [u16; ROWS],
     /// Each row's f16 min scale.
     pub dmin: [u16; ROWS],
-    /// `scales[j][2r]` and `scales[j][2r + 1]`: row r's 6-bit scale of sub-block j (twice, one per i16 lane
-    /// of the pair sums `maddubs` leaves).
-    pub scales: [[u8; 2 * ROWS]; 8],
-    /// `mins[p][2r + k]`: row r's 6-bit min of sub-block 2p + k.
-    pub mins: [[u8; 2 * ROWS]; 4],
-    /// `qs[j][q][4r + e]`: row r's element 4q + e of sub-block j in the low nibble, element 16 + 4q + e in
-    /// the high nibble.
-    pub qs: [[[u8; 4 * ROWS]; 4]; 8],
 }
 
-/// Block b of sixteen Q5_K rows: the Q4_K part, and the fifth bits.
+/// Sub-block j (32 elements) of sixteen rows.
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
-pub struct BlockQ5Kx16 {
-    pub base: BlockQ4Kx16,
-    /// `qh[j][4r + e]`: bit 2q is the fifth bit of row r's element 4q + e of sub-block j, bit 2q + 1 that of
-    /// element 16 + 4q + e (the two nibbles of `base.qs[j][q][4r + e]`).
-    pub qh: [[u8; 4 * ROWS]; 8],
+pub struct Sub<const H: usize> {
+    /// `scales[2r]` and `scales[2r + 1]`: row r's 6-bit scale (twice, one per i16 lane of the pair sums
+    /// `maddubs` leaves).
+    pub scales: [u8; 2 * ROWS],
+    /// `qs[q][4r + e]`: row r's element 4q + e in the low nibble, element 16 + 4q + e in the high nibble.
+    pub qs: [[u8; 4 * ROWS]; 4],
+    /// Q5_K: `qh[4r + e]`: bit 2q is the fifth bit of row r's element 4q + e, bit 2q + 1 that of element
+    /// 16 + 4q + e (the two nibbles of `qs[q][4r + e]`).
+    pub qh: [u8; H],
 }
 
-/// An interleaved block type: the Q4_K layout, with or without fifth bits.
+/// Q4_K interleaved.
+pub type BlockQ4Kx16 = BlockX16<0>;
+/// Q5_K interleaved.
+pub type BlockQ5Kx16 = BlockX16<{ 4 * ROWS }>;
+
+/// The fifth bits of sub-block j (zeros for Q4_K).
+#[inline]
+fn high<const H: usize>(x: &BlockX16<H>, j: usize) -> &[u8; 4 * ROWS] {
+    x.subs[j].qh[..].try_into().unwrap_or(&[0; 4 * ROWS])
+}
+
+/// An interleaved block type and the GGML block one of its rows came from.
 pub trait Interleaved: Copy + Send + Sync + 'static {
-    /// Whether values have a fifth bit.
-    const HIGH: bool;
-    /// The GGML block one row of it came from.
     type Row: Copy;
-    fn base(&self) -> &BlockQ4Kx16;
-    /// The fifth bits of sub-block j (zeros without them).
-    fn high(&self, j: usize) -> &[u8; 4 * ROWS];
     /// Row r's GGML block.
     fn row(&self, r: usize) -> Self::Row;
     fn dequantize(row: &Self::Row, out: &mut [f32]);
 }
 
 impl Interleaved for BlockQ4Kx16 {
-    const HIGH: bool = false;
     type Row = BlockQ4K;
-    fn base(&self) -> &BlockQ4Kx16 {
-        self
-    }
-    fn high(&self, _: usize) -> &[u8; 4 * ROWS] {
-        &[0; 4 * ROWS]
-    }
     fn row(&self, r: usize) -> BlockQ4K {
         let (scales, qs) = row_parts(self, r);
         BlockQ4K { d: self.d[r], dmin: self.dmin[r], scales, qs }
@@ -77,47 +76,41 @@ impl Interleaved for BlockQ4Kx16 {
 }
 
 impl Interleaved for BlockQ5Kx16 {
-    const HIGH: bool = true;
     type Row = BlockQ5K;
-    fn base(&self) -> &BlockQ4Kx16 {
-        &self.base
-    }
-    fn high(&self, j: usize) -> &[u8; 4 * ROWS] {
-        &self.qh[j]
-    }
     fn row(&self, r: usize) -> BlockQ5K {
-        let (scales, qs) = row_parts(&self.base, r);
+        let (scales, qs) = row_parts(self, r);
         let mut qh = [0u8; QK_K / 8];
-        for (j, plane) in self.qh.iter().enumerate() {
+        for (j, sub) in self.subs.iter().enumerate() {
             for i in 0..16 {
-                let byte = plane[4 * r + i % 4] >> (2 * (i / 4));
+                let byte = sub.qh[4 * r + i % 4] >> (2 * (i / 4));
                 qh[i] |= (byte & 1) << j;
                 qh[16 + i] |= ((byte >> 1) & 1) << j;
             }
         }
-        BlockQ5K { d: self.base.d[r], dmin: self.base.dmin[r], scales, qh, qs }
+        BlockQ5K { d: self.d[r], dmin: self.dmin[r], scales, qh, qs }
     }
     fn dequantize(row: &BlockQ5K, out: &mut [f32]) {
         row.dequantize(out)
     }
 }
 
-const EMPTY: BlockQ4Kx16 = BlockQ4Kx16 {
-    d: [0; ROWS],
-    dmin: [0; ROWS],
-    scales: [[0; 2 * ROWS]; 8],
-    mins: [[0; 2 * ROWS]; 4],
-    qs: [[[0; 4 * ROWS]; 4]; 8],
-};
+const fn empty<const H: usize>() -> BlockX16<H> {
+    BlockX16 {
+        subs: [Sub { scales: [0; 2 * ROWS], qs: [[0; 4 * ROWS]; 4], qh: [0; H] }; 8],
+        mins: [[0; 2 * ROWS]; 4],
+        d: [0; ROWS],
+        dmin: [0; ROWS],
+    }
+}
 
 /// Row r's scale, min and nibbles into an interleaved block.
-fn fill(x: &mut BlockQ4Kx16, r: usize, d: u16, dmin: u16, scales: &[u8; 12], qs: &[u8; QK_K / 2]) {
+fn fill<const H: usize>(x: &mut BlockX16<H>, r: usize, d: u16, dmin: u16, scales: &[u8; 12], qs: &[u8; QK_K / 2]) {
     x.d[r] = d;
     x.dmin[r] = dmin;
     for j in 0..8 {
         let (sc, m) = q4k_scale_min(j, scales);
-        x.scales[j][2 * r] = sc;
-        x.scales[j][2 * r + 1] = sc;
+        x.subs[j].scales[2 * r] = sc;
+        x.subs[j].scales[2 * r + 1] = sc;
         x.mins[j / 2][2 * r + j % 2] = m;
     }
     // Bytes i and 16 + i of chunk c hold elements i and 16 + i of sub-blocks 2c (low nibbles) and 2c + 1
@@ -126,30 +119,30 @@ fn fill(x: &mut BlockQ4Kx16, r: usize, d: u16, dmin: u16, scales: &[u8; 12], qs:
         let src = &qs[32 * c..32 * c + 32];
         for i in 0..16 {
             let (lo, hi) = (src[i], src[16 + i]);
-            x.qs[2 * c][i / 4][4 * r + i % 4] = (lo & 0xF) | (hi << 4);
-            x.qs[2 * c + 1][i / 4][4 * r + i % 4] = (lo >> 4) | (hi & 0xF0);
+            x.subs[2 * c].qs[i / 4][4 * r + i % 4] = (lo & 0xF) | (hi << 4);
+            x.subs[2 * c + 1].qs[i / 4][4 * r + i % 4] = (lo >> 4) | (hi & 0xF0);
         }
     }
 }
 
 /// Row r's fifth bits (bit j of `qh[i]`: element i of sub-block j) into an interleaved block.
-fn fill_high(x: &mut [[u8; 4 * ROWS]; 8], r: usize, qh: &[u8; QK_K / 8]) {
-    for (j, plane) in x.iter_mut().enumerate() {
+fn fill_high(x: &mut BlockQ5Kx16, r: usize, qh: &[u8; QK_K / 8]) {
+    for (j, sub) in x.subs.iter_mut().enumerate() {
         for i in 0..16 {
             let (lo, hi) = ((qh[i] >> j) & 1, (qh[16 + i] >> j) & 1);
-            plane[4 * r + i % 4] |= (lo << (2 * (i / 4))) | (hi << (2 * (i / 4) + 1));
+            sub.qh[4 * r + i % 4] |= (lo << (2 * (i / 4))) | (hi << (2 * (i / 4) + 1));
         }
     }
 }
 
 /// Row r's packed scales and GGML nibbles from an interleaved block.
-fn row_parts(x: &BlockQ4Kx16, r: usize) -> ([u8; 12], [u8; QK_K / 2]) {
-    let sc = std::array::from_fn(|j| x.scales[j][2 * r]);
+fn row_parts<const H: usize>(x: &BlockX16<H>, r: usize) -> ([u8; 12], [u8; QK_K / 2]) {
+    let sc = std::array::from_fn(|j| x.subs[j].scales[2 * r]);
     let m = std::array::from_fn(|j| x.mins[j / 2][2 * r + j % 2]);
     let mut qs = [0u8; QK_K / 2];
     for c in 0..4 {
         for i in 0..16 {
-            let (a, b) = (x.qs[2 * c][i / 4][4 * r + i % 4], x.qs[2 * c + 1][i / 4][4 * r + i % 4]);
+            let (a, b) = (x.subs[2 * c].qs[i / 4][4 * r + i % 4], x.subs[2 * c + 1].qs[i / 4][4 * r + i % 4]);
             qs[32 * c + i] = (a & 0xF) | (b << 4);
             qs[32 * c + 16 + i] = (a >> 4) | (b & 0xF0);
         }
@@ -183,7 +176,7 @@ pub(crate) fn repack_groups<X: Copy + Send + Sync>(
 /// Interleaves `rows` rows (a multiple of [`ROWS`]) of `per_row` Q4_K blocks each.
 pub fn repack(blocks: &[BlockQ4K], rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
     assert!(blocks.len() == rows * per_row, "repack shape");
-    repack_groups(rows, per_row, EMPTY, |x, r, i| {
+    repack_groups(rows, per_row, empty(), |x, r, i| {
         let w = &blocks[i];
         fill(x, r, w.d, w.dmin, &w.scales, &w.qs)
     })
@@ -192,10 +185,10 @@ pub fn repack(blocks: &[BlockQ4K], rows: usize, per_row: usize) -> Vec<BlockQ4Kx
 /// Interleaves Q5_K rows like [`repack`].
 pub fn repack5(blocks: &[BlockQ5K], rows: usize, per_row: usize) -> Vec<BlockQ5Kx16> {
     assert!(blocks.len() == rows * per_row, "repack shape");
-    repack_groups(rows, per_row, BlockQ5Kx16 { base: EMPTY, qh: [[0; 4 * ROWS]; 8] }, |x, r, i| {
+    repack_groups(rows, per_row, empty(), |x, r, i| {
         let w = &blocks[i];
-        fill(&mut x.base, r, w.d, w.dmin, &w.scales, &w.qs);
-        fill_high(&mut x.qh, r, &w.qh);
+        fill(x, r, w.d, w.dmin, &w.scales, &w.qs);
+        fill_high(x, r, &w.qh);
     })
 }
 
@@ -211,7 +204,7 @@ fn array<const N: usize>(b: &[u8]) -> &[u8; N] {
 pub fn repack_bytes(bytes: &[u8], rows: usize, per_row: usize) -> Vec<BlockQ4Kx16> {
     const SIZE: usize = size_of::<BlockQ4K>();
     assert!(bytes.len() == rows * per_row * SIZE, "repack shape");
-    repack_groups(rows, per_row, EMPTY, |x, r, i| {
+    repack_groups(rows, per_row, empty(), |x, r, i| {
         let b = &bytes[i * SIZE..(i + 1) * SIZE];
         fill(x, r, u16_at(b, 0), u16_at(b, 2), array(&b[4..]), array(&b[16..]))
     })
@@ -221,10 +214,10 @@ pub fn repack_bytes(bytes: &[u8], rows: usize, per_row: usize) -> Vec<BlockQ4Kx1
 pub fn repack5_bytes(bytes: &[u8], rows: usize, per_row: usize) -> Vec<BlockQ5Kx16> {
     const SIZE: usize = size_of::<BlockQ5K>();
     assert!(bytes.len() == rows * per_row * SIZE, "repack shape");
-    repack_groups(rows, per_row, BlockQ5Kx16 { base: EMPTY, qh: [[0; 4 * ROWS]; 8] }, |x, r, i| {
+    repack_groups(rows, per_row, empty(), |x, r, i| {
         let b = &bytes[i * SIZE..(i + 1) * SIZE];
-        fill(&mut x.base, r, u16_at(b, 0), u16_at(b, 2), array(&b[4..]), array(&b[48..]));
-        fill_high(&mut x.qh, r, array(&b[16..]));
+        fill(x, r, u16_at(b, 0), u16_at(b, 2), array(&b[4..]), array(&b[48..]));
+        fill_high(x, r, array(&b[16..]));
     })
 }
 
@@ -274,24 +267,24 @@ pub struct Acts<'a> {
 pub type GroupFn<X> = fn(&[X], &[Acts<'_>], &mut [[f32; ROWS]]);
 
 /// The portable kernel, and the reference the SIMD ones are tested against.
-pub fn group_scalar<X: Interleaved>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+pub fn group_scalar<const H: usize>(w: &[BlockX16<H>], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
     for (acts, out) in a.iter().zip(out.iter_mut()) {
         *out = [0.0; ROWS];
         for (b, x) in w.iter().enumerate() {
-            let (y, sums, w) = (&acts.blocks[b], &acts.sums[b], x.base());
+            let (y, sums, w) = (&acts.blocks[b], &acts.sums[b], x);
             for (r, o) in out.iter_mut().enumerate() {
                 let (mut scaled, mut mins) = (0i32, 0i32);
                 for (j, &sum) in sums.iter().enumerate() {
                     let mut dot = 0i32;
                     for q in 0..4 {
                         for e in 0..4 {
-                            let (byte, high) = (w.qs[j][q][4 * r + e], x.high(j)[4 * r + e] >> (2 * q));
+                            let (byte, high) = (w.subs[j].qs[q][4 * r + e], high(x, j)[4 * r + e] >> (2 * q));
                             let (lo, hi) = ((byte & 0xF) | ((high & 1) << 4), (byte >> 4) | ((high & 2) << 3));
                             dot += i32::from(lo) * i32::from(y.qs[32 * j + 4 * q + e]);
                             dot += i32::from(hi) * i32::from(y.qs[32 * j + 16 + 4 * q + e]);
                         }
                     }
-                    scaled += i32::from(w.scales[j][2 * r]) * dot;
+                    scaled += i32::from(w.subs[j].scales[2 * r]) * dot;
                     mins += i32::from(w.mins[j / 2][2 * r + j % 2]) * i32::from(sum);
                 }
                 *o += y.d * (f16_to_f32(w.d[r]) * scaled as f32 - f16_to_f32(w.dmin[r]) * mins as f32);
@@ -301,29 +294,29 @@ pub fn group_scalar<X: Interleaved>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; RO
 }
 
 /// The AVX2 kernel where this CPU runs it, else `None`.
-pub fn group_fn_avx2<X: Interleaved>() -> Option<GroupFn<X>> {
+pub fn group_fn_avx2<const H: usize>() -> Option<GroupFn<BlockX16<H>>> {
     #[cfg(target_arch = "x86_64")]
     if crate::dot::has_avx2() {
-        fn simd<X: Interleaved>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+        fn simd<const H: usize>(w: &[BlockX16<H>], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
             // SAFETY: handed out only after has_avx2() confirmed AVX2, FMA and F16C.
             unsafe { avx2::group(w, a, out) }
         }
-        return Some(simd::<X>);
+        return Some(simd::<H>);
     }
     None
 }
 
 /// The fastest kernel this CPU runs.
-pub fn group_fn<X: Interleaved>() -> GroupFn<X> {
+pub fn group_fn<const H: usize>() -> GroupFn<BlockX16<H>> {
     #[cfg(target_arch = "x86_64")]
     if crate::dot::has_avx512() {
-        fn simd<X: Interleaved>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+        fn simd<const H: usize>(w: &[BlockX16<H>], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
             // SAFETY: handed out only after has_avx512() confirmed AVX-512 F/BW/VL/VNNI, AVX2, FMA and F16C.
             unsafe { avx512::group(w, a, out) }
         }
-        return simd::<X>;
+        return simd::<H>;
     }
-    group_fn_avx2::<X>().unwrap_or(group_scalar::<X>)
+    group_fn_avx2::<H>().unwrap_or(group_scalar::<H>)
 }
 
 /// Whether Q4_K and Q5_K matrices are repacked at load (`BYLINE_KERNELS_NO_REPACK=1` keeps GGML's row layout, to
@@ -378,7 +371,7 @@ pub(crate) fn matmul<X: Copy + Send + Sync>(
 pub(crate) mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{Acts, Interleaved, ROWS};
+    use super::{Acts, BlockX16, ROWS};
 
     #[inline]
     #[target_feature(enable = "avx2,fma,f16c")]
@@ -425,32 +418,32 @@ pub(crate) mod avx2 {
     /// the four activation bytes, low and high nibbles added as i16 (at most 2 · 2 · 31 · 128 = 15,872),
     /// then `madd` with the sub-block's scale.
     #[target_feature(enable = "avx2,fma,f16c")]
-    pub fn group<X: Interleaved>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+    pub fn group<const H: usize>(w: &[BlockX16<H>], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
         match a.len() {
-            1 => group_n::<X, 1>(w, a, out),
-            2 => group_n::<X, 2>(w, a, out),
-            3 => group_n::<X, 3>(w, a, out),
-            _ => group_n::<X, 4>(w, a, out),
+            1 => group_n::<H, 1>(w, a, out),
+            2 => group_n::<H, 2>(w, a, out),
+            3 => group_n::<H, 3>(w, a, out),
+            _ => group_n::<H, 4>(w, a, out),
         }
     }
 
     #[inline]
     #[target_feature(enable = "avx2,fma,f16c")]
-    fn group_n<X: Interleaved, const T: usize>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+    fn group_n<const H: usize, const T: usize>(w: &[BlockX16<H>], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
         let nib = _mm256_set1_epi8(0x0F);
         for h in 0..2 {
             let mut facc = [_mm256_setzero_ps(); T];
             for (b, xb) in w.iter().enumerate() {
-                let x = xb.base();
+                let x = xb;
                 let mut acc = [_mm256_setzero_si256(); T];
                 for j in 0..8 {
-                    let sc = _mm256_cvtepu8_epi16(load16(&x.scales[j][16 * h..]));
-                    let high = if X::HIGH { load32(&xb.high(j)[32 * h..]) } else { _mm256_setzero_si256() };
+                    let sc = _mm256_cvtepu8_epi16(load16(&x.subs[j].scales[16 * h..]));
+                    let high = if H > 0 { load32(&super::high(xb, j)[32 * h..]) } else { _mm256_setzero_si256() };
                     for q in 0..4 {
-                        let packed = load32(&x.qs[j][q][32 * h..]);
+                        let packed = load32(&x.subs[j].qs[q][32 * h..]);
                         let mut lo = _mm256_and_si256(packed, nib);
                         let mut hi = _mm256_and_si256(_mm256_srli_epi16(packed, 4), nib);
-                        if X::HIGH {
+                        if H > 0 {
                             let (l, h) = fifth(high, q);
                             let bit = _mm256_set1_epi8(0x10);
                             lo = _mm256_or_si256(lo, _mm256_and_si256(l, bit));
@@ -501,7 +494,7 @@ mod avx512 {
     use std::arch::x86_64::*;
 
     use super::avx2::{pair, word};
-    use super::{Acts, Interleaved, ROWS};
+    use super::{Acts, BlockX16, ROWS};
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
@@ -549,31 +542,31 @@ mod avx512 {
     /// the scales and accumulates in one instruction. Low and high nibbles keep separate sums, so two chains
     /// of additions run side by side.
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
-    pub fn group<X: Interleaved>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+    pub fn group<const H: usize>(w: &[BlockX16<H>], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
         match a.len() {
-            1 => group_n::<X, 1>(w, a, out),
-            2 => group_n::<X, 2>(w, a, out),
-            3 => group_n::<X, 3>(w, a, out),
-            _ => group_n::<X, 4>(w, a, out),
+            1 => group_n::<H, 1>(w, a, out),
+            2 => group_n::<H, 2>(w, a, out),
+            3 => group_n::<H, 3>(w, a, out),
+            _ => group_n::<H, 4>(w, a, out),
         }
     }
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
-    fn group_n<X: Interleaved, const T: usize>(w: &[X], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
+    fn group_n<const H: usize, const T: usize>(w: &[BlockX16<H>], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
         let nib = _mm512_set1_epi8(0x0F);
         let mut facc = [_mm512_setzero_ps(); T];
         for (b, xb) in w.iter().enumerate() {
-            let x = xb.base();
+            let x = xb;
             let mut acc = [[_mm512_setzero_si512(); 2]; T];
             for j in 0..8 {
-                let sc = _mm512_cvtepu8_epi16(load32(&x.scales[j]));
-                let high = if X::HIGH { load64(xb.high(j)) } else { _mm512_setzero_si512() };
+                let sc = _mm512_cvtepu8_epi16(load32(&x.subs[j].scales));
+                let high = if H > 0 { load64(super::high(xb, j)) } else { _mm512_setzero_si512() };
                 for q in 0..4 {
-                    let packed = load64(&x.qs[j][q]);
+                    let packed = load64(&x.subs[j].qs[q]);
                     let mut lo = _mm512_and_si512(packed, nib);
                     let mut hi = _mm512_and_si512(_mm512_srli_epi16(packed, 4), nib);
-                    if X::HIGH {
+                    if H > 0 {
                         let (l, h) = fifth(high, q);
                         let bit = _mm512_set1_epi8(0x10);
                         lo = or_masked(lo, l, bit);
@@ -662,12 +655,14 @@ mod tests {
     }
 
     /// Every kernel this CPU runs, for 1 to 4 tokens, against GGML's own row kernel (the scalar dot).
-    fn kernels_equal<X: Interleaved>(
+    fn kernels_equal<const H: usize>(
         name: &str,
         rng: &mut StdRng,
-        rows: impl Fn(&mut StdRng, usize) -> (Vec<X::Row>, Vec<X>),
-        reference: fn(&[X::Row], &[BlockQ8K]) -> f32,
-    ) {
+        rows: impl Fn(&mut StdRng, usize) -> (Vec<<BlockX16<H> as Interleaved>::Row>, Vec<BlockX16<H>>),
+        reference: fn(&[<BlockX16<H> as Interleaved>::Row], &[BlockQ8K]) -> f32,
+    ) where
+        BlockX16<H>: Interleaved,
+    {
         for per_row in [1, 6] {
             let (blocks, x) = rows(rng, per_row);
             let tokens: Vec<Vec<BlockQ8K>> = (0..4)
@@ -681,9 +676,9 @@ mod tests {
             let sums: Vec<Vec<[i16; 8]>> = tokens.iter().map(|t| t.iter().map(sums32).collect()).collect();
             let acts: Vec<Acts<'_>> = tokens.iter().zip(&sums).map(|(b, s)| Acts { blocks: b, sums: s }).collect();
             let kernels = [
-                ("scalar", Some(group_scalar::<X> as GroupFn<X>)),
-                ("avx2", group_fn_avx2::<X>()),
-                ("fastest", Some(group_fn::<X>())),
+                ("scalar", Some(group_scalar::<H> as GroupFn<BlockX16<H>>)),
+                ("avx2", group_fn_avx2::<H>()),
+                ("fastest", Some(group_fn::<H>())),
             ];
             for (kind, kernel) in kernels.into_iter().filter_map(|(n, k)| Some((n, k?))) {
                 for n in 1..=4 {
@@ -706,7 +701,7 @@ mod tests {
     #[test]
     fn kernels_equal_the_row_reference() {
         let mut rng = StdRng::seed_from_u64(9);
-        kernels_equal::<BlockQ4Kx16>(
+        kernels_equal::<0>(
             "q4_k",
             &mut rng,
             |rng, per_row| {
@@ -716,7 +711,7 @@ mod tests {
             },
             crate::dot::scalar::q4_k,
         );
-        kernels_equal::<BlockQ5Kx16>(
+        kernels_equal::<{ 4 * ROWS }>(
             "q5_k",
             &mut rng,
             |rng, per_row| {

@@ -6,35 +6,46 @@
 use crate::blocks::*;
 use crate::interleave::{Acts, GroupFn, ROWS};
 
-/// Block b (256 elements) of sixteen consecutive Q6_K rows.
+/// Block b (256 elements) of sixteen consecutive Q6_K rows: each group of 16 elements' data together, so
+/// a block is read front to back in one stream (three streams a block apart cost single-token decoding
+/// more than half its speed on a large matrix).
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
 pub struct BlockQ6Kx16 {
+    pub groups: [Group; 16],
     /// Each row's f16 scale.
     pub d: [u16; ROWS],
-    /// `scales[g][2r]` and `scales[g][2r + 1]`: row r's scale of group g (16 elements).
-    pub scales: [[i8; 2 * ROWS]; 16],
-    /// `ql[g][k][4r + e]`: the low four bits of row r's element 4k + e of group g in the low nibble, of
-    /// element 4(k + 2) + e in the high nibble.
-    pub ql: [[[u8; 4 * ROWS]; 2]; 16],
-    /// `qh[g][4r + e]`: bits 2s and 2s + 1 are the top two bits of row r's element 4s + e of group g.
-    pub qh: [[u8; 4 * ROWS]; 16],
 }
 
-const EMPTY: BlockQ6Kx16 =
-    BlockQ6Kx16 { d: [0; ROWS], scales: [[0; 2 * ROWS]; 16], ql: [[[0; 4 * ROWS]; 2]; 16], qh: [[0; 4 * ROWS]; 16] };
+/// Group g (16 elements) of sixteen rows.
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub struct Group {
+    /// `ql[k][4r + e]`: the low four bits of row r's element 4k + e in the low nibble, of element
+    /// 4(k + 2) + e in the high nibble.
+    pub ql: [[u8; 4 * ROWS]; 2],
+    /// `qh[4r + e]`: bits 2s and 2s + 1 are the top two bits of row r's element 4s + e.
+    pub qh: [u8; 4 * ROWS],
+    /// `scales[2r]` and `scales[2r + 1]`: row r's scale.
+    pub scales: [i8; 2 * ROWS],
+}
+
+const EMPTY: BlockQ6Kx16 = BlockQ6Kx16 {
+    groups: [Group { ql: [[0; 4 * ROWS]; 2], qh: [0; 4 * ROWS], scales: [0; 2 * ROWS] }; 16],
+    d: [0; ROWS],
+};
 
 fn fill(x: &mut BlockQ6Kx16, r: usize, w: &BlockQ6K) {
     x.d[r] = w.d;
     let v = q6k_values(w);
     for g in 0..16 {
-        x.scales[g][2 * r] = w.scales[g];
-        x.scales[g][2 * r + 1] = w.scales[g];
+        x.groups[g].scales[2 * r] = w.scales[g];
+        x.groups[g].scales[2 * r + 1] = w.scales[g];
         for s in 0..4 {
             for e in 0..4 {
                 let q = v[16 * g + 4 * s + e];
-                x.ql[g][s % 2][4 * r + e] |= (q & 0xF) << (4 * (s / 2));
-                x.qh[g][4 * r + e] |= (q >> 4) << (2 * s);
+                x.groups[g].ql[s % 2][4 * r + e] |= (q & 0xF) << (4 * (s / 2));
+                x.groups[g].qh[4 * r + e] |= (q >> 4) << (2 * s);
             }
         }
     }
@@ -53,8 +64,8 @@ pub fn row(x: &BlockQ6Kx16, r: usize) -> BlockQ6K {
     for g in 0..16 {
         for s in 0..4 {
             for e in 0..4 {
-                let lo = (x.ql[g][s % 2][4 * r + e] >> (4 * (s / 2))) & 0xF;
-                let hi = (x.qh[g][4 * r + e] >> (2 * s)) & 3;
+                let lo = (x.groups[g].ql[s % 2][4 * r + e] >> (4 * (s / 2))) & 0xF;
+                let hi = (x.groups[g].qh[4 * r + e] >> (2 * s)) & 3;
                 v[16 * g + 4 * s + e] = lo | (hi << 4);
             }
         }
@@ -62,7 +73,7 @@ pub fn row(x: &BlockQ6Kx16, r: usize) -> BlockQ6K {
     let mut b = BlockQ6K {
         ql: [0; QK_K / 2],
         qh: [0; QK_K / 4],
-        scales: std::array::from_fn(|g| x.scales[g][2 * r]),
+        scales: std::array::from_fn(|g| x.groups[g].scales[2 * r]),
         d: x.d[r],
     };
     for half in 0..2 {
@@ -108,12 +119,12 @@ pub fn group_scalar(w: &[BlockQ6Kx16], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) 
                     let mut dot = 0i32;
                     for s in 0..4 {
                         for e in 0..4 {
-                            let lo = (x.ql[g][s % 2][4 * r + e] >> (4 * (s / 2))) & 0xF;
-                            let q = lo | (((x.qh[g][4 * r + e] >> (2 * s)) & 3) << 4);
+                            let lo = (x.groups[g].ql[s % 2][4 * r + e] >> (4 * (s / 2))) & 0xF;
+                            let q = lo | (((x.groups[g].qh[4 * r + e] >> (2 * s)) & 3) << 4);
                             dot += i32::from(q) * i32::from(y.qs[16 * g + 4 * s + e]);
                         }
                     }
-                    sum += i32::from(x.scales[g][2 * r]) * (dot - 32 * i32::from(y.bsums[g]));
+                    sum += i32::from(x.groups[g].scales[2 * r]) * (dot - 32 * i32::from(y.bsums[g]));
                 }
                 *o += y.d * f16_to_f32(x.d[r]) * sum as f32;
             }
@@ -165,8 +176,8 @@ mod avx2 {
     #[target_feature(enable = "avx2,fma,f16c")]
     fn values(x: &BlockQ6Kx16, g: usize, h: usize) -> [__m256i; 4] {
         let (nib, top) = (_mm256_set1_epi8(0x0F), _mm256_set1_epi8(0x30));
-        let (l0, l1) = (load32(&x.ql[g][0][32 * h..]), load32(&x.ql[g][1][32 * h..]));
-        let hb = load32(&x.qh[g][32 * h..]);
+        let (l0, l1) = (load32(&x.groups[g].ql[0][32 * h..]), load32(&x.groups[g].ql[1][32 * h..]));
+        let hb = load32(&x.groups[g].qh[32 * h..]);
         let with = |lo: __m256i, high: __m256i| _mm256_or_si256(lo, _mm256_and_si256(high, top));
         [
             with(_mm256_and_si256(l0, nib), _mm256_slli_epi32(hb, 4)),
@@ -197,7 +208,7 @@ mod avx2 {
             for (b, x) in w.iter().enumerate() {
                 let mut acc = [_mm256_setzero_si256(); T];
                 for g in 0..16 {
-                    let sc = _mm256_cvtepi8_epi16(load16(bytes(&x.scales[g][16 * h..])));
+                    let sc = _mm256_cvtepi8_epi16(load16(bytes(&x.groups[g].scales[16 * h..])));
                     let v = values(x, g, h);
                     for t in 0..T {
                         let qs = &a[t].blocks[b].qs;
@@ -208,8 +219,10 @@ mod avx2 {
                 }
                 // Σ scale · group sum, for the - 32: pairs of groups, even bytes from one, odd from the next.
                 let pairs: [__m256i; 8] = std::array::from_fn(|p| {
-                    let (e, o) =
-                        (load16(bytes(&x.scales[2 * p][16 * h..])), load16(bytes(&x.scales[2 * p + 1][16 * h..])));
+                    let (e, o) = (
+                        load16(bytes(&x.groups[2 * p].scales[16 * h..])),
+                        load16(bytes(&x.groups[2 * p + 1].scales[16 * h..])),
+                    );
                     _mm256_cvtepi8_epi16(_mm_blendv_epi8(e, o, _mm256_castsi256_si128(odd)))
                 });
                 let d = _mm256_cvtph_ps(load16(bytes_of(&x.d[8 * h..])));
@@ -272,7 +285,7 @@ mod avx512 {
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
     fn values(x: &BlockQ6Kx16, g: usize) -> [__m512i; 4] {
         let (nib, top) = (_mm512_set1_epi8(0x0F), _mm512_set1_epi8(0x30));
-        let (l0, l1, hb) = (load64(&x.ql[g][0]), load64(&x.ql[g][1]), load64(&x.qh[g]));
+        let (l0, l1, hb) = (load64(&x.groups[g].ql[0]), load64(&x.groups[g].ql[1]), load64(&x.groups[g].qh));
         [
             or_masked(_mm512_and_si512(l0, nib), _mm512_slli_epi32(hb, 4), top),
             or_masked(_mm512_and_si512(l1, nib), _mm512_slli_epi32(hb, 2), top),
@@ -300,7 +313,7 @@ mod avx512 {
         for (b, x) in w.iter().enumerate() {
             let mut acc = [[_mm512_setzero_si512(); 2]; T];
             for g in 0..16 {
-                let sc = _mm512_cvtepi8_epi16(load32(bytes(&x.scales[g])));
+                let sc = _mm512_cvtepi8_epi16(load32(bytes(&x.groups[g].scales)));
                 let v = values(x, g);
                 for t in 0..T {
                     let qs = &a[t].blocks[b].qs;
@@ -310,7 +323,7 @@ mod avx512 {
                 }
             }
             let pairs: [__m512i; 8] = std::array::from_fn(|p| {
-                let (e, o) = (load32(bytes(&x.scales[2 * p])), load32(bytes(&x.scales[2 * p + 1])));
+                let (e, o) = (load32(bytes(&x.groups[2 * p].scales)), load32(bytes(&x.groups[2 * p + 1].scales)));
                 _mm512_cvtepi8_epi16(_mm256_blendv_epi8(e, o, odd))
             });
             // SAFETY: sixteen u16 are 32 readable bytes; loadu has no alignment requirement.

@@ -167,50 +167,51 @@ fn ggml_bytes_round_trip_into_blocks_and_stack_by_rows() {
     }
 }
 
-/// Throughput of the batched matmul at SmolLM2's FFN shape: `cargo test -p byline-kernels --release
-/// matmul_speed -- --ignored --nocapture`.
+/// GGUF bytes of blocks of any type, fields in order, little-endian (the block structs have no padding).
+fn ggml_bytes<W: Copy>(blocks: &[W]) -> Vec<u8> {
+    // SAFETY: the block types are repr(C) structs of integers without padding (block_sizes_match_ggml), so
+    // their bytes are initialised; on a little-endian target they are exactly GGUF's bytes.
+    unsafe { std::slice::from_raw_parts(blocks.as_ptr().cast::<u8>(), std::mem::size_of_val(blocks)) }.to_vec()
+}
+
+/// Throughput of the batched matmul: `cargo test -p byline-kernels --release matmul_speed -- --ignored
+/// --nocapture`. SmolLM2's FFN shape in Q4_1; Qwen2.5-1.5B's gate/up shape in the k-quants (interleaved unless
+/// BYLINE_KERNELS_NO_REPACK=1), which fits in the last-level cache, then single-token decoding of its
+/// 151,936-row output matrix, which streams from memory.
 #[test]
 #[ignore = "a benchmark"]
 fn matmul_speed() {
     let mut rng = StdRng::seed_from_u64(1);
-    let (rows, cols) = (1536, 576);
-    let (m, _) = random_matrix::<BlockQ4_1>(&mut rng, rows, cols, QType::Q4_1, Data::Q4_1);
-    speed("q4_1", &m, &mut rng);
-    // Qwen2.5-1.5B's gate/up shape in Q4_K (interleaved unless BYLINE_KERNELS_NO_REPACK=1).
-    let blocks: Vec<BlockQ4K> = (0..8960 * 1536 / QK_K).map(|_| BlockQ4K::random(&mut rng)).collect();
-    let m = QMatrix::from_ggml(QType::Q4K, 8960, 1536, &q4k_bytes(&blocks)).expect("q4_k matrix");
-    speed("q4_k", &m, &mut rng);
-    let blocks: Vec<BlockQ5K> = (0..8960 * 1536 / QK_K).map(|_| BlockQ5K::random(&mut rng)).collect();
-    let bytes: Vec<u8> = blocks
-        .iter()
-        .flat_map(|b| b.d.to_le_bytes().into_iter().chain(b.dmin.to_le_bytes()).chain(b.scales).chain(b.qh).chain(b.qs))
-        .collect();
-    let m = QMatrix::from_ggml(QType::Q5K, 8960, 1536, &bytes).expect("q5_k matrix");
-    speed("q5_k", &m, &mut rng);
-    let blocks: Vec<BlockQ6K> = (0..8960 * 1536 / QK_K).map(|_| BlockQ6K::random(&mut rng)).collect();
-    let bytes: Vec<u8> = blocks
-        .iter()
-        .flat_map(|b| b.ql.into_iter().chain(b.qh).chain(b.scales.map(|v| v as u8)).chain(b.d.to_le_bytes()))
-        .collect();
-    let m = QMatrix::from_ggml(QType::Q6K, 8960, 1536, &bytes).expect("q6_k matrix");
-    speed("q6_k", &m, &mut rng);
+    let (m, _) = random_matrix::<BlockQ4_1>(&mut rng, 1536, 576, QType::Q4_1, Data::Q4_1);
+    speed("q4_1", &m, &mut rng, &[1, 16, 128]);
+    fn kquant<W: WeightBlock + Random>(rng: &mut StdRng, name: &str, ty: QType) {
+        for (rows, tokens) in [(8960, &[1, 16, 128][..]), (151_936, &[1][..])] {
+            let blocks: Vec<W> = (0..rows * 1536 / QK_K).map(|_| W::random(rng)).collect();
+            let m = QMatrix::from_ggml(ty, rows, 1536, &ggml_bytes(&blocks)).expect("matrix");
+            speed(&format!("{name} {rows} rows"), &m, rng, tokens);
+        }
+    }
+    kquant::<BlockQ4K>(&mut rng, "q4_k", QType::Q4K);
+    kquant::<BlockQ5K>(&mut rng, "q5_k", QType::Q5K);
+    kquant::<BlockQ6K>(&mut rng, "q6_k", QType::Q6K);
 }
 
-fn speed(name: &str, m: &QMatrix, rng: &mut StdRng) {
+fn speed(name: &str, m: &QMatrix, rng: &mut StdRng, tokens: &[usize]) {
     let (rows, cols) = (m.rows(), m.cols());
     for threads in [1, 2] {
         let pool = crate::thread_pool(threads).expect("pool");
-        for tokens in [1, 16, 128] {
+        for &tokens in tokens {
             let x: Vec<f32> = (0..tokens * cols).map(|_| rng.random_range(-1.0..1.0)).collect();
             let mut y = vec![0.0; tokens * rows];
-            let reps = (2000 / tokens * 884_736 / (rows * cols)).max(2);
+            m.matmul(&x, tokens, &mut y, &pool);
+            let reps = (2000 / tokens * 884_736 / (rows * cols)).max(3);
             let started = std::time::Instant::now();
             for _ in 0..reps {
                 m.matmul(&x, tokens, &mut y, &pool);
             }
             let s = started.elapsed().as_secs_f64();
             let macs = (reps * tokens * rows * cols) as f64;
-            eprintln!("{name} {threads} threads, {tokens} tokens: {:.1} GMAC/s", macs / s / 1e9);
+            eprintln!("{name}, {threads} threads, {tokens} tokens: {:.1} GMAC/s", macs / s / 1e9);
         }
     }
 }
