@@ -433,12 +433,11 @@ pub(crate) mod avx2 {
         let nib = _mm256_set1_epi8(0x0F);
         for h in 0..2 {
             let mut facc = [_mm256_setzero_ps(); T];
-            for (b, xb) in w.iter().enumerate() {
-                let x = xb;
+            for (b, x) in w.iter().enumerate() {
                 let mut acc = [_mm256_setzero_si256(); T];
                 for j in 0..8 {
                     let sc = _mm256_cvtepu8_epi16(load16(&x.subs[j].scales[16 * h..]));
-                    let high = if H > 0 { load32(&super::high(xb, j)[32 * h..]) } else { _mm256_setzero_si256() };
+                    let high = if H > 0 { load32(&super::high(x, j)[32 * h..]) } else { _mm256_setzero_si256() };
                     for q in 0..4 {
                         let packed = load32(&x.subs[j].qs[q][32 * h..]);
                         let mut lo = _mm256_and_si256(packed, nib);
@@ -556,12 +555,11 @@ mod avx512 {
     fn group_n<const H: usize, const T: usize>(w: &[BlockX16<H>], a: &[Acts<'_>], out: &mut [[f32; ROWS]]) {
         let nib = _mm512_set1_epi8(0x0F);
         let mut facc = [_mm512_setzero_ps(); T];
-        for (b, xb) in w.iter().enumerate() {
-            let x = xb;
+        for (b, x) in w.iter().enumerate() {
             let mut acc = [[_mm512_setzero_si512(); 2]; T];
             for j in 0..8 {
                 let sc = _mm512_cvtepu8_epi16(load32(&x.subs[j].scales));
-                let high = if H > 0 { load64(super::high(xb, j)) } else { _mm512_setzero_si512() };
+                let high = if H > 0 { load64(super::high(x, j)) } else { _mm512_setzero_si512() };
                 for q in 0..4 {
                     let packed = load64(&x.subs[j].qs[q]);
                     let mut lo = _mm512_and_si512(packed, nib);
