@@ -30,7 +30,17 @@ pub(crate) trait DbResultExt<T> {
 
 impl<T, E: std::fmt::Display> DbResultExt<T> for std::result::Result<T, E> {
     fn db(self) -> Result<T> {
-        self.map_err(|e| Error::Database(e.to_string()))
+        self.map_err(|e| {
+            let message = e.to_string();
+            // SQLITE_FULL: the reporter must free space, not retry.
+            if message.contains("database or disk is full") {
+                Error::DiskFull(message)
+            } else if message.contains("readonly database") {
+                Error::Database(format!("the library cannot be written (its folder or file is read-only): {message}"))
+            } else {
+                Error::Database(message)
+            }
+        })
     }
 }
 
@@ -39,8 +49,33 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     }
-    let conn = Connection::open(path).map_err(|e| Error::Database(format!("opening {}: {e}", path.display())))?;
-    prepare(conn)
+    let opened = Connection::open(path).map_err(|e| Error::Database(format!("opening {}: {e}", path.display())));
+    // SQLite says only "unable to open database file" or "disk I/O error" when the folder is the reason.
+    opened.and_then(prepare).map_err(|e| {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        folder_problem(dir).unwrap_or(e)
+    })
+}
+
+/// Why a library in `dir` cannot be opened when the folder itself is the reason: it is read-only, or it has no
+/// room for the working files SQLite creates beside the library (write-ahead log and shared memory).
+fn folder_problem(dir: &Path) -> Option<Error> {
+    use std::io::Write;
+    let probe = dir.join(format!(".byline-write-check-{}", std::process::id()));
+    let written = std::fs::File::create(&probe).and_then(|mut f| {
+        f.write_all(&[0u8; 64 * 1024])?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    let e = written.err()?;
+    let read_only = e.raw_os_error() == Some(30) || e.kind() == std::io::ErrorKind::PermissionDenied;
+    let context = if read_only {
+        format!("the data folder {} cannot be written (read-only); nothing was changed", dir.display())
+    } else {
+        format!("the data folder {} has no room for the library's working files; nothing was changed", dir.display())
+    };
+    // ENOSPC becomes the disk-full error through Error::io.
+    Some(Error::io(context, e))
 }
 
 pub(crate) fn open_in_memory() -> Result<Connection> {
