@@ -59,6 +59,8 @@ const TIMED: &[Timed] = &[
     timed("byline-transcribe", Target::Lib, "real_model_tests::cancel_stops_the_chunk_in_progress", true),
     timed("byline-transcribe", Target::Lib, "real_model_tests::a_killed_recording_is_repaired_and_transcribed", true),
     timed("byline-cli", Target::Test("microphone"), "a_recording_from_the_default_input_is_transcribed", true),
+    // Live text while recording: Whisper passes on a growing take, next to the real-time recorder.
+    timed("byline-cli", Target::Test("microphone"), "live_text_appears_while_recording", true),
 ];
 
 /// Keeps every core busy until dropped.
