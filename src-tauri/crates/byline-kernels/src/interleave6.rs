@@ -58,6 +58,23 @@ pub fn repack(blocks: &[BlockQ6K], rows: usize, per_row: usize) -> Vec<BlockQ6Kx
     crate::interleave::repack_groups(rows, per_row, EMPTY, |x, r, i| fill(x, r, &blocks[i]))
 }
 
+/// [`repack`] straight from a Q6_K tensor's bytes as GGUF stores them (no copy in the row layout first).
+pub fn repack_bytes(bytes: &[u8], rows: usize, per_row: usize) -> Vec<BlockQ6Kx16> {
+    const SIZE: usize = size_of::<BlockQ6K>();
+    assert!(rows.is_multiple_of(ROWS) && bytes.len() == rows * per_row * SIZE, "repack shape");
+    crate::interleave::repack_groups(rows, per_row, EMPTY, |x, r, i| {
+        let b = &bytes[i * SIZE..(i + 1) * SIZE];
+        let mut w = BlockQ6K { ql: [0; QK_K / 2], qh: [0; QK_K / 4], scales: [0; QK_K / 16], d: 0 };
+        w.ql.copy_from_slice(&b[..128]);
+        w.qh.copy_from_slice(&b[128..192]);
+        for (s, &v) in w.scales.iter_mut().zip(&b[192..208]) {
+            *s = v as i8;
+        }
+        w.d = u16::from_le_bytes([b[208], b[209]]);
+        fill(x, r, &w)
+    })
+}
+
 /// Row r's GGML block (the inverse of the packing [`q6k_values`] reads).
 pub fn row(x: &BlockQ6Kx16, r: usize) -> BlockQ6K {
     let mut v = [0u8; QK_K];
@@ -361,6 +378,14 @@ mod tests {
         let (rows, per_row) = (32, 3);
         let blocks: Vec<BlockQ6K> = (0..rows * per_row).map(|_| BlockQ6K::random(&mut rng)).collect();
         let x = repack(&blocks, rows, per_row);
+        let bytes: Vec<u8> = blocks
+            .iter()
+            .flat_map(|b| b.ql.into_iter().chain(b.qh).chain(b.scales.map(|v| v as u8)).chain(b.d.to_le_bytes()))
+            .collect();
+        let from_bytes = repack_bytes(&bytes, rows, per_row);
+        for (a, b) in unpack(&x, per_row).iter().zip(&unpack(&from_bytes, per_row)) {
+            assert_eq!((a.ql, a.qh, a.scales, a.d), (b.ql, b.qh, b.scales, b.d), "the bytes repack alike");
+        }
         for (a, b) in blocks.iter().zip(&unpack(&x, per_row)) {
             assert_eq!((a.ql, a.qh, a.scales, a.d), (b.ql, b.qh, b.scales, b.d));
         }

@@ -113,7 +113,7 @@ impl QMatrix {
             }
             QType::Q5K => Data::Q5K(blocks_from_bytes(bytes)),
             QType::Q6K if interleave::enabled() && rows.is_multiple_of(interleave::ROWS) => {
-                Data::Q6KX16(interleave6::repack(&blocks_from_bytes(bytes), rows, cols / QK_K))
+                Data::Q6KX16(interleave6::repack_bytes(bytes, rows, cols / QK_K))
             }
             QType::Q6K => Data::Q6K(blocks_from_bytes(bytes)),
         };
