@@ -489,7 +489,7 @@ pub(crate) mod avx2 {
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx512 {
+pub(crate) mod avx512 {
     use std::arch::x86_64::*;
 
     use super::avx2::{pair, word};
@@ -497,7 +497,7 @@ mod avx512 {
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
-    fn load32(bytes: &[u8]) -> __m256i {
+    pub(crate) fn load32(bytes: &[u8]) -> __m256i {
         let bytes: &[u8; 32] = bytes[..32].try_into().unwrap_or(&[0; 32]);
         // SAFETY: `bytes` is exactly 32 readable bytes; loadu has no alignment requirement.
         unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) }
@@ -505,7 +505,7 @@ mod avx512 {
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
-    fn load64(bytes: &[u8; 64]) -> __m512i {
+    pub(crate) fn load64(bytes: &[u8; 64]) -> __m512i {
         // SAFETY: the reference covers 64 readable bytes; loadu has no alignment requirement.
         unsafe { _mm512_loadu_si512(bytes.as_ptr().cast()) }
     }
@@ -533,7 +533,7 @@ mod avx512 {
     /// `a | (b & c)` in one instruction (truth table 0xF8).
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
-    fn or_masked(a: __m512i, b: __m512i, c: __m512i) -> __m512i {
+    pub(crate) fn or_masked(a: __m512i, b: __m512i, c: __m512i) -> __m512i {
         _mm512_ternarylogic_epi32(a, b, c, 0xF8)
     }
 

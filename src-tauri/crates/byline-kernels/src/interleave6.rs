@@ -275,28 +275,7 @@ mod avx512 {
     use super::avx2::{bytes, sum_pair};
     use super::{Acts, BlockQ6Kx16, ROWS};
     use crate::interleave::avx2::word;
-
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
-    fn load32(b: &[u8]) -> __m256i {
-        let b: &[u8; 32] = b[..32].try_into().unwrap_or(&[0; 32]);
-        // SAFETY: `b` is exactly 32 readable bytes; loadu has no alignment requirement.
-        unsafe { _mm256_loadu_si256(b.as_ptr().cast()) }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
-    fn load64(b: &[u8; 64]) -> __m512i {
-        // SAFETY: the reference covers 64 readable bytes; loadu has no alignment requirement.
-        unsafe { _mm512_loadu_si512(b.as_ptr().cast()) }
-    }
-
-    /// `a | (b & c)` in one instruction (truth table 0xF8).
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
-    fn or_masked(a: __m512i, b: __m512i, c: __m512i) -> __m512i {
-        _mm512_ternarylogic_epi32(a, b, c, 0xF8)
-    }
+    use crate::interleave::avx512::{load32, load64, or_masked};
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")]
