@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use byline_core::{CancelToken, Error, Progress, Reporter, Result};
 
 use crate::ct2::{Ct2Dtype, Ct2Model, Ct2Variable};
-use crate::manifest::{create_parent, part_path, remove_quietly};
+use crate::manifest::{create_parent, private_part_path, remove_quietly};
 use crate::whisper_assets::WhisperAssets;
 
 pub const GGML_MAGIC: u32 = 0x6767_6d6c;
@@ -70,7 +70,7 @@ pub fn convert_with_progress(
     }
     let plan = plan(&hp);
     create_parent(out)?;
-    let part = part_path(out);
+    let part = private_part_path(out);
     let result = (|| {
         let handle = File::create(&part).map_err(|e| Error::io(format!("creating {}", part.display()), e))?;
         let mut w = GgmlWriter { inner: BufWriter::with_capacity(1 << 20, handle), path: part.clone() };

@@ -186,7 +186,36 @@ fn converts_a_tiny_model_to_whisper_cpp_layout() {
     assert_eq!(vb, vec![108.0, 109.0, 110.0, 111.0]);
     let cross_value = f16_values(&get("decoder.blocks.0.cross_attn.value.weight").3);
     assert_eq!(cross_value[0], 16.0);
-    assert!(!crate::manifest::part_path(&out).exists());
+    assert_eq!(leftover_parts(out.parent().expect("parent")), 0);
+}
+
+/// Partial files left in `dir`.
+fn leftover_parts(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter(|e| e.as_ref().is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".part")))
+        .count()
+}
+
+#[test]
+fn simultaneous_conversions_of_one_model_both_succeed() {
+    // Two processes that transcribe with the same CTranslate2 model at once both convert it (this happened
+    // in CI: a recording and a live transcript started together). Each writes its own partial file, so
+    // neither truncates the other's nor finds it renamed away, and the file in place is whole.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_model(dir.path(), &ct2_bytes(6, &tiny_whisper()));
+    let assets = tiny_assets(dir.path());
+    let out = dir.path().join("ggml-model.bin");
+    let results: Vec<byline_core::Result<()>> = std::thread::scope(|s| {
+        let handles: Vec<_> =
+            (0..4).map(|_| s.spawn(|| convert_ct2_whisper(dir.path(), &assets, &out, &CancelToken::new()))).collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    for r in results {
+        r.expect("every conversion succeeds");
+    }
+    assert_eq!(read_ggml(&out).tensors.len(), 50);
+    assert_eq!(leftover_parts(dir.path()), 0);
 }
 
 #[test]
@@ -198,7 +227,8 @@ fn cancel_leaves_nothing_behind() {
     let cancel = CancelToken::new();
     cancel.cancel();
     assert!(matches!(convert_ct2_whisper(dir.path(), &assets, &out, &cancel), Err(Error::Cancelled)));
-    assert!(!out.exists() && !crate::manifest::part_path(&out).exists());
+    assert!(!out.exists());
+    assert_eq!(leftover_parts(dir.path()), 0);
 }
 
 #[test]

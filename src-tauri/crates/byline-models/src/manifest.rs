@@ -111,6 +111,17 @@ pub fn part_path(dest: &Path) -> PathBuf {
     dest.with_file_name(name)
 }
 
+/// `name.<pid>-<n>.part`: a partial file that belongs to this writer alone, for output that is not resumed
+/// (a conversion). Two processes converting the same model then each finish their own file and the rename
+/// that puts it in place is atomic, instead of one truncating the other's file or renaming it away.
+pub fn private_part_path(dest: &Path) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = dest.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(format!(".{}-{n}.part", std::process::id()));
+    dest.with_file_name(name)
+}
+
 /// Removes a file that may not exist; cleanup failures must not hide the error that caused the cleanup.
 pub fn remove_quietly(path: &Path) {
     let _ = std::fs::remove_file(path);
