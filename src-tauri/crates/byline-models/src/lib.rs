@@ -25,6 +25,7 @@ pub mod memory;
 pub mod npy;
 pub mod store;
 mod store_whisper;
+pub mod warm;
 pub mod wheel;
 pub mod whisper_assets;
 pub mod whisper_vocab;
