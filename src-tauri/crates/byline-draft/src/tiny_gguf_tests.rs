@@ -363,17 +363,18 @@ fn template_that_fails_to_render_is_a_clear_error() {
 }
 
 #[test]
-fn an_idle_engine_unloads_only_after_the_idle_time() {
+fn the_engine_keeps_one_model_and_replaces_it_when_another_is_loaded() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("llama.gguf");
-    tiny_model("llama", &path, 256, None);
+    let (a, b) = (dir.path().join("a.gguf"), dir.path().join("b.gguf"));
+    tiny_model("llama", &a, 256, None);
+    tiny_model("llama", &b, 256, None);
     let mut engine = crate::Engine::new(Device::Cpu);
-    engine.touch();
-    assert!(!engine.unload_if_idle(std::time::Duration::ZERO), "nothing loaded, nothing to unload");
-    engine.load(&path).expect("load");
-    assert!(!engine.unload_if_idle(std::time::Duration::from_secs(3600)), "used just now");
-    assert_eq!(engine.loaded_path(), Some(path.as_path()));
-    assert!(engine.unload_if_idle(std::time::Duration::ZERO));
+    assert_eq!(engine.unload(), None, "nothing loaded, nothing to unload");
+    engine.load(&a).expect("load");
+    assert_eq!(engine.loaded_path(), Some(a.as_path()));
+    engine.load(&b).expect("load another");
+    assert_eq!(engine.loaded_path(), Some(b.as_path()));
+    assert_eq!(engine.unload(), Some(b.clone()));
     assert_eq!(engine.loaded_path(), None);
-    engine.load(&path).expect("reload after an idle unload");
+    engine.load(&a).expect("reload after an unload");
 }

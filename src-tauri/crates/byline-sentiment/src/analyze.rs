@@ -183,22 +183,32 @@ impl Analyzer {
         if matches!(choice, EngineChoice::Lexicon | EngineChoice::Chinese) {
             return Analyzer::builtin(choice);
         }
+        let Some(id) = Self::model_to_use(store, choice, model_id)? else {
+            return Analyzer::builtin(choice);
+        };
+        let dir = store.path(&id)?;
+        let languages = store.catalog().get(&id).map(|e| e.languages.clone()).unwrap_or_default();
+        Analyzer::with_model(choice, &id, &dir, &languages, device)
+    }
+
+    /// The installed model [`Analyzer::from_store`] would load for `choice`: `model_id` when given (an error
+    /// when it is not installed), else the first installed sentiment model; `None` for the built-in engines.
+    pub fn model_to_use(store: &Store, choice: EngineChoice, model_id: Option<&str>) -> Result<Option<String>> {
+        if matches!(choice, EngineChoice::Lexicon | EngineChoice::Chinese) {
+            return Ok(None);
+        }
         let installed = store.list()?;
-        let found = match model_id {
+        Ok(match model_id {
             Some(id) => Some(
                 installed
                     .iter()
                     .find(|m| m.id == id && m.installed)
-                    .ok_or_else(|| Error::not_found("installed model", id))?,
+                    .ok_or_else(|| Error::not_found("installed model", id))?
+                    .id
+                    .clone(),
             ),
-            None => installed.iter().find(|m| m.installed && m.task == Some(Task::Sentiment)),
-        };
-        let Some(status) = found else {
-            return Analyzer::builtin(choice);
-        };
-        let dir = store.path(&status.id)?;
-        let languages = store.catalog().get(&status.id).map(|e| e.languages.clone()).unwrap_or_default();
-        Analyzer::with_model(choice, &status.id, &dir, &languages, device)
+            None => installed.iter().find(|m| m.installed && m.task == Some(Task::Sentiment)).map(|m| m.id.clone()),
+        })
     }
 
     pub fn model_name(&self) -> Option<&str> {
