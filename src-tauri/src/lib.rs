@@ -4,20 +4,23 @@ mod error;
 mod menu;
 mod navigation;
 mod state;
-mod warm;
 
-use tauri::{Manager, Runtime};
+use tauri::Runtime;
 
-/// Builds the app on any runtime, so commands can be exercised with tauri's mock runtime.
-pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder
+/// Builds the app on any runtime, so commands can be exercised with tauri's mock runtime, with its data
+/// in `paths` (opened here: a library that cannot be opened is an error before any window shows).
+pub fn build_app<R: Runtime>(
+    builder: tauri::Builder<R>,
+    paths: byline_core::AppPaths,
+) -> byline_core::Result<tauri::Builder<R>> {
+    let state = state::AppState::load(paths)?;
+    state.models.registry.start_idle_unloader();
+    Ok(builder
+        .manage(state)
         .plugin(tauri_plugin_dialog::init())
         .plugin(navigation::guard())
         .setup(|app| {
-            let state = state::AppState::load()?;
-            app.manage(state);
             menu::install(app)?;
-            warm::start_idle_unloader();
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -48,6 +51,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::models::models_import,
             commands::models::models_remove,
             commands::models::models_verify,
+            commands::models::models_warm,
+            commands::models::models_unload,
             commands::related::related_index,
             commands::related::related_for_article,
             commands::related::related_for_draft,
@@ -79,11 +84,16 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::transcribe::record_start,
             commands::transcribe::record_pause,
             commands::transcribe::record_stop,
-        ])
+        ]))
 }
 
 pub fn run() {
-    if let Err(err) = build_app(tauri::Builder::default()).run(tauri::generate_context!()) {
+    let built = byline_core::AppPaths::from_env().and_then(|paths| build_app(tauri::Builder::default(), paths));
+    let result = match built {
+        Ok(builder) => builder.run(tauri::generate_context!()).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(err) = result {
         eprintln!("Byline could not start: {err}");
         std::process::exit(1);
     }

@@ -1,79 +1,146 @@
-use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+//! Everything the running app keeps between commands, in one place: the paths, the editor's library
+//! connection, the settings, the running jobs, and the models kept loaded.
+use std::sync::{Arc, Mutex};
 
-use byline_core::{AppPaths, CancelToken, Settings};
+use byline_core::{AppPaths, CancelToken, Jobs, Settings};
 use byline_library::Library;
+use byline_models::warm::{Slot, WarmModels};
 
 use crate::error::{CommandError, CommandResult};
+
+/// The models the app keeps loaded between requests, one slot per kind, all in one registry: loading one
+/// frees others when memory is short, idle ones are unloaded, a device change reloads them.
+pub struct Models {
+    pub registry: Arc<WarmModels>,
+    /// The drafting assistant's language model.
+    pub llm: Arc<Slot<byline_draft::Engine>>,
+    /// Illustrations: the Stable Diffusion pipeline.
+    pub image: Arc<Slot<byline_images::Pipeline>>,
+    /// Related articles: the embedding model with its index cache.
+    pub embedder: Arc<Slot<byline_related::Recommender>>,
+    /// Tone: the sentiment classifier.
+    pub sentiment: Arc<Slot<byline_sentiment::Analyzer>>,
+    /// Transcription: the Whisper model with its voice-activity detector.
+    pub whisper: Arc<Slot<byline_transcribe::Engine>>,
+}
+
+impl Models {
+    fn new() -> Self {
+        let registry = Arc::new(WarmModels::new());
+        Self {
+            llm: registry.slot("language model"),
+            image: registry.slot("image model"),
+            embedder: registry.slot("embedding model"),
+            sentiment: registry.slot("sentiment model"),
+            whisper: registry.slot("speech recognition model"),
+            registry,
+        }
+    }
+}
 
 /// Shared state of the running app.
 pub struct AppState {
     pub paths: AppPaths,
     /// The connection used by the editor and the sidebar. Long jobs (imports) open their own,
     /// so autosave never waits behind them for more than one batch.
-    library: Mutex<Library>,
-    jobs: Mutex<HashMap<String, CancelToken>>,
-    /// Read-aloud playbacks by job id, for pause / resume / speed.
-    players: Mutex<HashMap<String, byline_speech::PlayerControl>>,
-    pub settings: Mutex<Settings>,
+    library: Arc<Mutex<Library>>,
+    /// Imports, generations, recordings, playbacks… by the id the UI gave them.
+    pub jobs: Jobs,
+    settings: Mutex<Settings>,
+    pub models: Models,
+    /// The transcripts' index for the Quotes panel, rebuilt when a transcript is added or edited.
+    pub quotes: Arc<byline_quotes::CorpusCache>,
     /// What the reporter should know about the start (settings that could not be read), shown once.
     pub startup_notices: Mutex<Vec<String>>,
 }
 
+/// Where models run now, as the settings say: the device, and the part of a warm model's key that names it
+/// (a model loaded for another device or thread count is reloaded).
+pub struct DeviceNow {
+    pub selected: byline_device::Selected,
+    pub key: String,
+}
+
 impl AppState {
-    pub fn load() -> byline_core::Result<Self> {
-        let paths = AppPaths::from_env()?;
+    /// The state for the data folder `paths`.
+    pub fn load(paths: AppPaths) -> byline_core::Result<Self> {
         paths.ensure()?;
         let library = Library::open(&paths.library_db())?;
         // A damaged settings file must not keep the app closed: defaults, the file kept aside, a notice.
         let (settings, notice) = Settings::load_or_recover(&paths.settings_file());
         Ok(Self {
             paths,
-            library: Mutex::new(library),
-            jobs: Mutex::new(HashMap::new()),
-            players: Mutex::new(HashMap::new()),
+            library: Arc::new(Mutex::new(library)),
+            jobs: Jobs::new(),
             settings: Mutex::new(settings),
+            models: Models::new(),
+            quotes: Arc::default(),
             startup_notices: Mutex::new(notice.into_iter().collect()),
         })
     }
 
-    pub fn library(&self) -> CommandResult<MutexGuard<'_, Library>> {
-        self.library.lock().map_err(|_| CommandError::internal("the library is unavailable after an earlier failure"))
+    /// Runs `work` with the editor's library connection on a blocking thread: a slow query or a save on a
+    /// busy disk never holds up the window.
+    pub async fn with_library<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Library) -> byline_core::Result<T> + Send + 'static,
+    ) -> CommandResult<T> {
+        let library = self.library.clone();
+        blocking("the library", move || {
+            let mut library = library
+                .lock()
+                .map_err(|_| CommandError::internal("the library is unavailable after an earlier failure"))?;
+            Ok(work(&mut library)?)
+        })
+        .await
     }
 
-    /// Registers a job and returns its cancel token.
-    pub fn start_job(&self, id: &str) -> CancelToken {
-        let token = CancelToken::new();
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.insert(id.to_string(), token.clone());
+    pub fn settings(&self) -> Settings {
+        self.settings.lock().map(|s| s.clone()).unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Saves new settings; when they move inference to another device or thread count, the idle models
+    /// are unloaded at once (a model in use is reloaded on its next request).
+    pub fn set_settings(&self, settings: Settings) -> CommandResult<()> {
+        settings.save(&self.paths.settings_file())?;
+        let mut current = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        let moved = (current.device, current.threads) != (settings.device, settings.threads);
+        *current = settings;
+        drop(current);
+        if moved {
+            self.models.registry.unload_all();
         }
-        token
+        Ok(())
     }
 
-    pub fn finish_job(&self, id: &str) {
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.remove(id);
-        }
+    pub fn device(&self) -> DeviceNow {
+        let selected = byline_device::from_settings(&self.settings());
+        let key = format!("{}|{} threads", selected.report.name, selected.report.threads);
+        DeviceNow { selected, key }
     }
 
-    pub fn register_player(&self, id: &str, control: byline_speech::PlayerControl) {
-        if let Ok(mut players) = self.players.lock() {
-            players.insert(id.to_string(), control);
-        }
+    /// Runs `work` on a blocking thread as job `job_id`: `job_cancel(job_id)` sets the token it gets, and
+    /// the job leaves the registry however it ends. `what` names the work in the error a crash gives.
+    pub async fn run_job<T: Send + 'static>(
+        &self,
+        job_id: &str,
+        what: &str,
+        work: impl FnOnce(CancelToken) -> CommandResult<T> + Send + 'static,
+    ) -> CommandResult<T> {
+        let job = self.jobs.start(job_id)?;
+        let cancel = job.cancel_token();
+        let result = blocking(what, move || work(cancel)).await;
+        drop(job);
+        result
     }
+}
 
-    pub fn player(&self, id: &str) -> Option<byline_speech::PlayerControl> {
-        self.players.lock().ok().and_then(|p| p.get(id).cloned())
-    }
-
-    pub fn remove_player(&self, id: &str) {
-        if let Ok(mut players) = self.players.lock() {
-            players.remove(id);
-        }
-    }
-
-    /// Returns false when no such job is running.
-    pub fn cancel_job(&self, id: &str) -> bool {
-        self.jobs.lock().ok().and_then(|jobs| jobs.get(id).cloned()).map(|t| t.cancel()).is_some()
-    }
+/// Runs `work` on a blocking thread, off the UI thread and the async runtime's workers.
+pub async fn blocking<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| CommandError::internal(format!("{what} stopped unexpectedly: {e}")))?
 }

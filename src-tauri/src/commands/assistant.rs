@@ -1,26 +1,18 @@
 //! The drafting assistant: list tasks, run one with its text streamed over a channel, keep history.
 //! The language model stays loaded between requests (one engine for the app); `assistant_unload` frees it.
 
-use std::sync::{Mutex, OnceLock};
-
 use byline_draft::history::GenerationRecord;
 use byline_draft::resolve::InstalledLlm;
 use byline_draft::{Engine, GenerateParams, Source, TaskInput, TaskRun, TaskTemplate};
 use byline_library::Library;
 use byline_models::Store;
+use byline_models::warm::Wanted;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri::ipc::Channel;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::state::AppState;
-
-/// The warm model. A static keeps the shell's shared state untouched; the mutex also makes two requests
-/// run one after the other instead of fighting over the CPU.
-fn engine() -> &'static Mutex<Option<Engine>> {
-    static ENGINE: OnceLock<Mutex<Option<Engine>>> = OnceLock::new();
-    ENGINE.get_or_init(|| Mutex::new(None))
-}
 
 /// What streams to the panel while a task runs.
 #[derive(Clone, Serialize)]
@@ -84,12 +76,12 @@ pub async fn assistant_models(state: State<'_, AppState>) -> CommandResult<Vec<I
 
 #[tauri::command]
 pub async fn assistant_tasks(state: State<'_, AppState>, language: Option<String>) -> CommandResult<Vec<TaskTemplate>> {
-    Ok(byline_draft::tasks::list(state.library()?.connection(), language.as_deref())?)
+    state.with_library(move |lib| byline_draft::tasks::list(lib.connection(), language.as_deref())).await
 }
 
 #[tauri::command]
 pub async fn assistant_task_save(state: State<'_, AppState>, task: TaskTemplate) -> CommandResult<TaskTemplate> {
-    Ok(byline_draft::tasks::save(state.library()?.connection(), &task)?)
+    state.with_library(move |lib| byline_draft::tasks::save(lib.connection(), &task)).await
 }
 
 #[tauri::command]
@@ -98,7 +90,7 @@ pub async fn assistant_task_reset(
     key: String,
     language: String,
 ) -> CommandResult<TaskTemplate> {
-    Ok(byline_draft::tasks::reset(state.library()?.connection(), &key, &language)?)
+    state.with_library(move |lib| byline_draft::tasks::reset(lib.connection(), &key, &language)).await
 }
 
 #[tauri::command]
@@ -107,42 +99,18 @@ pub async fn assistant_history(
     article_id: Option<i64>,
     limit: Option<u32>,
 ) -> CommandResult<Vec<GenerationRecord>> {
-    Ok(byline_draft::history::list(state.library()?.connection(), article_id, limit.unwrap_or(50))?)
+    state.with_library(move |lib| byline_draft::history::list(lib.connection(), article_id, limit.unwrap_or(50))).await
 }
 
 #[tauri::command]
 pub async fn assistant_history_delete(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
-    Ok(byline_draft::history::delete(state.library()?.connection(), id)?)
+    state.with_library(move |lib| byline_draft::history::delete(lib.connection(), id)).await
 }
 
-/// Size of the loaded model (MiB) when one is loaded and idle; `None` while a task runs.
-pub fn warm_mb() -> Option<u64> {
-    let guard = engine().try_lock().ok()?;
-    guard.as_ref()?.loaded_path().map(byline_models::size_on_disk_mb)
-}
-
-/// Frees the loaded model if idle, to make room for another; says what was freed.
-pub fn unload_warm() -> Option<String> {
-    let mut guard = engine().try_lock().ok()?;
-    let path = guard.as_mut()?.unload()?;
-    Some(format!("the language model {}", path.file_name().unwrap_or_default().to_string_lossy()))
-}
-
-/// Unloads the language model when it has not been used for `idle`; says what was freed.
-pub fn unload_if_idle(idle: std::time::Duration) -> Option<String> {
-    let mut guard = engine().try_lock().ok()?;
-    let engine = guard.as_mut()?;
-    let path = engine.loaded_path()?.to_path_buf();
-    engine
-        .unload_if_idle(idle)
-        .then(|| format!("the language model {}", path.file_name().unwrap_or_default().to_string_lossy()))
-}
-
-/// Frees the loaded model's memory; returns whether one was loaded.
+/// Frees the loaded language model's memory; returns whether one was loaded.
 #[tauri::command]
-pub async fn assistant_unload() -> CommandResult<bool> {
-    let mut guard = engine().lock().map_err(|_| CommandError::internal("the assistant is unavailable"))?;
-    Ok(guard.as_mut().and_then(Engine::unload).is_some())
+pub async fn assistant_unload(state: State<'_, AppState>) -> CommandResult<bool> {
+    Ok(state.models.llm.unload().is_some())
 }
 
 /// Runs a task on a blocking thread with its own library connection; `job_cancel(job_id)` stops it
@@ -155,73 +123,69 @@ pub async fn assistant_run(
     on_event: Channel<AssistantEvent>,
 ) -> CommandResult<AssistantResult> {
     let paths = state.paths.clone();
-    let settings = state.settings.lock().map(|s| s.clone()).unwrap_or_default();
-    let cancel = state.start_job(&job_id);
-    let result = tauri::async_runtime::spawn_blocking(move || -> CommandResult<AssistantResult> {
-        let library = Library::open(&paths.library_db())?;
-        let store = Store::new(&paths)?;
-        let path = byline_draft::resolve::resolve(&store, request.model_id.as_deref(), None)?;
-        let task = byline_draft::tasks::get(library.connection(), &request.task, &request.language)?;
-        let mut sources = byline_draft::article_sources(&library, &request.source_article_ids)?;
-        sources.extend(request.extra_sources.iter().cloned());
-        let input = TaskInput {
-            title: request.title.clone(),
-            draft: request.draft.clone(),
-            selection: request.selection.clone(),
-            request: request.request.clone(),
-            sources,
-        };
-        let params = request.params.clone().unwrap_or_default();
-        let mut guard = engine().lock().map_err(|_| CommandError::internal("the assistant is unavailable"))?;
-        // The device and thread settings as they are now: a warm engine from before a change gives way.
-        let selected = byline_device::from_settings(&settings);
-        let threads = selected.report.threads;
-        if guard.as_ref().is_some_and(|e| !e.runs_on(&selected.device, threads)) {
-            *guard = None;
-        }
-        let engine = guard.get_or_insert_with(|| Engine::with_threads(selected.device, threads));
-        let model_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if engine.loaded_path() != Some(path.as_path()) {
-            let _ = on_event.send(AssistantEvent::Loading { model: model_name.clone() });
-            // Quantised weights plus the KV cache and scratch: about a fifth more than the file, and some.
-            let needed = byline_models::size_on_disk_mb(&path) * 6 / 5 + 256;
-            let freed = crate::warm::make_room(needed, crate::warm::Warm::Llm);
-            if !freed.is_empty() {
-                let notes = vec![format!("Freed {} to make room for {model_name}.", freed.join(" and "))];
-                let _ = on_event.send(AssistantEvent::Notes { notes });
-            }
-        }
-        let lm = engine.load(&path)?;
-        let _ = on_event.send(AssistantEvent::Reading);
-        let progress = on_event.clone();
-        lm.observe_prefill(Some(Box::new(move |done, total| {
-            let _ = progress.send(AssistantEvent::Prefill { done, total });
-        })));
-        let run = byline_draft::run_task(
-            lm,
-            &task,
-            &input,
-            &params,
-            &cancel,
-            &mut |notes| {
-                if !notes.is_empty() {
-                    let _ = on_event.send(AssistantEvent::Notes { notes: notes.to_vec() });
+    let device = state.device();
+    let (registry, slot) = (state.models.registry.clone(), state.models.llm.clone());
+    state
+        .run_job(&job_id, "the assistant", move |cancel| {
+            let library = Library::open(&paths.library_db())?;
+            let store = Store::new(&paths)?;
+            let path = byline_draft::resolve::resolve(&store, request.model_id.as_deref(), None)?;
+            let task = byline_draft::tasks::get(library.connection(), &request.task, &request.language)?;
+            let mut sources = byline_draft::article_sources(&library, &request.source_article_ids)?;
+            sources.extend(request.extra_sources.iter().cloned());
+            let input = TaskInput {
+                title: request.title.clone(),
+                draft: request.draft.clone(),
+                selection: request.selection.clone(),
+                request: request.request.clone(),
+                sources,
+            };
+            let params = request.params.clone().unwrap_or_default();
+            let model_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let wanted = Wanted {
+                key: format!("{}|{}", path.display(), device.key),
+                label: format!("the language model {model_name}"),
+                // Quantised weights plus the KV cache and scratch: about a fifth more than the file, and some.
+                mb: byline_models::size_on_disk_mb(&path) * 6 / 5 + 256,
+            };
+            let load = |freed: &[String]| {
+                let _ = on_event.send(AssistantEvent::Loading { model: model_name.clone() });
+                if !freed.is_empty() {
+                    let notes = vec![format!("Freed {} to make room for {model_name}.", freed.join(" and "))];
+                    let _ = on_event.send(AssistantEvent::Notes { notes });
                 }
-            },
-            &mut |piece| {
-                let _ = on_event.send(AssistantEvent::Token { text: piece.to_string() });
-            },
-        );
-        lm.observe_prefill(None);
-        engine.touch();
-        let run = run?;
-        let record = byline_draft::save_run(&library, request.article_id, &task, &model_name, &params, &run)?;
-        Ok(AssistantResult { run, record })
-    })
-    .await;
-    state.finish_job(&job_id);
-    match result {
-        Ok(r) => r,
-        Err(e) => Err(CommandError::internal(format!("the assistant stopped unexpectedly: {e}"))),
-    }
+                let threads = device.selected.report.threads;
+                let mut engine = Engine::with_threads(device.selected.device.clone(), threads);
+                engine.load(&path)?;
+                Ok(engine)
+            };
+            let run = slot.with(&registry, &wanted, load, |engine| {
+                let lm = engine.load(&path)?;
+                let _ = on_event.send(AssistantEvent::Reading);
+                let progress = on_event.clone();
+                lm.observe_prefill(Some(Box::new(move |done, total| {
+                    let _ = progress.send(AssistantEvent::Prefill { done, total });
+                })));
+                let run = byline_draft::run_task(
+                    lm,
+                    &task,
+                    &input,
+                    &params,
+                    &cancel,
+                    &mut |notes| {
+                        if !notes.is_empty() {
+                            let _ = on_event.send(AssistantEvent::Notes { notes: notes.to_vec() });
+                        }
+                    },
+                    &mut |piece| {
+                        let _ = on_event.send(AssistantEvent::Token { text: piece.to_string() });
+                    },
+                );
+                lm.observe_prefill(None);
+                run
+            })?;
+            let record = byline_draft::save_run(&library, request.article_id, &task, &model_name, &params, &run)?;
+            Ok(AssistantResult { run, record })
+        })
+        .await
 }

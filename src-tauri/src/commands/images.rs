@@ -1,43 +1,20 @@
 //! Illustrations: generation with step progress, previews and cancel; the per-article gallery.
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Arc;
 
-use byline_core::{AppPaths, Progress, Reporter, Settings};
+use byline_core::{AppPaths, CancelToken, Progress, Reporter};
 use byline_images::{GenerateRequest, ImageMetadata, Pipeline, Preview};
 use byline_library::{AttachmentKind, Library};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri::ipc::Channel;
 
-use crate::error::{CommandError, CommandResult};
-use crate::state::AppState;
+use byline_models::warm::{Slot, Wanted, WarmModels};
+
+use crate::error::CommandResult;
+use crate::state::{AppState, DeviceNow, blocking};
 
 const DEFAULT_MODEL: &str = "sd-turbo";
-
-/// Loading a Stable Diffusion pipeline takes seconds to minutes; keep the last one warm.
-static PIPELINE: OnceLock<Mutex<Option<Pipeline>>> = OnceLock::new();
-/// Size on disk (MiB) of the warm pipeline's folder.
-static PIPELINE_MB: AtomicU64 = AtomicU64::new(0);
-
-/// Size of the warm pipeline (MiB) when one is loaded and idle; `None` while it generates.
-pub fn warm_mb() -> Option<u64> {
-    let guard = PIPELINE.get()?.try_lock().ok()?;
-    guard.as_ref().map(|_| PIPELINE_MB.load(Ordering::Relaxed))
-}
-
-static PIPELINE_USED: crate::warm::LastUsed = crate::warm::LastUsed::new();
-
-/// Unloads the image model when it has not been used for `idle`; says what was freed.
-pub fn unload_if_idle(idle: std::time::Duration) -> Option<String> {
-    crate::warm::take_if_idle(PIPELINE.get()?, &PIPELINE_USED, idle).map(|p| format!("the image model {}", p.model_id))
-}
-
-/// Frees the warm pipeline if idle, to make room for another model; says what was freed.
-pub fn unload_warm() -> Option<String> {
-    let mut guard = PIPELINE.get()?.try_lock().ok()?;
-    guard.take().map(|p| format!("the image model {}", p.model_id))
-}
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -89,13 +66,21 @@ fn out_path(paths: &AppPaths, article: Option<i64>, seed: u64) -> PathBuf {
     paths.attachments_dir().join("images").join(folder).join(format!("{stamp}-{seed}.png"))
 }
 
+/// Where a generation runs: the app's folders, the device, and the warm pipeline.
+struct Env {
+    paths: AppPaths,
+    device: DeviceNow,
+    registry: Arc<WarmModels>,
+    slot: Arc<Slot<Pipeline>>,
+}
+
 fn generate(
-    paths: &AppPaths,
-    settings: &Settings,
+    env: &Env,
     job: ImageJob,
     events: Channel<ImageEvent>,
-    cancel: &byline_core::CancelToken,
+    cancel: &CancelToken,
 ) -> CommandResult<GalleryImage> {
+    let paths = &env.paths;
     let init_image = job.init_path.as_deref().map(byline_images::load_init_image).transpose()?;
     let req = GenerateRequest {
         prompt: job.prompt,
@@ -113,33 +98,27 @@ fn generate(
     };
     byline_images::validate(&req)?;
     let model = job.model.unwrap_or_else(|| DEFAULT_MODEL.into());
-    let cell = PIPELINE.get_or_init(|| Mutex::new(None));
-    let mut guard = cell.lock().map_err(|_| CommandError::internal("the image generator failed earlier"))?;
-    if guard.as_ref().is_none_or(|p| p.model_id != model) {
-        *guard = None; // free the old model before loading the next
-        let dir = byline_models::Store::new(paths)?.path(&model)?;
-        let size = byline_models::size_on_disk_mb(&dir);
-        // f32 weights on the CPU take about their size on disk; activations about half as much again.
-        crate::warm::make_room(size * 3 / 2, crate::warm::Warm::Image);
-        PIPELINE_MB.store(size, Ordering::Relaxed);
-        let selected = byline_device::from_settings(settings);
-        *guard = Some(Pipeline::load(&dir, &model, &selected.device)?);
-    }
-    PIPELINE_USED.touch();
-    let pipeline = guard.as_ref().ok_or_else(|| CommandError::internal("the image model is not loaded"))?;
-    let preview_events = events.clone();
-    let on_preview = move |p: &Preview| {
-        if let Ok(png) = p.to_png() {
-            let _ = preview_events.send(ImageEvent::Preview {
-                step: p.step,
-                total: p.total,
-                data_url: byline_images::png_data_url(&png),
-            });
-        }
+    let dir = byline_models::Store::new(paths)?.path(&model)?;
+    // f32 weights on the CPU take about their size on disk; activations about half as much again.
+    let wanted = Wanted {
+        key: format!("{model}|{}", env.device.key),
+        label: format!("the image model {model}"),
+        mb: byline_models::size_on_disk_mb(&dir) * 3 / 2,
     };
-    let generated = pipeline.generate(&req, &EventReporter(events), Some(&on_preview), cancel);
-    // Idle time counts from the end of the work.
-    PIPELINE_USED.touch();
+    let load = |_: &[String]| Pipeline::load(&dir, &model, &env.device.selected.device);
+    let generated = env.slot.with(&env.registry, &wanted, load, |pipeline| {
+        let preview_events = events.clone();
+        let on_preview = move |p: &Preview| {
+            if let Ok(png) = p.to_png() {
+                let _ = preview_events.send(ImageEvent::Preview {
+                    step: p.step,
+                    total: p.total,
+                    data_url: byline_images::png_data_url(&png),
+                });
+            }
+        };
+        pipeline.generate(&req, &EventReporter(events), Some(&on_preview), cancel)
+    });
     let generated = generated?;
     let out = out_path(paths, job.article_id, req.seed);
     let (sha256, attachment) = match job.article_id {
@@ -168,21 +147,21 @@ pub async fn images_generate(
     job_id: String,
     on_event: Channel<ImageEvent>,
 ) -> CommandResult<GalleryImage> {
-    let paths = state.paths.clone();
-    let settings = state.settings.lock().map(|s| s.clone()).unwrap_or_default();
-    let cancel = state.start_job(&job_id);
-    let result =
-        tauri::async_runtime::spawn_blocking(move || generate(&paths, &settings, job, on_event, &cancel)).await;
-    state.finish_job(&job_id);
-    result.map_err(|e| CommandError::internal(format!("image generation stopped unexpectedly: {e}")))?
+    let env = Env {
+        paths: state.paths.clone(),
+        device: state.device(),
+        registry: state.models.registry.clone(),
+        slot: state.models.image.clone(),
+    };
+    state.run_job(&job_id, "image generation", move |cancel| generate(&env, job, on_event, &cancel)).await
 }
 
 /// The article's illustrations, newest first, with thumbnails and how each was made.
 #[tauri::command]
 pub async fn images_gallery(state: State<'_, AppState>, article_id: i64) -> CommandResult<Vec<GalleryImage>> {
-    let attachments = state.library()?.attachments(article_id)?;
-    let result = tauri::async_runtime::spawn_blocking(move || {
-        attachments
+    let attachments = state.with_library(move |lib| lib.attachments(article_id)).await?;
+    blocking("the gallery", move || {
+        Ok(attachments
             .into_iter()
             .rev()
             .filter(|a| a.kind == AttachmentKind::Image)
@@ -192,8 +171,7 @@ pub async fn images_gallery(state: State<'_, AppState>, article_id: i64) -> Comm
                 let thumbnail = byline_images::thumbnail_data_url(std::path::Path::new(&a.path), 384).ok()?;
                 Some(GalleryImage { attachment_id: Some(a.id), path: a.path, sha256: a.sha256, metadata, thumbnail })
             })
-            .collect::<Vec<_>>()
+            .collect())
     })
-    .await;
-    result.map_err(|e| CommandError::internal(format!("the gallery stopped unexpectedly: {e}")))
+    .await
 }

@@ -5,7 +5,7 @@ use byline_library::{ImportSummary, Library};
 use tauri::State;
 use tauri::ipc::Channel;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::state::AppState;
 
 pub struct ChannelReporter(pub Channel<Progress>);
@@ -29,15 +29,10 @@ pub async fn library_import(
     on_progress: Channel<Progress>,
 ) -> CommandResult<ImportSummary> {
     let db = state.paths.library_db();
-    let cancel = state.start_job(&job_id);
-    let result = tauri::async_runtime::spawn_blocking(move || {
-        let mut library = Library::open(&db)?;
-        library.import_paths(&paths, &ChannelReporter(on_progress), &cancel)
-    })
-    .await;
-    state.finish_job(&job_id);
-    match result {
-        Ok(summary) => Ok(summary?),
-        Err(e) => Err(CommandError::internal(format!("the import stopped unexpectedly: {e}"))),
-    }
+    state
+        .run_job(&job_id, "the import", move |cancel| {
+            let mut library = Library::open(&db)?;
+            Ok(library.import_paths(&paths, &ChannelReporter(on_progress), &cancel)?)
+        })
+        .await
 }

@@ -6,8 +6,8 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::commands::import::ChannelReporter;
-use crate::error::{CommandError, CommandResult};
-use crate::state::AppState;
+use crate::error::CommandResult;
+use crate::state::{AppState, blocking};
 
 fn store(state: &AppState) -> CommandResult<Store> {
     Ok(Store::new(&state.paths)?)
@@ -17,8 +17,11 @@ fn store(state: &AppState) -> CommandResult<Store> {
 #[tauri::command]
 pub async fn models_list(state: State<'_, AppState>) -> CommandResult<Vec<ModelInfo>> {
     let store = store(&state)?;
-    let ids: Vec<String> = store.list()?.into_iter().map(|m| m.id).collect();
-    Ok(ids.iter().map(|id| store.info(id)).collect::<byline_core::Result<_>>()?)
+    blocking("listing models", move || {
+        let ids: Vec<String> = store.list()?.into_iter().map(|m| m.id).collect();
+        Ok(ids.iter().map(|id| store.info(id)).collect::<byline_core::Result<_>>()?)
+    })
+    .await
 }
 
 /// Downloads a catalog model (the only command that reaches the network, and only when asked).
@@ -30,11 +33,9 @@ pub async fn models_pull(
     on_progress: Channel<Progress>,
 ) -> CommandResult<InstallManifest> {
     let store = store(&state)?;
-    let cancel = state.start_job(&job_id);
-    let result =
-        tauri::async_runtime::spawn_blocking(move || store.pull(&id, &ChannelReporter(on_progress), &cancel)).await;
-    state.finish_job(&job_id);
-    result.map_err(|e| CommandError::internal(format!("the download stopped unexpectedly: {e}")))?.map_err(Into::into)
+    state
+        .run_job(&job_id, "the download", move |cancel| Ok(store.pull(&id, &ChannelReporter(on_progress), &cancel)?))
+        .await
 }
 
 /// Registers a model file or folder the user already has (hashing can take a while).
@@ -45,22 +46,31 @@ pub async fn models_import(
     job_id: String,
 ) -> CommandResult<InstallManifest> {
     let store = store(&state)?;
-    let cancel = state.start_job(&job_id);
-    let result = tauri::async_runtime::spawn_blocking(move || store.import(&path, &cancel)).await;
-    state.finish_job(&job_id);
-    result.map_err(|e| CommandError::internal(format!("the import stopped unexpectedly: {e}")))?.map_err(Into::into)
+    state.run_job(&job_id, "the model import", move |cancel| Ok(store.import(&path, &cancel)?)).await
 }
 
 #[tauri::command]
 pub async fn models_remove(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    Ok(store(&state)?.remove(&id)?)
+    // A warm copy of the model would keep its memory (and on some systems its files) until unloaded.
+    state.models.registry.unload_all();
+    let store = store(&state)?;
+    blocking("removing the model", move || Ok(store.remove(&id)?)).await
 }
 
 #[tauri::command]
 pub async fn models_verify(state: State<'_, AppState>, id: String, job_id: String) -> CommandResult<Vec<VerifyReport>> {
     let store = store(&state)?;
-    let cancel = state.start_job(&job_id);
-    let result = tauri::async_runtime::spawn_blocking(move || store.verify(Some(&id), &cancel)).await;
-    state.finish_job(&job_id);
-    result.map_err(|e| CommandError::internal(format!("verification stopped unexpectedly: {e}")))?.map_err(Into::into)
+    state.run_job(&job_id, "verification", move |cancel| Ok(store.verify(Some(&id), &cancel)?)).await
+}
+
+/// The models loaded now (kept warm between requests), for the Models screen.
+#[tauri::command]
+pub fn models_warm(state: State<'_, AppState>) -> Vec<byline_models::warm::WarmInfo> {
+    state.models.registry.loaded()
+}
+
+/// Unloads every model not in use; says what was freed.
+#[tauri::command]
+pub fn models_unload(state: State<'_, AppState>) -> Vec<String> {
+    state.models.registry.unload_all()
 }

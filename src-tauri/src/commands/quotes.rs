@@ -1,29 +1,21 @@
 //! The Quotes panel: a draft's quotations checked against the library's transcripts.
 
 use byline_library::Library;
-use std::sync::OnceLock;
 
-use byline_quotes::{CorpusCache, QuotesReport, SearchFilter, SearchHit};
+use byline_quotes::{QuotesReport, SearchFilter, SearchHit};
 use tauri::State;
 
-use crate::error::{CommandError, CommandResult};
-use crate::state::AppState;
-
-/// The transcripts' index outlives one check or search (it is rebuilt when a transcript is added or edited).
-fn cache() -> &'static CorpusCache {
-    static CACHE: OnceLock<CorpusCache> = OnceLock::new();
-    CACHE.get_or_init(CorpusCache::default)
-}
+use crate::error::CommandResult;
+use crate::state::{AppState, blocking};
 
 #[tauri::command]
 pub async fn quotes_check(state: State<'_, AppState>, text: String) -> CommandResult<QuotesReport> {
-    let paths = state.paths.clone();
-    let result = tauri::async_runtime::spawn_blocking(move || {
+    let (paths, cache) = (state.paths.clone(), state.quotes.clone());
+    blocking("the quote check", move || {
         let lib = Library::open(&paths.library_db())?;
-        cache().check_draft(lib.connection(), &text)
+        Ok(cache.check_draft(lib.connection(), &text)?)
     })
-    .await;
-    Ok(result.map_err(|e| CommandError::internal(format!("the quote check stopped unexpectedly: {e}")))??)
+    .await
 }
 
 /// Quote bank: where `phrase` was said in any transcript, word for word or nearly; `speaker` narrows it.
@@ -34,12 +26,11 @@ pub async fn quotes_search(
     speaker: Option<String>,
     exact: bool,
 ) -> CommandResult<Vec<SearchHit>> {
-    let paths = state.paths.clone();
+    let (paths, cache) = (state.paths.clone(), state.quotes.clone());
     let filter = SearchFilter { speaker: speaker.filter(|s| !s.trim().is_empty()), exact, ..SearchFilter::default() };
-    let result = tauri::async_runtime::spawn_blocking(move || {
+    blocking("the quote search", move || {
         let lib = Library::open(&paths.library_db())?;
-        cache().search(lib.connection(), &phrase, &filter, 20)
+        Ok(cache.search(lib.connection(), &phrase, &filter, 20)?)
     })
-    .await;
-    Ok(result.map_err(|e| CommandError::internal(format!("the quote search stopped unexpectedly: {e}")))??)
+    .await
 }

@@ -1,8 +1,8 @@
 //! Sentiment: draft tone sentence by sentence, transcript speakers, readers' comments.
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Arc;
 
-use byline_core::{AppPaths, CancelToken, Progress, Settings};
+use byline_core::{AppPaths, CancelToken, Progress};
 use byline_library::Library;
 use byline_sentiment::comments::{self, BucketSize, Distribution, ImportReport, StoredComment};
 use byline_sentiment::speakers::{self, QuoteScore, Segment, TranscriptSentiment};
@@ -12,64 +12,56 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::commands::import::ChannelReporter;
-use crate::error::{CommandError, CommandResult};
-use crate::state::AppState;
+use byline_models::warm::{Slot, Wanted, WarmModels};
 
-/// A loaded transformer takes seconds to load; keep the last analyzer for the next draft refresh.
-static ANALYZER: OnceLock<Mutex<Option<(EngineChoice, Analyzer)>>> = OnceLock::new();
+use crate::error::CommandResult;
+use crate::state::{AppState, DeviceNow, blocking};
 
-#[derive(Clone)]
+/// What a blocking task needs from the app state (State itself cannot leave the async command).
 struct Env {
     paths: AppPaths,
-    settings: Settings,
+    device: DeviceNow,
+    registry: Arc<WarmModels>,
+    slot: Arc<Slot<Analyzer>>,
 }
 
 impl Env {
     fn of(state: &AppState) -> Self {
-        Self { paths: state.paths.clone(), settings: state.settings.lock().map(|s| s.clone()).unwrap_or_default() }
-    }
-}
-
-static ANALYZER_USED: crate::warm::LastUsed = crate::warm::LastUsed::new();
-
-/// Unloads the sentiment model when it has not been used for `idle`; says what was freed.
-pub fn unload_if_idle(idle: std::time::Duration) -> Option<String> {
-    crate::warm::take_if_idle(ANALYZER.get()?, &ANALYZER_USED, idle)
-        .map(|(choice, _)| format!("the {choice:?} sentiment model"))
-}
-
-fn with_analyzer<T>(
-    env: &Env,
-    choice: EngineChoice,
-    f: impl FnOnce(&Analyzer) -> byline_core::Result<T>,
-) -> CommandResult<T> {
-    let cell = ANALYZER.get_or_init(|| Mutex::new(None));
-    let mut guard = cell.lock().map_err(|_| CommandError::internal("the sentiment engine failed earlier"))?;
-    if guard.as_ref().is_none_or(|(c, _)| *c != choice) {
-        let store = byline_models::Store::new(&env.paths)?;
-        let device = byline_device::from_settings(&env.settings);
-        *guard = Some((choice, Analyzer::from_store(&store, choice, None, &device.device)?));
-    }
-    ANALYZER_USED.touch();
-    match guard.as_ref() {
-        Some((_, analyzer)) => {
-            let result = f(analyzer);
-            // Idle time counts from the end of the work.
-            ANALYZER_USED.touch();
-            Ok(result?)
+        Self {
+            paths: state.paths.clone(),
+            device: state.device(),
+            registry: state.models.registry.clone(),
+            slot: state.models.sentiment.clone(),
         }
-        None => Err(CommandError::internal("the sentiment engine is not loaded")),
+    }
+
+    /// Runs `f` with the warm analyzer for `choice` (loaded first when needed, or when a model was
+    /// installed or removed since).
+    fn with_analyzer<T>(
+        &self,
+        choice: EngineChoice,
+        f: impl FnOnce(&Analyzer) -> byline_core::Result<T>,
+    ) -> CommandResult<T> {
+        let store = byline_models::Store::new(&self.paths)?;
+        let model = Analyzer::model_to_use(&store, choice, None)?;
+        let mb = match &model {
+            // f32 weights and activations: about twice the folder.
+            Some(id) => byline_models::size_on_disk_mb(&store.path(id)?) * 2,
+            None => 16,
+        };
+        let name = model.as_deref().unwrap_or("built in");
+        let wanted = Wanted {
+            key: format!("{choice:?}|{name}|{}", self.device.key),
+            label: format!("the sentiment model ({name})"),
+            mb,
+        };
+        let load = |_: &[String]| Analyzer::from_store(&store, choice, None, &self.device.selected.device);
+        Ok(self.slot.with(&self.registry, &wanted, load, |a| f(a))?)
     }
 }
 
 fn engine(name: Option<String>) -> CommandResult<EngineChoice> {
     Ok(name.as_deref().unwrap_or("auto").parse::<EngineChoice>()?)
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CommandResult<T> + Send + 'static) -> CommandResult<T> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| CommandError::internal(format!("sentiment analysis stopped unexpectedly: {e}")))?
 }
 
 #[derive(Serialize)]
@@ -87,19 +79,18 @@ pub async fn sentiment_analyze_text(
     job_id: String,
     on_progress: Channel<Progress>,
 ) -> CommandResult<DraftSentiment> {
-    let (env, choice, cancel) = (Env::of(&state), engine(engine_name)?, state.start_job(&job_id));
-    let result = blocking(move || {
-        with_analyzer(&env, choice, |a| {
-            let reporter = ChannelReporter(on_progress);
-            Ok(DraftSentiment {
-                text: a.analyze_text(&text, &reporter, &cancel)?,
-                quotes: speakers::analyze_quotes(a, &text, &cancel)?,
+    let (env, choice) = (Env::of(&state), engine(engine_name)?);
+    state
+        .run_job(&job_id, "sentiment analysis", move |cancel| {
+            env.with_analyzer(choice, |a| {
+                let reporter = ChannelReporter(on_progress);
+                Ok(DraftSentiment {
+                    text: a.analyze_text(&text, &reporter, &cancel)?,
+                    quotes: speakers::analyze_quotes(a, &text, &cancel)?,
+                })
             })
         })
-    })
-    .await;
-    state.finish_job(&job_id);
-    result
+        .await
 }
 
 /// Per-speaker tone of a transcript given as (speaker, text) segments.
@@ -110,8 +101,10 @@ pub async fn sentiment_analyze_segments(
     engine_name: Option<String>,
 ) -> CommandResult<TranscriptSentiment> {
     let (env, choice) = (Env::of(&state), engine(engine_name)?);
-    blocking(move || with_analyzer(&env, choice, |a| speakers::analyze_segments(a, &segments, &CancelToken::new())))
-        .await
+    blocking("sentiment analysis", move || {
+        env.with_analyzer(choice, |a| speakers::analyze_segments(a, &segments, &CancelToken::new()))
+    })
+    .await
 }
 
 /// Imports a CSV / JSON Lines comments file into the library and scores every comment.
@@ -124,25 +117,23 @@ pub async fn sentiment_import_comments(
     job_id: String,
     on_progress: Channel<Progress>,
 ) -> CommandResult<ImportReport> {
-    let (env, choice, cancel) = (Env::of(&state), engine(engine_name)?, state.start_job(&job_id));
-    let result = blocking(move || {
-        let records = comments::read_file(&path, article.as_deref())?;
-        // Its own connection, so the editor's autosave never waits behind the import.
-        let mut lib = Library::open(&env.paths.library_db())?;
-        let source = path.display().to_string();
-        with_analyzer(&env, choice, |a| {
-            comments::import(lib.connection_mut(), &records, a, &source, &ChannelReporter(on_progress), &cancel)
+    let (env, choice) = (Env::of(&state), engine(engine_name)?);
+    state
+        .run_job(&job_id, "the comments import", move |cancel| {
+            let records = comments::read_file(&path, article.as_deref())?;
+            // Its own connection, so the editor's autosave never waits behind the import.
+            let mut lib = Library::open(&env.paths.library_db())?;
+            let source = path.display().to_string();
+            env.with_analyzer(choice, |a| {
+                comments::import(lib.connection_mut(), &records, a, &source, &ChannelReporter(on_progress), &cancel)
+            })
         })
-    })
-    .await;
-    state.finish_job(&job_id);
-    result
+        .await
 }
 
 #[tauri::command]
 pub async fn sentiment_comments(state: State<'_, AppState>, article: String) -> CommandResult<Vec<StoredComment>> {
-    let lib = state.library()?;
-    Ok(comments::list(lib.connection(), &article)?)
+    state.with_library(move |lib| comments::list(lib.connection(), &article)).await
 }
 
 /// Comment counts and mean score per hour/day/week for one article.
@@ -152,6 +143,7 @@ pub async fn sentiment_comment_distribution(
     article: String,
     bucket: Option<BucketSize>,
 ) -> CommandResult<Distribution> {
-    let lib = state.library()?;
-    Ok(comments::distribution(lib.connection(), &article, bucket.unwrap_or(BucketSize::Auto))?)
+    state
+        .with_library(move |lib| comments::distribution(lib.connection(), &article, bucket.unwrap_or(BucketSize::Auto)))
+        .await
 }

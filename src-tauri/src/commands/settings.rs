@@ -6,24 +6,19 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub fn settings_get(state: State<'_, AppState>) -> CommandResult<Settings> {
-    state.settings.lock().map(|s| s.clone()).map_err(|_| CommandError::internal("settings are unavailable"))
+    Ok(state.settings())
 }
 
 #[tauri::command]
 pub async fn settings_save(state: State<'_, AppState>, settings: Settings) -> CommandResult<()> {
-    settings.save(&state.paths.settings_file())?;
-    let mut current = state.settings.lock().map_err(|_| CommandError::internal("settings are unavailable"))?;
-    *current = settings;
-    Ok(())
+    state.set_settings(settings)
 }
 
 /// Where inference runs with the current settings, and why when it is not where they ask (a GPU this build
 /// or machine lacks falls back to the CPU).
 #[tauri::command]
 pub async fn device_status(state: State<'_, AppState>) -> CommandResult<byline_device::DeviceReport> {
-    let settings =
-        state.settings.lock().map(|s| s.clone()).map_err(|_| CommandError::internal("settings are unavailable"))?;
-    Ok(byline_device::from_settings(&settings).report)
+    Ok(state.device().selected.report)
 }
 
 /// Notices from the start of the app (each returned once).

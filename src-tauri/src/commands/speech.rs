@@ -2,18 +2,19 @@
 //! highlighting) or export its audio version.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use byline_core::{CancelToken, Error};
 use byline_library::{Attachment, Library};
-use byline_speech::{AudioVersion, Espeak, EspeakVoiceInfo, Player, prepare, speak, write_audio};
+use byline_speech::{AudioVersion, Espeak, EspeakVoiceInfo, Player, PlayerControl, prepare, speak, write_audio};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::commands::import::ChannelReporter;
 use crate::error::{CommandError, CommandResult};
-use crate::state::AppState;
+use crate::state::{AppState, blocking};
 
 /// Voice settings chosen in the UI.
 #[derive(Debug, Clone, Deserialize)]
@@ -49,10 +50,7 @@ pub enum SpeechEvent {
 
 #[tauri::command]
 pub async fn speech_voices() -> CommandResult<Vec<EspeakVoiceInfo>> {
-    tauri::async_runtime::spawn_blocking(byline_speech::espeak::voices)
-        .await
-        .map_err(|e| CommandError::internal(format!("listing voices failed: {e}")))?
-        .map_err(Into::into)
+    blocking("listing voices", || Ok(byline_speech::espeak::voices()?)).await
 }
 
 /// Plays `markdown` until it ends or `speech_control(job_id, "stop")` / `job_cancel(job_id)`.
@@ -64,21 +62,21 @@ pub async fn speech_play(
     options: VoiceOptions,
     on_event: Channel<SpeechEvent>,
 ) -> CommandResult<()> {
-    let cancel = state.start_job(&job_id);
+    let job = state.jobs.start(&job_id)?;
+    let cancel = job.cancel_token();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     // The output stream must live on the thread that opened it, so playback gets a thread of its own.
     let handle = std::thread::spawn(move || play(markdown, options, cancel, on_event, ready_tx));
-    let control = ready_rx.recv().ok();
-    if let Some(control) = control.clone() {
-        state.register_player(&job_id, control);
+    let ready = blocking("playback", move || Ok(ready_rx.recv().ok())).await?;
+    if let Some(control) = ready {
+        job.set_control(Arc::new(control));
     }
-    let result = tauri::async_runtime::spawn_blocking(move || handle.join()).await;
-    state.finish_job(&job_id);
-    state.remove_player(&job_id);
-    match result {
-        Ok(Ok(outcome)) => outcome.map_err(Into::into),
-        _ => Err(CommandError::internal("playback stopped unexpectedly")),
-    }
+    let result = blocking("playback", move || {
+        handle.join().map_err(|_| CommandError::internal("playback stopped unexpectedly"))?.map_err(Into::into)
+    })
+    .await;
+    drop(job);
+    result
 }
 
 fn play(
@@ -143,14 +141,15 @@ pub fn speech_control(
     speed: Option<f32>,
 ) -> CommandResult<()> {
     let control = state
-        .player(&job_id)
+        .jobs
+        .control::<PlayerControl>(&job_id)
         .ok_or_else(|| CommandError { code: "not_found".into(), message: "nothing is being read aloud".into() })?;
     match action.as_str() {
         "pause" => control.pause(),
         "resume" => control.resume(),
         "stop" => {
             control.stop();
-            state.cancel_job(&job_id);
+            state.jobs.cancel(&job_id);
         }
         "speed" => control.set_speed(speed.unwrap_or(1.0)),
         other => return Err(Error::InvalidInput(format!("unknown playback action {other}")).into()),
@@ -170,22 +169,17 @@ pub async fn speech_export(
     on_progress: Channel<byline_core::Progress>,
 ) -> CommandResult<(AudioVersion, Attachment)> {
     let db = state.paths.library_db();
-    let cancel = state.start_job(&job_id);
-    let result = tauri::async_runtime::spawn_blocking(move || -> byline_core::Result<(AudioVersion, Attachment)> {
-        let engine = options.engine()?;
-        let version = write_audio(&prepare(&markdown), &engine, &path, &ChannelReporter(on_progress), &cancel)?;
-        let mut library = Library::open(&db)?;
-        let description = serde_json::json!({
-            "engine": "espeak-ng", "voice": options.voice, "chinese_voice": options.chinese_voice,
-            "rate": options.rate, "pitch": options.pitch,
-        });
-        let attachment = byline_speech::save_audio_version(&mut library, article_id, &version, &description)?;
-        Ok((version, attachment))
-    })
-    .await;
-    state.finish_job(&job_id);
-    match result {
-        Ok(done) => Ok(done?),
-        Err(e) => Err(CommandError::internal(format!("the audio export stopped unexpectedly: {e}"))),
-    }
+    state
+        .run_job(&job_id, "the audio export", move |cancel| {
+            let engine = options.engine()?;
+            let version = write_audio(&prepare(&markdown), &engine, &path, &ChannelReporter(on_progress), &cancel)?;
+            let mut library = Library::open(&db)?;
+            let description = serde_json::json!({
+                "engine": "espeak-ng", "voice": options.voice, "chinese_voice": options.chinese_voice,
+                "rate": options.rate, "pitch": options.pitch,
+            });
+            let attachment = byline_speech::save_audio_version(&mut library, article_id, &version, &description)?;
+            Ok((version, attachment))
+        })
+        .await
 }

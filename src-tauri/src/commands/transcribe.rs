@@ -2,9 +2,8 @@
 //! `job_cancel`), stored transcripts, edits, exports, the library's vocabulary, audio for playback, and
 //! microphone recording with pause/resume and a level meter.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use byline_core::{NoProgress, Progress, Reporter};
 use byline_library::Library;
@@ -18,8 +17,10 @@ use serde::Serialize;
 use tauri::State;
 use tauri::ipc::{Channel, Response};
 
+use byline_models::warm::Wanted;
+
 use crate::error::{CommandError, CommandResult};
-use crate::state::AppState;
+use crate::state::{AppState, blocking};
 
 /// What a running transcription streams to the panel.
 #[derive(Clone, Serialize)]
@@ -37,10 +38,6 @@ impl Reporter for EventReporter {
     }
 }
 
-fn crashed(e: impl std::fmt::Display) -> CommandError {
-    CommandError::internal(format!("the transcription stopped unexpectedly: {e}"))
-}
-
 /// Transcribes `path` with `model` (a store id; default tiny.en), stores it in the library and returns it.
 #[tauri::command]
 pub async fn transcribe_file(
@@ -52,54 +49,61 @@ pub async fn transcribe_file(
     on_event: Channel<TranscribeEvent>,
 ) -> CommandResult<StoredTranscript> {
     let paths = state.paths.clone();
-    let cancel = state.start_job(&job_id);
-    let result = tauri::async_runtime::spawn_blocking(move || -> byline_core::Result<StoredTranscript> {
-        let model = model.unwrap_or_else(|| DEFAULT_MODEL.to_owned());
-        let lib = Library::open(&paths.library_db())?;
-        let mut options = options;
-        options.prompt = tstore::prompt_with_vocabulary(lib.connection(), options.prompt.as_deref())?;
-        let engine = load_engine(&Store::new(&paths)?, &model, &NoProgress, &cancel)?;
-        let events = on_event.clone();
-        let mut on_segment = |s: &Segment| {
-            let _ = events.send(TranscribeEvent::Segment(s.clone()));
-        };
-        let reporter = EventReporter(on_event);
-        let done = transcribe_and_store(
-            &engine,
-            Some((&lib, model.as_str())),
-            &path,
-            &options,
-            &reporter,
-            &cancel,
-            Some(&mut on_segment),
-        )?;
-        let id = done.id.ok_or_else(|| byline_core::Error::Database("the transcript was not stored".into()))?;
-        tstore::get(lib.connection(), id)
-    })
-    .await;
-    state.finish_job(&job_id);
-    Ok(result.map_err(crashed)??)
+    let (registry, slot) = (state.models.registry.clone(), state.models.whisper.clone());
+    state
+        .run_job(&job_id, "the transcription", move |cancel| {
+            let model = model.unwrap_or_else(|| DEFAULT_MODEL.to_owned());
+            let lib = Library::open(&paths.library_db())?;
+            let mut options = options;
+            options.prompt = tstore::prompt_with_vocabulary(lib.connection(), options.prompt.as_deref())?;
+            let store = Store::new(&paths)?;
+            let wanted = Wanted {
+                key: model.clone(),
+                label: format!("the speech recognition model {model}"),
+                // Weights plus the encoder's working memory.
+                mb: byline_models::size_on_disk_mb(&store.path(&model)?) + 200,
+            };
+            let load = |_: &[String]| load_engine(&store, &model, &NoProgress, &cancel);
+            let events = on_event.clone();
+            let done = slot.with(&registry, &wanted, load, |engine| {
+                let mut on_segment = |s: &Segment| {
+                    let _ = events.send(TranscribeEvent::Segment(s.clone()));
+                };
+                transcribe_and_store(
+                    engine,
+                    Some((&lib, model.as_str())),
+                    &path,
+                    &options,
+                    &EventReporter(on_event),
+                    &cancel,
+                    Some(&mut on_segment),
+                )
+            })?;
+            let id = done.id.ok_or_else(|| byline_core::Error::Database("the transcript was not stored".into()))?;
+            Ok(tstore::get(lib.connection(), id)?)
+        })
+        .await
 }
 
 #[tauri::command]
 pub async fn transcript_list(state: State<'_, AppState>) -> CommandResult<Vec<TranscriptSummary>> {
-    Ok(tstore::list(state.library()?.connection())?)
+    state.with_library(move |lib| tstore::list(lib.connection())).await
 }
 
 #[tauri::command]
 pub async fn transcript_get(state: State<'_, AppState>, id: i64) -> CommandResult<StoredTranscript> {
-    Ok(tstore::get(state.library()?.connection(), id)?)
+    state.with_library(move |lib| tstore::get(lib.connection(), id)).await
 }
 
 /// Saves the editable copy (corrected text, speakers); the raw transcript never changes.
 #[tauri::command]
 pub async fn transcript_save(state: State<'_, AppState>, id: i64, edited: Transcript) -> CommandResult<()> {
-    Ok(tstore::save_edit(state.library()?.connection(), id, &edited)?)
+    state.with_library(move |lib| tstore::save_edit(lib.connection(), id, &edited)).await
 }
 
 #[tauri::command]
 pub async fn transcript_delete(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
-    Ok(tstore::delete(state.library()?.connection(), id)?)
+    state.with_library(move |lib| tstore::delete(lib.connection(), id)).await
 }
 
 /// Writes an export to `dest` (or the app's exports folder) and returns the path written.
@@ -113,33 +117,41 @@ pub async fn transcript_export(
     dest: Option<PathBuf>,
 ) -> CommandResult<PathBuf> {
     let format: ExportFormat = format.parse()?;
-    let stored = tstore::get(state.library()?.connection(), id)?;
-    let t = if raw.unwrap_or(false) { &stored.raw } else { &stored.edited };
-    let bytes = export(t, format, options.unwrap_or_default())?;
-    match dest {
-        // Chosen in the save dialog, which asked before replacing: replace atomically, never through a link.
-        Some(d) => {
-            byline_core::files::replace_atomically(&d, &bytes)?;
-            Ok(d)
-        }
-        None => {
-            let stem = std::path::Path::new(&stored.recording.path)
-                .file_stem()
-                .map_or_else(|| format!("transcript-{id}"), |s| s.to_string_lossy().into_owned());
-            let dir = state.paths.root().join("exports");
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| byline_core::Error::io(format!("creating {}", dir.display()), e))?;
-            Ok(byline_core::files::write_to_free_name(&dir, &stem, format.extension(), &bytes)?)
-        }
-    }
+    let exports = state.paths.root().join("exports");
+    state
+        .with_library(move |lib| {
+            let stored = tstore::get(lib.connection(), id)?;
+            let t = if raw.unwrap_or(false) { &stored.raw } else { &stored.edited };
+            let bytes = export(t, format, options.unwrap_or_default())?;
+            match dest {
+                // Chosen in the save dialog, which asked before replacing: replace atomically, never through a link.
+                Some(d) => {
+                    byline_core::files::replace_atomically(&d, &bytes)?;
+                    Ok(d)
+                }
+                None => {
+                    let stem = std::path::Path::new(&stored.recording.path)
+                        .file_stem()
+                        .map_or_else(|| format!("transcript-{id}"), |s| s.to_string_lossy().into_owned());
+                    std::fs::create_dir_all(&exports)
+                        .map_err(|e| byline_core::Error::io(format!("creating {}", exports.display()), e))?;
+                    byline_core::files::write_to_free_name(&exports, &stem, format.extension(), &bytes)
+                }
+            }
+        })
+        .await
 }
 
 /// The recording's bytes, for an `<audio>` element (a blob URL) in the editor.
 #[tauri::command]
 pub async fn transcript_audio(state: State<'_, AppState>, id: i64) -> CommandResult<Response> {
-    let stored = tstore::get(state.library()?.connection(), id)?;
-    let bytes = std::fs::read(&stored.recording.path)
-        .map_err(|e| byline_core::Error::io(format!("reading {}", stored.recording.path), e))?;
+    let bytes = state
+        .with_library(move |lib| {
+            let stored = tstore::get(lib.connection(), id)?;
+            std::fs::read(&stored.recording.path)
+                .map_err(|e| byline_core::Error::io(format!("reading {}", stored.recording.path), e))
+        })
+        .await?;
     Ok(Response::new(bytes))
 }
 
@@ -148,26 +160,22 @@ pub async fn transcription_vocabulary(
     state: State<'_, AppState>,
     set: Option<Vec<String>>,
 ) -> CommandResult<Vec<String>> {
-    let lib = state.library()?;
-    if let Some(terms) = set {
-        tstore::set_vocabulary(lib.connection(), &terms)?;
-    }
-    Ok(tstore::vocabulary(lib.connection())?)
+    state
+        .with_library(move |lib| {
+            if let Some(terms) = set {
+                tstore::set_vocabulary(lib.connection(), &terms)?;
+            }
+            tstore::vocabulary(lib.connection())
+        })
+        .await
 }
 
 // ---------------------------------------------------------------- recording
 
-/// Running recordings by job id, for pause/resume/stop.
-fn recordings() -> &'static Mutex<HashMap<String, Arc<Control>>> {
-    static R: OnceLock<Mutex<HashMap<String, Arc<Control>>>> = OnceLock::new();
-    R.get_or_init(Default::default)
-}
-
-fn control(job_id: &str) -> CommandResult<Arc<Control>> {
-    recordings()
-        .lock()
-        .ok()
-        .and_then(|m| m.get(job_id).cloned())
+fn control(state: &AppState, job_id: &str) -> CommandResult<Arc<Control>> {
+    state
+        .jobs
+        .control::<Control>(job_id)
         .ok_or_else(|| CommandError { code: "not_found".into(), message: format!("no recording {job_id}") })
 }
 
@@ -216,12 +224,12 @@ pub async fn record_start(
         }
         None => byline_core::files::free_name(&dir, &format!("recording-{}", chrono_stamp()), "wav"),
     };
+    let job = state.jobs.start(&job_id)?;
     let control = Control::new();
-    if let Ok(mut m) = recordings().lock() {
-        m.insert(job_id.clone(), control.clone());
-    }
+    job.set_control(control.clone());
+    let cancel = job.cancel_token();
     let paths = state.paths.clone();
-    let result = tauri::async_runtime::spawn_blocking(move || {
+    let result = blocking("the recording", move || {
         // The models load before the microphone opens, so the first words already show. Without a usable
         // model the take still records; the full pass after Stop says what is missing.
         let live = live.then(|| model.unwrap_or_else(|| DEFAULT_MODEL.to_owned())).and_then(|model| {
@@ -238,6 +246,10 @@ pub async fn record_start(
             let c = control.clone();
             std::thread::spawn(move || {
                 while !c.is_stopped() {
+                    // `job_cancel` stops a recording like the Stop button: what was recorded is kept.
+                    if cancel.is_cancelled() {
+                        c.stop();
+                    }
                     let seconds = c.samples_written() as f64 / f64::from(rate);
                     let _ = on_level.send(LevelEvent { level: c.level(), seconds, paused: c.is_paused() });
                     std::thread::sleep(std::time::Duration::from_millis(100));
@@ -257,13 +269,11 @@ pub async fn record_start(
         control.stop();
         drop(capture);
         let _ = meter.join();
-        summary
+        Ok(summary?)
     })
     .await;
-    if let Ok(mut m) = recordings().lock() {
-        m.remove(&job_id);
-    }
-    Ok(result.map_err(crashed)??)
+    drop(job);
+    result
 }
 
 fn chrono_stamp() -> String {
@@ -271,8 +281,8 @@ fn chrono_stamp() -> String {
 }
 
 #[tauri::command]
-pub fn record_pause(job_id: String, paused: bool) -> CommandResult<()> {
-    let c = control(&job_id)?;
+pub fn record_pause(state: State<'_, AppState>, job_id: String, paused: bool) -> CommandResult<()> {
+    let c = control(&state, &job_id)?;
     if paused {
         c.pause()
     } else {
@@ -282,7 +292,7 @@ pub fn record_pause(job_id: String, paused: bool) -> CommandResult<()> {
 }
 
 #[tauri::command]
-pub async fn record_stop(job_id: String) -> CommandResult<()> {
-    control(&job_id)?.stop();
+pub async fn record_stop(state: State<'_, AppState>, job_id: String) -> CommandResult<()> {
+    control(&state, &job_id)?.stop();
     Ok(())
 }

@@ -1,0 +1,158 @@
+//! The shell's commands on Tauri's mock runtime: the real command handlers, state and engines, invoked
+//! over IPC the way the webview does, without a window. Covers the job lifecycle (one id per running job,
+//! cancel that stops the work, the id free again after), the warm-model registry (a model stays loaded
+//! between requests, a device change unloads it), and the library commands running off the UI thread.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+struct TestApp {
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+impl TestApp {
+    fn start(home: &Path) -> Self {
+        let app = byline_app_lib::build_app(mock_builder(), byline_core::AppPaths::at(home))
+            .expect("the library opens")
+            .build(mock_context(noop_assets()))
+            .expect("the app starts");
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("a window");
+        TestApp { _app: app, window }
+    }
+
+    /// Invokes `cmd` with `args`; the error is the `{code, message}` the UI gets.
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        invoke(&self.window, cmd, args)
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.invoke(cmd, args).unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    }
+}
+
+/// [`TestApp::invoke`] from any thread.
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        url: "tauri://localhost".parse().expect("url"),
+        body: tauri::ipc::InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().expect("a JSON answer"))
+}
+
+fn error_code(result: Result<Value, Value>) -> String {
+    let err = result.expect_err("an error");
+    err["code"].as_str().unwrap_or_else(|| panic!("an error with a code: {err}")).to_string()
+}
+
+#[test]
+fn a_running_job_owns_its_id_until_it_ends_and_cancel_stops_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let articles = dir.path().join("articles");
+    std::fs::create_dir_all(&articles).expect("mkdir");
+    // Enough files that the import is still running when the cancel arrives.
+    for i in 0..3000 {
+        let text = format!("---\ntitle: Council meeting {i}\n---\nThe council met for the {i}th time.\n");
+        std::fs::write(articles.join(format!("{i:05}.md")), text).expect("write");
+    }
+    let app = TestApp::start(&dir.path().join("home"));
+    assert_eq!(error_code(app.invoke("job_cancel", json!({ "jobId": "nothing" }))), "not_found");
+
+    let args = json!({ "paths": [articles], "jobId": "import-1", "onProgress": "__CHANNEL__:1" });
+    let imported = || app.ok("library_list", json!({ "limit": 5000 })).as_array().map_or(0, Vec::len);
+    std::thread::scope(|s| {
+        let (window, first) = (app.window.clone(), args.clone());
+        let running = s.spawn(move || invoke(&window, "library_import", first));
+        // Once articles appear, the import is running.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while imported() == 0 {
+            assert!(!running.is_finished(), "the import ended before any article appeared");
+            assert!(Instant::now() < deadline, "the import never started");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // A second job under the same id is refused, not mixed up with the first.
+        let clash = app.invoke("library_import", args.clone()).expect_err("the id is taken");
+        assert_eq!(clash["code"], "invalid_input");
+        assert!(clash["message"].as_str().is_some_and(|m| m.contains("already running")), "{clash}");
+        app.ok("job_cancel", json!({ "jobId": "import-1" }));
+        // A cancelled import keeps what it imported and says it stopped.
+        let summary = running.join().expect("import thread").expect("a summary");
+        assert_eq!(summary["cancelled"], true);
+        let kept = summary["imported"].as_array().map_or(0, Vec::len);
+        assert!(kept > 0 && kept < 3000, "stopped part way: {kept} imported");
+    });
+    // The job left the registry: cancelling it again finds nothing, and the id can be used again.
+    assert_eq!(error_code(app.invoke("job_cancel", json!({ "jobId": "import-1" }))), "not_found");
+    let count = imported();
+    assert!(count < 3000, "nothing was imported after the cancel ({count} articles)");
+    let small = dir.path().join("one");
+    std::fs::create_dir_all(&small).expect("mkdir");
+    std::fs::write(small.join("a.md"), "---\ntitle: Harbour reopens\n---\nThe harbour reopened.\n").expect("write");
+    let summary =
+        app.ok("library_import", json!({ "paths": [small], "jobId": "import-1", "onProgress": "__CHANNEL__:2" }));
+    assert_eq!(summary["imported"].as_array().map(Vec::len), Some(1));
+    assert_eq!(summary["cancelled"], false);
+    assert_eq!(imported(), count + 1);
+}
+
+#[test]
+fn models_stay_warm_between_requests_and_a_device_change_unloads_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = TestApp::start(&dir.path().join("home"));
+    assert_eq!(app.ok("models_warm", json!({})), json!([]));
+    assert_eq!(app.ok("assistant_unload", json!({})), json!(false), "no language model was loaded");
+
+    // The built-in English sentiment engine (VADER) is a warm model like the others.
+    let segments = json!([{ "speaker": "Mayor", "text": "This is a wonderful, hopeful day for the city." }]);
+    let first = app.ok("sentiment_analyze_segments", json!({ "segments": segments, "engineName": "lexicon" }));
+    let warm = app.ok("models_warm", json!({}));
+    assert_eq!(warm.as_array().map(Vec::len), Some(1), "{warm}");
+    assert_eq!(warm[0]["kind"], "sentiment model");
+    assert_eq!(warm[0]["in_use"], false);
+    let again = app.ok("sentiment_analyze_segments", json!({ "segments": segments, "engineName": "lexicon" }));
+    assert_eq!(first, again, "the warm model gives the same answer");
+
+    // Saving the same device keeps it; another thread count unloads it at once.
+    let mut settings = app.ok("settings_get", json!({}));
+    app.ok("settings_save", json!({ "settings": settings }));
+    assert_eq!(app.ok("models_warm", json!({})).as_array().map(Vec::len), Some(1));
+    settings["threads"] = json!(1);
+    app.ok("settings_save", json!({ "settings": settings }));
+    assert_eq!(app.ok("models_warm", json!({})), json!([]));
+    assert!(app.ok("device_status", json!({}))["threads"] == 1);
+
+    // The next request loads it again, for the new setting; unloading by hand empties the registry.
+    app.ok("sentiment_analyze_segments", json!({ "segments": segments, "engineName": "lexicon" }));
+    assert_eq!(app.ok("models_unload", json!({})), json!(["the sentiment model (built in)"]));
+}
+
+#[test]
+fn library_commands_answer_with_stable_error_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = TestApp::start(&dir.path().join("home"));
+    let fields = json!({ "title": "北京推出住房新政", "body": "北京市政府宣布新的住房政策。" });
+    let created = app.ok("article_create", json!({ "fields": fields }));
+    let id = created["id"].as_i64().expect("an id");
+    let hits = app.ok("library_search", json!({ "query": "住房" }));
+    assert_eq!(hits[0]["id"], id);
+    let mut edited = created["fields"].clone();
+    edited["body"] = json!("北京市政府宣布新的住房政策。记者补充。");
+    app.ok("article_save", json!({ "id": id, "fields": edited }));
+    let revisions = app.ok("revisions_list", json!({ "articleId": id }));
+    assert_eq!(revisions.as_array().map(Vec::len), Some(1));
+    assert_eq!(error_code(app.invoke("article_get", json!({ "id": id + 100 }))), "not_found");
+    let out = dir.path().join("out.txt");
+    let bad = app.invoke("article_export", json!({ "id": id, "format": "docx", "path": out }));
+    assert_eq!(error_code(bad), "invalid_input");
+    assert!(!out.exists(), "nothing written for a refused export");
+}
