@@ -6,7 +6,10 @@ const URL_OR_CODE = /https?:\/\/|`|\b(not_found|invalid_input|io|disk_full)\b/;
 
 describe('explainError', () => {
   it('gives every engine code a plain sentence and keeps the message for Details', () => {
-    const codes = ['io', 'database', 'not_found', 'invalid_input', 'format', 'settings', 'cancelled', 'disk_full'];
+    const codes = [
+      ...['io', 'database', 'not_found', 'invalid_input', 'format', 'settings', 'cancelled', 'disk_full'],
+      'network',
+    ];
     for (const code of codes) {
       const e = explainError(new ApiError(code, `raw ${code} message`), 'save');
       expect(e.sentence).toBe(CODE_SENTENCES[code]);
@@ -40,6 +43,14 @@ describe('explainError', () => {
     expect(whisper.sentence).toBe(MODEL_MISSING);
     expect(whisper.sentence).not.toMatch(URL_OR_CODE);
     expect(whisper.details).toContain('byline models pull');
+  });
+
+  it('explains a network error by its code', () => {
+    const message = 'cannot resolve the host of https://example.org/m.bin; are you offline?';
+    const e = explainError(new ApiError('network', message), 'download');
+    expect(e.sentence).toBe(OFFLINE);
+    expect(e.sentence).not.toMatch(URL_OR_CODE);
+    expect(e.title).toBe('Download failed');
   });
 
   it('explains an offline download without the address', () => {

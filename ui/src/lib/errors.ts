@@ -26,15 +26,16 @@ export const CODE_SENTENCES: Record<string, string> = {
   cancelled: 'Stopped before it finished.',
   disk_full: 'The disk is full. Free some space, then try again.',
   unavailable: 'Something this needs is not available on this computer.',
+  network:
+    'Byline could not reach the internet to download this. Check the connection, then retry. ' +
+    'Nothing else needs the network.',
   internal: 'Something went wrong inside Byline. Try again; if it keeps happening, restart the app.',
   ipc: 'The window could not reach the Byline engine. Restart the app if it keeps happening.',
 };
 
 export const GENERIC = 'Something went wrong. Try again; if it keeps happening, restart the app.';
 export const MODEL_MISSING = 'This needs a model that is not installed yet. Install it on the Models screen.';
-export const OFFLINE =
-  'Byline could not reach the internet to download this. Check the connection, then retry. ' +
-  'Nothing else needs the network.';
+export const OFFLINE = CODE_SENTENCES.network;
 
 /** Codes whose message the UI wrote itself, already in plain words. */
 const OWN_MESSAGES = new Set(['unsaved', 'no_shell']);

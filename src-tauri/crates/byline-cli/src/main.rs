@@ -96,7 +96,8 @@ const EXIT_CODES_HELP: &str = "Examples:
 
 Exit codes: 0 done; 1 any other failure; 2 the command line is wrong; 3 not found (an article, a model, a
 file); 4 the input is not usable (wrong format, bad value, unreadable settings); 5 the disk or the database
-failed (full disk included); 6 a model or capability is unavailable; 130 cancelled; 141 the output pipe closed.";
+failed (full disk included); 6 a model or capability is unavailable; 7 a download could not reach its server;
+130 cancelled; 141 the output pipe closed.";
 
 /// The exit status for a failure, from the engine error inside it (see `EXIT_CODES_HELP`), so scripts can tell
 /// a missing article from a full disk without reading the message.
@@ -107,6 +108,7 @@ fn exit_code(err: &anyhow::Error) -> i32 {
         "invalid_input" | "format" | "settings" => 4,
         "io" | "disk_full" | "database" => 5,
         "unavailable" => 6,
+        "network" => 7,
         "cancelled" => 130,
         _ => 1,
     }

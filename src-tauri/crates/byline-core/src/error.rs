@@ -27,6 +27,10 @@ pub enum Error {
     /// A component the work needs cannot run here: a missing system library, device or engine.
     #[error("{0}")]
     Unavailable(String),
+    /// A download could not reach its server, or the server did not answer as it should. Only downloads the
+    /// user asked for touch the network, so this is the one error that says "check the connection".
+    #[error("network error: {0}")]
+    Network(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -56,6 +60,7 @@ impl Error {
             Error::Cancelled => "cancelled",
             Error::DiskFull(_) => "disk_full",
             Error::Unavailable(_) => "unavailable",
+            Error::Network(_) => "network",
         }
     }
 }
@@ -76,5 +81,6 @@ mod tests {
         assert_eq!(Error::not_found("article", 7).code(), "not_found");
         assert_eq!(Error::not_found("article", 7).to_string(), "article 7 was not found");
         assert_eq!(Error::Cancelled.code(), "cancelled");
+        assert_eq!(Error::Network("x".into()).code(), "network");
     }
 }

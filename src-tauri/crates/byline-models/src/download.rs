@@ -95,7 +95,7 @@ impl Downloader {
             }
         }
         // The partial file stays: the next pull resumes from it.
-        Err(last.unwrap_or_else(|| Error::InvalidInput(format!("could not download {}", req.url))))
+        Err(last.unwrap_or_else(|| Error::Network(format!("could not download {}", req.url))))
     }
 
     fn sleep(&self, total: Duration, cancel: &CancelToken) -> Result<()> {
@@ -155,7 +155,7 @@ impl Downloader {
                 let start = header("content-range").as_deref().and_then(content_range_start);
                 if start != Some(have) {
                     remove_quietly(part);
-                    return Err(Failure::Retry(Error::InvalidInput(format!(
+                    return Err(Failure::Retry(Error::Network(format!(
                         "{} answered a resume from byte {have} with range {:?}; starting over",
                         req.url,
                         header("content-range")
@@ -165,13 +165,13 @@ impl Downloader {
             416 => {
                 // Nothing left to send from `have` on: the partial file is not a usable prefix.
                 remove_quietly(part);
-                return Err(Failure::Retry(Error::InvalidInput(format!("{} rejected the resume range", req.url))));
+                return Err(Failure::Retry(Error::Network(format!("{} rejected the resume range", req.url))));
             }
             404 | 410 => return Err(Failure::Fatal(Error::not_found("model file", format!("at {}", req.url)))),
             500..=599 | 408 | 429 => {
-                return Err(Failure::Retry(Error::InvalidInput(format!("{} answered HTTP {status}", req.url))));
+                return Err(Failure::Retry(Error::Network(format!("{} answered HTTP {status}", req.url))));
             }
-            _ => return Err(Failure::Fatal(Error::InvalidInput(format!("{} answered HTTP {status}", req.url)))),
+            _ => return Err(Failure::Fatal(Error::Network(format!("{} answered HTTP {status}", req.url)))),
         }
         let total = content_length.map(|len| have + len).or(req.size);
         if req.size.is_none()
@@ -205,7 +205,8 @@ impl Downloader {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     let _ = file.flush();
-                    return Err(Failure::Retry(Error::io(format!("downloading {} (after {done} bytes)", req.url), e)));
+                    let context = format!("downloading {} (after {done} bytes)", req.url);
+                    return Err(Failure::Retry(Error::Network(format!("{context}: {e}"))));
                 }
             };
             file.write_all(&buf[..n]).map_err(|e| io_fatal("writing", e))?;
@@ -219,7 +220,7 @@ impl Downloader {
         if let Some(expected) = total
             && done < expected
         {
-            return Err(Failure::Retry(Error::InvalidInput(format!(
+            return Err(Failure::Retry(Error::Network(format!(
                 "{} ended after {done} of {expected} bytes",
                 req.url
             ))));
@@ -275,15 +276,15 @@ fn content_range_start(value: &str) -> Option<u64> {
 
 fn classify(url: &str, err: ureq::Error) -> Failure {
     match err {
-        ureq::Error::Io(e) => Failure::Retry(Error::io(format!("connecting to {url}"), e)),
+        ureq::Error::Io(e) => Failure::Retry(Error::Network(format!("connecting to {url}: {e}"))),
         ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed | ureq::Error::Protocol(_) => {
-            Failure::Retry(Error::io(format!("connecting to {url}"), std::io::Error::other(err.to_string())))
+            Failure::Retry(Error::Network(format!("connecting to {url}: {err}")))
         }
         ureq::Error::HostNotFound => {
-            Failure::Fatal(Error::InvalidInput(format!("cannot resolve the host of {url}; are you offline?")))
+            Failure::Fatal(Error::Network(format!("cannot resolve the host of {url}; are you offline?")))
         }
         ureq::Error::BadUri(_) => Failure::Fatal(Error::InvalidInput(format!("{url} is not a valid URL"))),
-        other => Failure::Fatal(Error::InvalidInput(format!("downloading {url}: {other}"))),
+        other => Failure::Fatal(Error::Network(format!("downloading {url}: {other}"))),
     }
 }
 

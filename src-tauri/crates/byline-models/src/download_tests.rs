@@ -134,6 +134,7 @@ fn not_found_and_server_errors_are_clear() {
     // 503 is retried three times, then reported.
     let err = quick().fetch(&req, &NoProgress, &CancelToken::new()).expect_err("should fail");
     assert!(err.to_string().contains("HTTP 503"), "{err}");
+    assert_eq!(err.code(), "network");
     assert_eq!(server.requests().len(), 4);
 }
 

@@ -224,7 +224,7 @@ fn run_pip(dir: &Path, part: &PypiPart, reporter: &dyn Reporter, cancel: &Cancel
         let text = std::fs::read_to_string(&log_path).unwrap_or_default();
         let tail: Vec<&str> = text.lines().rev().take(5).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
-        return Err(Error::InvalidInput(format!("pip could not download {spec} ({status}): {}", tail.join(" | "))));
+        return Err(Error::Network(format!("pip could not download {spec} ({status}): {}", tail.join(" | "))));
     }
     Err(Error::InvalidInput(format!(
         "cannot download {spec}: pip was not found (install Python's pip, or set BYLINE_PIP)"
