@@ -35,6 +35,17 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// `.db()` on any database result: the error becomes [`Error::database`].
+pub trait DbResultExt<T> {
+    fn db(self) -> Result<T>;
+}
+
+impl<T, E: std::fmt::Display> DbResultExt<T> for std::result::Result<T, E> {
+    fn db(self) -> Result<T> {
+        self.map_err(Error::database)
+    }
+}
+
 impl Error {
     /// Wraps an I/O error with what we were doing, so the message names the file.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
@@ -43,6 +54,20 @@ impl Error {
             return Error::DiskFull(format!("{}: {source}", context.into()));
         }
         Error::Io { context: context.into(), source }
+    }
+
+    /// A database failure in the engine's terms, mapped in one place for every crate that uses SQLite: a full
+    /// disk (SQLITE_FULL) is [`Error::DiskFull`], so the reporter frees space instead of retrying; a
+    /// read-only library says so.
+    pub fn database(err: impl std::fmt::Display) -> Self {
+        let message = err.to_string();
+        if message.contains("database or disk is full") {
+            Error::DiskFull(message)
+        } else if message.contains("readonly database") {
+            Error::Database(format!("the library cannot be written (its folder or file is read-only): {message}"))
+        } else {
+            Error::Database(message)
+        }
     }
 
     pub fn not_found(what: &'static str, id: impl ToString) -> Self {
@@ -82,5 +107,8 @@ mod tests {
         assert_eq!(Error::not_found("article", 7).to_string(), "article 7 was not found");
         assert_eq!(Error::Cancelled.code(), "cancelled");
         assert_eq!(Error::Network("x".into()).code(), "network");
+        assert_eq!(Error::database("database or disk is full").code(), "disk_full");
+        assert!(Error::database("attempt to write a readonly database").to_string().contains("read-only"));
+        assert_eq!(Err::<(), _>("no such table: x").db().map_err(|e| e.code()), Err("database"));
     }
 }

@@ -14,7 +14,7 @@ mod settings;
 
 pub use cancel::CancelToken;
 pub use device::DeviceChoice;
-pub use error::{Error, Result};
+pub use error::{DbResultExt, Error, Result};
 pub use jobs::{JobGuard, Jobs};
 pub use paths::AppPaths;
 pub use progress::{NoProgress, Progress, Reporter};

@@ -1,6 +1,6 @@
 //! Generations kept per article (`assistant_generations`), newest first.
 
-use byline_core::{Error, Result};
+use byline_core::{DbResultExt, Error, Result};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
@@ -21,10 +21,6 @@ pub struct GenerationRecord {
     pub params: serde_json::Value,
     pub stop_reason: String,
     pub created_at: String,
-}
-
-fn db(e: rusqlite::Error) -> Error {
-    Error::Database(e.to_string())
 }
 
 fn json<T: Serialize>(value: &T) -> Result<String> {
@@ -50,10 +46,10 @@ pub fn record(conn: &Connection, rec: &GenerationRecord) -> Result<GenerationRec
             rec.stop_reason,
         ],
     )
-    .map_err(db)?;
+    .db()?;
     let id = conn.last_insert_rowid();
     let created_at: String =
-        conn.query_row("SELECT created_at FROM assistant_generations WHERE id = ?1", [id], |r| r.get(0)).map_err(db)?;
+        conn.query_row("SELECT created_at FROM assistant_generations WHERE id = ?1", [id], |r| r.get(0)).db()?;
     Ok(GenerationRecord { id, created_at, ..rec.clone() })
 }
 
@@ -64,7 +60,7 @@ pub fn list(conn: &Connection, article_id: Option<i64>, limit: u32) -> Result<Ve
             "SELECT id, article_id, task_key, language, model, prompt, output, sources, citations, params, \
              stop_reason, created_at FROM assistant_generations WHERE article_id IS ?1 ORDER BY id DESC LIMIT ?2",
         )
-        .map_err(db)?;
+        .db()?;
     let rows = stmt
         .query_map(params![article_id, limit], |r| {
             let parse = |i: usize| -> rusqlite::Result<serde_json::Value> {
@@ -90,10 +86,10 @@ pub fn list(conn: &Connection, article_id: Option<i64>, limit: u32) -> Result<Ve
                 parse(8)?,
             ))
         })
-        .map_err(db)?;
+        .db()?;
     let mut out = Vec::new();
     for row in rows {
-        let (mut rec, sources, citations) = row.map_err(db)?;
+        let (mut rec, sources, citations) = row.db()?;
         rec.sources = serde_json::from_value(sources).unwrap_or_default();
         rec.citations = serde_json::from_value(citations).unwrap_or_default();
         out.push(rec);
@@ -102,7 +98,7 @@ pub fn list(conn: &Connection, article_id: Option<i64>, limit: u32) -> Result<Ve
 }
 
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    let n = conn.execute("DELETE FROM assistant_generations WHERE id = ?1", [id]).map_err(db)?;
+    let n = conn.execute("DELETE FROM assistant_generations WHERE id = ?1", [id]).db()?;
     if n == 0 {
         return Err(Error::not_found("generation", id));
     }

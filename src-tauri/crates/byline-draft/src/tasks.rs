@@ -1,6 +1,6 @@
 //! Editorial task templates stored in the library (`assistant_tasks`), seeded from the shipped defaults.
 
-use byline_core::{Error, Result};
+use byline_core::{DbResultExt, Error, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
@@ -18,10 +18,6 @@ pub struct TaskTemplate {
     pub updated_at: String,
 }
 
-fn db(e: rusqlite::Error) -> Error {
-    Error::Database(e.to_string())
-}
-
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ','now')";
 
 /// Inserts any shipped task the library does not have yet; edited tasks are left alone.
@@ -30,9 +26,9 @@ pub fn ensure_defaults(conn: &Connection) -> Result<()> {
         "INSERT OR IGNORE INTO assistant_tasks (key, language, name, system, instruction, edited, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, 0, {NOW})"
     );
-    let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
+    let mut stmt = conn.prepare_cached(&sql).db()?;
     for d in DEFAULTS {
-        stmt.execute(params![d.key, d.language, d.name, d.system, d.instruction]).map_err(db)?;
+        stmt.execute(params![d.key, d.language, d.name, d.system, d.instruction]).db()?;
     }
     Ok(())
 }
@@ -55,8 +51,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TaskTemplate> {
 pub fn list(conn: &Connection, language: Option<&str>) -> Result<Vec<TaskTemplate>> {
     ensure_defaults(conn)?;
     let sql = format!("SELECT {COLUMNS} FROM assistant_tasks WHERE ?1 IS NULL OR language = ?1");
-    let mut stmt = conn.prepare(&sql).map_err(db)?;
-    let mut tasks = stmt.query_map([language], row).map_err(db)?.collect::<rusqlite::Result<Vec<_>>>().map_err(db)?;
+    let mut stmt = conn.prepare(&sql).db()?;
+    let mut tasks = stmt.query_map([language], row).db()?.collect::<rusqlite::Result<Vec<_>>>().db()?;
     let order = |t: &TaskTemplate| DEFAULTS.iter().position(|d| d.key == t.key).unwrap_or(usize::MAX);
     tasks.sort_by(|a, b| (order(a), &a.key, &a.language).cmp(&(order(b), &b.key, &b.language)));
     Ok(tasks)
@@ -67,7 +63,7 @@ pub fn get(conn: &Connection, key: &str, language: &str) -> Result<TaskTemplate>
     ensure_defaults(conn)?;
     let sql = format!("SELECT {COLUMNS} FROM assistant_tasks WHERE key = ?1 AND language = ?2");
     for lang in [language, "en"] {
-        if let Some(t) = conn.query_row(&sql, params![key, lang], row).optional().map_err(db)? {
+        if let Some(t) = conn.query_row(&sql, params![key, lang], row).optional().db()? {
             return Ok(t);
         }
     }
@@ -87,7 +83,7 @@ pub fn save(conn: &Connection, task: &TaskTemplate) -> Result<TaskTemplate> {
          name = excluded.name, system = excluded.system, instruction = excluded.instruction, edited = 1, \
          updated_at = excluded.updated_at"
     );
-    conn.execute(&sql, params![task.key, task.language, task.name, task.system, task.instruction]).map_err(db)?;
+    conn.execute(&sql, params![task.key, task.language, task.name, task.system, task.instruction]).db()?;
     get(conn, &task.key, &task.language)
 }
 
@@ -101,7 +97,7 @@ pub fn reset(conn: &Connection, key: &str, language: &str) -> Result<TaskTemplat
         "UPDATE assistant_tasks SET name = ?3, system = ?4, instruction = ?5, edited = 0, updated_at = {NOW} \
          WHERE key = ?1 AND language = ?2"
     );
-    conn.execute(&sql, params![d.key, d.language, d.name, d.system, d.instruction]).map_err(db)?;
+    conn.execute(&sql, params![d.key, d.language, d.name, d.system, d.instruction]).db()?;
     get(conn, key, language)
 }
 

@@ -23,26 +23,7 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
-/// Maps any displayable database error into the engine's error.
-pub(crate) trait DbResultExt<T> {
-    fn db(self) -> Result<T>;
-}
-
-impl<T, E: std::fmt::Display> DbResultExt<T> for std::result::Result<T, E> {
-    fn db(self) -> Result<T> {
-        self.map_err(|e| {
-            let message = e.to_string();
-            // SQLITE_FULL: the reporter must free space, not retry.
-            if message.contains("database or disk is full") {
-                Error::DiskFull(message)
-            } else if message.contains("readonly database") {
-                Error::Database(format!("the library cannot be written (its folder or file is read-only): {message}"))
-            } else {
-                Error::Database(message)
-            }
-        })
-    }
-}
+pub(crate) use byline_core::DbResultExt;
 
 /// Opens (creating if needed) a library file and brings its schema up to date.
 pub(crate) fn open(path: &Path) -> Result<Connection> {

@@ -220,10 +220,7 @@ impl Downloader {
         if let Some(expected) = total
             && done < expected
         {
-            return Err(Failure::Retry(Error::Network(format!(
-                "{} ended after {done} of {expected} bytes",
-                req.url
-            ))));
+            return Err(Failure::Retry(Error::Network(format!("{} ended after {done} of {expected} bytes", req.url))));
         }
         if let Some(size) = req.size
             && done != size

@@ -360,7 +360,7 @@ impl CorpusCache {
                 [],
                 |r| r.get(0),
             )
-            .map_err(|e| byline_core::Error::Database(e.to_string()))?;
+            .map_err(byline_core::Error::database)?;
         let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((v, corpus)) = cached.as_ref()
             && *v == version

@@ -1,19 +1,11 @@
 //! Vectors and feedback in the library database (tables of migration 002_related.sql).
 use std::collections::HashMap;
 
-use byline_core::{Error, Result};
+use byline_core::Result;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-pub(crate) trait Db<T> {
-    fn db(self) -> Result<T>;
-}
-
-impl<T> Db<T> for rusqlite::Result<T> {
-    fn db(self) -> Result<T> {
-        self.map_err(|e| Error::Database(e.to_string()))
-    }
-}
+pub(crate) use byline_core::DbResultExt as Db;
 
 pub fn text_hash(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))

@@ -2,16 +2,12 @@
 //! the model and settings, the raw transcript exactly as produced (immutable: a trigger refuses updates),
 //! and the journalist's editable copy with corrected text and speaker names.
 
-use byline_core::{Error, Result};
+use byline_core::{DbResultExt, Error, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::options::Options;
 use crate::transcript::Transcript;
-
-fn db(e: impl std::fmt::Display) -> Error {
-    Error::Database(e.to_string())
-}
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -69,20 +65,20 @@ pub fn save(
     let settings = serde_json::to_string(settings).map_err(json_err)?;
     let raw_json = serde_json::to_string(raw).map_err(json_err)?;
     let now = now();
-    let tx = conn.unchecked_transaction().map_err(db)?;
+    let tx = conn.unchecked_transaction().db()?;
     tx.execute(
         "INSERT INTO recordings (path, sha256, duration_s, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![recording.path, recording.sha256, recording.duration_s, now],
     )
-    .map_err(db)?;
+    .db()?;
     let recording_id = tx.last_insert_rowid();
     tx.execute(
         "INSERT INTO transcripts (recording_id, model, settings_json, language, raw_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![recording_id, model, settings, raw.language, raw_json, now],
     )
-    .map_err(db)?;
+    .db()?;
     let id = tx.last_insert_rowid();
-    tx.commit().map_err(db)?;
+    tx.commit().db()?;
     Ok(id)
 }
 
@@ -107,7 +103,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<StoredTranscript> {
             },
         )
         .optional()
-        .map_err(db)?
+        .db()?
         .ok_or_else(|| Error::not_found("transcript", id))?;
     let (recording, model, settings, language, created_at, raw_json, edited_json, edited_at) = row;
     let raw: Transcript = serde_json::from_str(&raw_json).map_err(json_err)?;
@@ -122,7 +118,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<StoredTranscript> {
 /// Saves the working copy.
 pub fn save_edit(conn: &Connection, id: i64, edited: &Transcript) -> Result<()> {
     let exists: bool =
-        conn.query_row("SELECT EXISTS(SELECT 1 FROM transcripts WHERE id = ?1)", [id], |r| r.get(0)).map_err(db)?;
+        conn.query_row("SELECT EXISTS(SELECT 1 FROM transcripts WHERE id = ?1)", [id], |r| r.get(0)).db()?;
     if !exists {
         return Err(Error::not_found("transcript", id));
     }
@@ -132,7 +128,7 @@ pub fn save_edit(conn: &Connection, id: i64, edited: &Transcript) -> Result<()> 
          ON CONFLICT(transcript_id) DO UPDATE SET edited_json = excluded.edited_json, updated_at = excluded.updated_at",
         params![id, json, now()],
     )
-    .map_err(db)?;
+    .db()?;
     Ok(())
 }
 
@@ -143,7 +139,7 @@ pub fn list(conn: &Connection) -> Result<Vec<TranscriptSummary>> {
              FROM transcripts t JOIN recordings r ON r.id = t.recording_id
              LEFT JOIN transcript_edits e ON e.transcript_id = t.id ORDER BY t.id DESC",
         )
-        .map_err(db)?;
+        .db()?;
     let rows = stmt
         .query_map([], |r| {
             Ok(TranscriptSummary {
@@ -156,42 +152,39 @@ pub fn list(conn: &Connection) -> Result<Vec<TranscriptSummary>> {
                 edited: r.get(6)?,
             })
         })
-        .map_err(db)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db)
+        .db()?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().db()
 }
 
 /// Deletes a transcript with its edits; the recording row goes with its last transcript.
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    let recording: Option<i64> = conn
-        .query_row("SELECT recording_id FROM transcripts WHERE id = ?1", [id], |r| r.get(0))
-        .optional()
-        .map_err(db)?;
+    let recording: Option<i64> =
+        conn.query_row("SELECT recording_id FROM transcripts WHERE id = ?1", [id], |r| r.get(0)).optional().db()?;
     let recording = recording.ok_or_else(|| Error::not_found("transcript", id))?;
-    conn.execute("DELETE FROM recordings WHERE id = ?1", [recording]).map_err(db)?;
+    conn.execute("DELETE FROM recordings WHERE id = ?1", [recording]).db()?;
     Ok(())
 }
 
 /// The library's custom vocabulary, sorted.
 pub fn vocabulary(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt =
-        conn.prepare("SELECT term FROM transcription_vocabulary ORDER BY term COLLATE NOCASE").map_err(db)?;
-    let terms = stmt.query_map([], |r| r.get(0)).map_err(db)?;
-    terms.collect::<rusqlite::Result<Vec<String>>>().map_err(db)
+    let mut stmt = conn.prepare("SELECT term FROM transcription_vocabulary ORDER BY term COLLATE NOCASE").db()?;
+    let terms = stmt.query_map([], |r| r.get(0)).db()?;
+    terms.collect::<rusqlite::Result<Vec<String>>>().db()
 }
 
 /// Replaces the vocabulary with `terms` (blank and duplicate terms are dropped).
 pub fn set_vocabulary(conn: &Connection, terms: &[String]) -> Result<()> {
-    let tx = conn.unchecked_transaction().map_err(db)?;
-    tx.execute("DELETE FROM transcription_vocabulary", []).map_err(db)?;
+    let tx = conn.unchecked_transaction().db()?;
+    tx.execute("DELETE FROM transcription_vocabulary", []).db()?;
     let now = now();
     for term in terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
         tx.execute(
             "INSERT OR IGNORE INTO transcription_vocabulary (term, added_at) VALUES (?1, ?2)",
             params![term, now],
         )
-        .map_err(db)?;
+        .db()?;
     }
-    tx.commit().map_err(db)
+    tx.commit().db()
 }
 
 /// Whisper's initial prompt built from the vocabulary plus any prompt given for this run. Whisper reads

@@ -2,7 +2,7 @@
 
 mod parse;
 
-use byline_core::{CancelToken, Error, NoProgress, Reporter, Result};
+use byline_core::{CancelToken, DbResultExt, Error, NoProgress, Reporter, Result};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -10,10 +10,6 @@ use serde::{Deserialize, Serialize};
 pub use parse::{CommentRecord, parse_csv, parse_jsonl, parse_time, read_file};
 
 use crate::analyze::{Analyzer, Engine, Label};
-
-fn db(e: rusqlite::Error) -> Error {
-    Error::Database(e.to_string())
-}
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ImportReport {
@@ -57,13 +53,12 @@ fn engine_str(e: Engine) -> &'static str {
 /// The article a reference names: its id, or its URL.
 fn resolve(conn: &Connection, reference: &str) -> Result<Option<i64>> {
     if let Ok(id) = reference.parse::<i64>() {
-        let found =
-            conn.query_row("SELECT id FROM articles WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(db)?;
+        let found = conn.query_row("SELECT id FROM articles WHERE id = ?1", [id], |r| r.get(0)).optional().db()?;
         if found.is_some() {
             return Ok(found);
         }
     }
-    conn.query_row("SELECT id FROM articles WHERE url = ?1 LIMIT 1", [reference], |r| r.get(0)).optional().map_err(db)
+    conn.query_row("SELECT id FROM articles WHERE url = ?1 LIMIT 1", [reference], |r| r.get(0)).optional().db()
 }
 
 /// Scores the comments (each comment as one unit, so a long comment is one data point) and stores
@@ -79,7 +74,7 @@ pub fn import(
     let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
     let scores = analyzer.score_sentences(&texts, reporter, cancel)?;
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let tx = conn.transaction().map_err(db)?;
+    let tx = conn.transaction().db()?;
     let mut report = ImportReport { read: records.len(), ..Default::default() };
     for (r, s) in records.iter().zip(&scores) {
         cancel.check()?;
@@ -103,7 +98,7 @@ pub fn import(
                     now
                 ],
             )
-            .map_err(db)?;
+            .db()?;
         if added == 0 {
             report.duplicates += 1;
         } else {
@@ -111,7 +106,7 @@ pub fn import(
             report.linked += usize::from(article_id.is_some());
         }
     }
-    tx.commit().map_err(db)?;
+    tx.commit().db()?;
     Ok(report)
 }
 
@@ -136,7 +131,7 @@ pub fn list(conn: &Connection, article: &str) -> Result<Vec<StoredComment>> {
         "SELECT id, article_id, article_ref, author, posted_at, body, score, label, engine
          FROM sentiment_comments WHERE {WHERE_ARTICLE} ORDER BY posted_at IS NULL, posted_at, id"
     );
-    let mut stmt = conn.prepare(&sql).map_err(db)?;
+    let mut stmt = conn.prepare(&sql).db()?;
     let rows = stmt
         .query_map(params![id, article], |r| {
             Ok(StoredComment {
@@ -151,8 +146,8 @@ pub fn list(conn: &Connection, article: &str) -> Result<Vec<StoredComment>> {
                 engine: r.get(8)?,
             })
         })
-        .map_err(db)?;
-    rows.collect::<std::result::Result<_, _>>().map_err(db)
+        .db()?;
+    rows.collect::<std::result::Result<_, _>>().db()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
