@@ -1,6 +1,7 @@
 //! Byline's desktop shell. Commands are thin adapters over the engine crates.
 mod commands;
 mod error;
+mod logging;
 mod menu;
 mod navigation;
 mod state;
@@ -88,12 +89,16 @@ pub fn build_app<R: Runtime>(
 }
 
 pub fn run() {
-    let built = byline_core::AppPaths::from_env().and_then(|paths| build_app(tauri::Builder::default(), paths));
+    let built = byline_core::AppPaths::from_env().and_then(|paths| {
+        logging::init(paths.root());
+        build_app(tauri::Builder::default(), paths)
+    });
     let result = match built {
         Ok(builder) => builder.run(tauri::generate_context!()).map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     };
     if let Err(err) = result {
+        tracing::error!("Byline could not start: {err}");
         eprintln!("Byline could not start: {err}");
         std::process::exit(1);
     }

@@ -90,7 +90,10 @@ impl AppState {
             let mut library = library
                 .lock()
                 .map_err(|_| CommandError::internal("the library is unavailable after an earlier failure"))?;
-            Ok(work(&mut library)?)
+            work(&mut library).map_err(|e| {
+                tracing::warn!(code = e.code(), "library: {e}");
+                CommandError::from(e)
+            })
         })
         .await
     }
@@ -108,7 +111,8 @@ impl AppState {
         *current = settings;
         drop(current);
         if moved {
-            self.models.registry.unload_all();
+            let freed = self.models.registry.unload_all();
+            tracing::info!(?freed, "the device or thread count changed");
         }
         Ok(())
     }
@@ -129,8 +133,15 @@ impl AppState {
     ) -> CommandResult<T> {
         let job = self.jobs.start(job_id)?;
         let cancel = job.cancel_token();
+        let started = std::time::Instant::now();
+        tracing::info!(job = job_id, "{what}: started");
         let result = blocking(what, move || work(cancel)).await;
         drop(job);
+        let ms = started.elapsed().as_millis();
+        match &result {
+            Ok(_) => tracing::info!(job = job_id, ms, "{what}: done"),
+            Err(e) => tracing::warn!(job = job_id, ms, code = e.code, "{what}: {}", e.message),
+        }
         result
     }
 }
@@ -140,7 +151,8 @@ pub async fn blocking<T: Send + 'static>(
     what: &str,
     work: impl FnOnce() -> CommandResult<T> + Send + 'static,
 ) -> CommandResult<T> {
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(|e| CommandError::internal(format!("{what} stopped unexpectedly: {e}")))?
+    tauri::async_runtime::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!("{what} stopped unexpectedly: {e}");
+        CommandError::internal(format!("{what} stopped unexpectedly: {e}"))
+    })?
 }

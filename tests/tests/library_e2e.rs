@@ -116,6 +116,14 @@ fn import_search_open_edit_autosave() {
         assert!(" 记者补充：政策下月生效。".starts_with(typed), "a revision holds part of what was typed: {typed:?}");
     }
     assert!(std::fs::metadata(artifacts.join("library.png")).map(|m| m.len() > 1000).unwrap_or(false));
+
+    // The log says what happened, and nothing of what was written.
+    let log = std::fs::read_to_string(home.join("logs/byline.log")).expect("the app keeps a log");
+    assert!(log.contains("Byline started"), "{log}");
+    assert!(log.lines().any(|l| l.contains("the import: done") && l.contains("job=")), "{log}");
+    for text in ["北京市政府宣布", "记者补充", "flood walls"] {
+        assert!(!log.contains(text), "the log holds article text {text:?}: {log}");
+    }
 }
 
 #[test]

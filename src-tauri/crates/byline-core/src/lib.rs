@@ -8,6 +8,7 @@ pub mod device;
 mod error;
 pub mod files;
 mod jobs;
+pub mod logfile;
 mod paths;
 mod progress;
 mod settings;

@@ -123,9 +123,17 @@ impl<T> Slot<T> {
         self.touch();
         if guard.as_ref().is_none_or(|l| l.wanted.key != wanted.key) {
             // Free the old model before loading the next.
-            *guard = None;
+            if let Some(old) = guard.take() {
+                tracing::info!("unloading {} to load {}", old.wanted.label, wanted.label);
+            }
             let freed = registry.make_room(wanted.mb, self as *const Self as *const ());
-            let model = load(&freed)?;
+            if !freed.is_empty() {
+                tracing::info!(?freed, "freed to make room for {} ({} MiB)", wanted.label, wanted.mb);
+            }
+            let started = Instant::now();
+            let model =
+                load(&freed).inspect_err(|e| tracing::warn!(code = e.code(), "loading {}: {e}", wanted.label))?;
+            tracing::info!(ms = started.elapsed().as_millis(), "loaded {} ({})", wanted.label, wanted.key);
             *guard = Some(Loaded { wanted: wanted.clone(), model });
         }
         let Some(loaded) = guard.as_mut() else { unreachable!("loaded just above") };
@@ -232,7 +240,11 @@ impl WarmModels {
 
     /// Unloads every model idle for `idle` or longer; says what was freed.
     pub fn unload_idle(&self, idle: Duration) -> Vec<String> {
-        self.all().iter().filter_map(|s| s.evict(idle)).collect()
+        let freed: Vec<String> = self.all().iter().filter_map(|s| s.evict(idle)).collect();
+        if !freed.is_empty() {
+            tracing::info!(?freed, idle_s = idle.as_secs(), "unloaded models idle that long");
+        }
+        freed
     }
 
     /// Unloads every model not in use (the device setting changed, or the user asked); a model in use is
