@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 /// What every failing command sends to the UI: a stable code and a message for people.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct CommandError {
     pub code: String,
     pub message: String,

@@ -1,4 +1,6 @@
 //! Byline's desktop shell. Commands are thin adapters over the engine crates.
+#[cfg(test)]
+mod bindings;
 mod commands;
 mod error;
 mod logging;

@@ -15,7 +15,7 @@ use crate::error::CommandResult;
 use crate::state::AppState;
 
 /// What streams to the panel while a task runs.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AssistantEvent {
     /// The model is being loaded (first request, or after a model change).
@@ -38,7 +38,7 @@ pub enum AssistantEvent {
     },
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, ts_rs::TS)]
 pub struct AssistantRequest {
     pub task: String,
     pub language: String,
@@ -58,12 +58,14 @@ pub struct AssistantRequest {
     #[serde(default)]
     pub extra_sources: Vec<Source>,
     /// An installed model id; default: the first installed language model.
+    #[ts(optional = nullable)]
     pub model_id: Option<String>,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub params: Option<GenerateParams>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct AssistantResult {
     pub run: TaskRun,
     pub record: GenerationRecord,

@@ -16,7 +16,7 @@ use crate::state::{AppState, DeviceNow, blocking};
 
 const DEFAULT_MODEL: &str = "sd-turbo";
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageJob {
     pub prompt: String,
@@ -34,14 +34,14 @@ pub struct ImageJob {
 }
 
 /// Streamed while generating: a step finished, or a preview is ready.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum ImageEvent {
     Progress { step: u64, total: u64, message: String },
     Preview { step: usize, total: usize, data_url: String },
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GalleryImage {
     pub attachment_id: Option<i64>,

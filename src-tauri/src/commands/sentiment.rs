@@ -64,7 +64,7 @@ fn engine(name: Option<String>) -> CommandResult<EngineChoice> {
     Ok(name.as_deref().unwrap_or("auto").parse::<EngineChoice>()?)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct DraftSentiment {
     pub text: TextSentiment,
     pub quotes: Vec<QuoteScore>,

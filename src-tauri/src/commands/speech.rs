@@ -17,7 +17,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::{AppState, blocking};
 
 /// Voice settings chosen in the UI.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 pub struct VoiceOptions {
     pub voice: String,
     pub chinese_voice: String,
@@ -33,7 +33,7 @@ impl VoiceOptions {
 }
 
 /// What the UI hears about a playback.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SpeechEvent {
     /// The text as it will be read, sentence by sentence.

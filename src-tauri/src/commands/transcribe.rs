@@ -23,7 +23,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::{AppState, blocking};
 
 /// What a running transcription streams to the panel.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum TranscribeEvent {
     Progress(Progress),
@@ -50,11 +50,13 @@ pub async fn transcribe_file(
 ) -> CommandResult<StoredTranscript> {
     let paths = state.paths.clone();
     let (registry, slot) = (state.models.registry.clone(), state.models.whisper.clone());
+    // The thread count of the device setting, unless the request names one.
+    let mut options = options;
+    options.threads = options.threads.or(Some(state.device().selected.report.threads));
     state
         .run_job(&job_id, "the transcription", move |cancel| {
             let model = model.unwrap_or_else(|| DEFAULT_MODEL.to_owned());
             let lib = Library::open(&paths.library_db())?;
-            let mut options = options;
             options.prompt = tstore::prompt_with_vocabulary(lib.connection(), options.prompt.as_deref())?;
             let store = Store::new(&paths)?;
             let wanted = Wanted {
@@ -184,7 +186,7 @@ pub async fn record_devices() -> Vec<InputDevice> {
     record::input_devices()
 }
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LevelEvent {
     pub level: f32,

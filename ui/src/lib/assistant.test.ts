@@ -72,11 +72,13 @@ describe('runSummary and insertable', () => {
       prompt_ms: 5,
       first_token_ms: 6,
       generate_ms: 2000,
+      prompt_tok_s: 2000,
+      gen_tok_s: 10,
     };
     expect(runSummary(g)).toBe('stopped · 20 tokens · 10.0 tok/s · first text after 0.0 s');
     const measured = { ...g, stop_reason: 'max_tokens' as const, first_token_ms: 1250, gen_tok_s: 31.25 };
     expect(runSummary(measured)).toBe('reached the length limit · 20 tokens · 31.3 tok/s · first text after 1.3 s');
-    expect(runSummary({ ...g, generate_ms: 0, first_token_ms: null })).toBe('stopped · 20 tokens');
+    expect(runSummary({ ...g, generate_ms: 0, gen_tok_s: 0, first_token_ms: null })).toBe('stopped · 20 tokens');
   });
   it('strips whitespace and wrapping quotes', () => {
     expect(insertable('  "A headline"\n')).toBe('A headline');

@@ -1,95 +1,29 @@
 // The drafting assistant's types (mirroring byline-draft) and the pure logic of its panel.
 
-export type TaskTemplate = {
-  key: string;
-  language: string;
-  name: string;
-  system: string;
-  instruction: string;
-  edited: boolean;
-  updated_at: string;
-};
+import type {
+  AssistantEvent,
+  GenerateParams as GenerateParamsAll,
+  Generation,
+  StopReason,
+  TaskTemplate,
+} from './bindings';
+export type {
+  AssistantRequest,
+  AssistantResult,
+  Citation,
+  Generation,
+  GenerationRecord,
+  InstalledLlm,
+  SourceRef,
+  StopReason,
+  TaskRun,
+  TaskTemplate,
+  Source as AssistantSource,
+  AssistantEvent,
+} from './bindings';
 
-export type Citation = { n: number; start: number; end: number; valid: boolean };
-export type SourceRef = { n: number; label: string; article_id: number | null };
-export type StopReason = 'end_of_turn' | 'stop_string' | 'max_tokens' | 'context_full' | 'cancelled';
-
-export type Generation = {
-  text: string;
-  stop_reason: StopReason;
-  prompt_tokens: number;
-  generated_tokens: number;
-  prompt_ms: number;
-  first_token_ms: number | null;
-  generate_ms: number;
-  /** Prompt tokens read per second (absent in runs saved before it was reported). */
-  prompt_tok_s?: number;
-  /** Tokens generated per second. */
-  gen_tok_s?: number;
-};
-
-export type TaskRun = {
-  generation: Generation;
-  citations: Citation[];
-  invalid_citations: number[];
-  sources: SourceRef[];
-  notes: string[];
-  prompt: string;
-};
-
-export type GenerationRecord = {
-  id: number;
-  article_id: number | null;
-  task_key: string;
-  language: string;
-  model: string;
-  prompt: string;
-  output: string;
-  sources: SourceRef[];
-  citations: Citation[];
-  params: unknown;
-  stop_reason: string;
-  created_at: string;
-};
-
-export type InstalledLlm = { id: string; name: string; file: string };
-
-export type AssistantSource = { label: string; text: string; article_id?: number | null };
-
-export type GenerateParams = {
-  max_tokens?: number;
-  temperature?: number;
-  top_p?: number | null;
-  top_k?: number | null;
-  repeat_penalty?: number;
-  seed?: number;
-  stop?: string[];
-};
-
-export type AssistantRequest = {
-  task: string;
-  language: string;
-  article_id: number | null;
-  title?: string;
-  draft?: string;
-  selection?: string;
-  request?: string;
-  source_article_ids?: number[];
-  extra_sources?: AssistantSource[];
-  model_id?: string | null;
-  params?: GenerateParams | null;
-};
-
-export type AssistantEvent =
-  | { kind: 'loading'; model: string }
-  /** The model is ready and reads the prompt (draft, sources); the first token follows. */
-  | { kind: 'reading' }
-  /** How much of the prompt has been read, after each chunk of a long one. */
-  | { kind: 'prefill'; done: number; total: number }
-  | { kind: 'notes'; notes: string[] }
-  | { kind: 'token'; text: string };
-
-export type AssistantResult = { run: TaskRun; record: GenerationRecord };
+/** Sampling settings; what is left out takes the engine's default. */
+export type GenerateParams = Partial<GenerateParamsAll>;
 
 export type Segment =
   | { kind: 'text'; text: string }
@@ -170,9 +104,7 @@ const STOP_WORDS: Record<StopReason, string> = {
 
 /** One status line after a run: why it ended and how fast it went. */
 export function runSummary(g: Generation): string {
-  const seconds = g.generate_ms / 1000;
-  const perSecond = g.gen_tok_s ?? (seconds > 0 ? g.generated_tokens / seconds : 0);
-  const rate = perSecond > 0 ? ` · ${perSecond.toFixed(1)} tok/s` : '';
+  const rate = g.gen_tok_s > 0 ? ` · ${g.gen_tok_s.toFixed(1)} tok/s` : '';
   const first = g.first_token_ms != null ? ` · first text after ${(g.first_token_ms / 1000).toFixed(1)} s` : '';
   return `${STOP_WORDS[g.stop_reason] ?? g.stop_reason} · ${g.generated_tokens} tokens${rate}${first}`;
 }

@@ -3,52 +3,8 @@
 
 import type { ModelInfo } from './types';
 
-export type ImageMetadata = {
-  ai_generated: boolean;
-  software: string;
-  prompt: string;
-  negative_prompt: string;
-  model_id: string;
-  model_family: string;
-  model_sha256: string;
-  seed: number;
-  steps: number;
-  guidance: number;
-  scheduler: string;
-  width: number;
-  height: number;
-  created_at: string;
-  strength?: number;
-  init_image?: string;
-};
-
-/** Sent to `images_generate`. */
-export type ImageJob = {
-  prompt: string;
-  negativePrompt: string;
-  model: string | null;
-  steps: number | null;
-  guidance: number | null;
-  seed: number | null;
-  width: number;
-  height: number;
-  initPath: string | null;
-  strength: number | null;
-  articleId: number | null;
-};
-
-export type ImageEvent =
-  | { kind: 'progress'; step: number; total: number; message: string }
-  | { kind: 'preview'; step: number; total: number; dataUrl: string };
-
-export type GalleryImage = {
-  attachmentId: number | null;
-  path: string;
-  sha256: string;
-  metadata: ImageMetadata;
-  /** PNG data URL, at most 384 px on the long side. */
-  thumbnail: string;
-};
+import type { GalleryImage, ImageJob, ImageMetadata } from './bindings';
+export type { GalleryImage, ImageEvent, ImageJob, ImageMetadata } from './bindings';
 
 export type SizePreset = { id: string; label: string; width: number; height: number };
 

@@ -1,32 +1,7 @@
 // The quote check's types and presentation, free of Svelte and Tauri so it can be unit tested.
 
-export type Verdict = 'verbatim' | 'close' | 'altered' | 'not_found';
-
-export type Change =
-  | { kind: 'replaced'; quoted: string; heard: string }
-  | { kind: 'added'; quoted: string }
-  | { kind: 'dropped'; heard: string };
-
-export type Heard = {
-  transcript_id: number;
-  recording: string;
-  sha256: string;
-  speaker: string | null;
-  start: number;
-  end: number;
-  text: string;
-};
-
-export type QuoteCheck = {
-  quote: { start: number; end: number; text: string; fragments: [number, string][] };
-  verdict: Verdict;
-  heard: Heard | null;
-  changes: Change[];
-  reason: string;
-};
-
-export type QuotesReport = { quotes: QuoteCheck[]; warnings: [number, string][] };
-export type QuoteHit = { verdict: Verdict; heard: Heard; changes: Change[] };
+import type { Change, Heard, QuoteSearchHit as QuoteHit, QuotesReport, Verdict } from './bindings';
+export type { Change, Heard, QuoteCheck, QuotesReport, Verdict, QuoteSearchHit as QuoteHit } from './bindings';
 
 export const VERDICT_LABEL: Record<Verdict, string> = {
   verbatim: 'Verbatim',

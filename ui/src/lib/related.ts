@@ -1,51 +1,11 @@
 // Related-articles panel logic: the Rust result shapes, when a draft change is worth a new query,
 // optimistic pin/hide, the "why" line and the Markdown link to insert. Pure functions.
 
-export type Explanation = {
-  query_passage: string | null;
-  match_passage: string | null;
-  passage_similarity: number | null;
-  shared_entities: string[];
-  shared_terms: string[];
-};
+import type { Explanation, Feedback as FeedbackAction, RankOptions as RankOptionsAll, Suggestion } from './bindings';
+export type { Explanation, IndexStats, RelatedResult, Suggestion, Feedback as FeedbackAction } from './bindings';
 
-export type Suggestion = {
-  id: number;
-  title: string;
-  published: string | null;
-  score: number;
-  similarity: number | null;
-  pinned: boolean;
-  explanation: Explanation | null;
-};
-
-export type RelatedResult = {
-  suggestions: Suggestion[];
-  already_written: Suggestion[];
-  notes: string[];
-  model_id: string;
-  elapsed_ms: number;
-};
-
-export type RankOptions = {
-  k?: number;
-  method?: 'bm25' | 'dense' | 'hybrid';
-  mmr_lambda?: number | null;
-  recency_half_life_days?: number | null;
-  duplicate_threshold?: number;
-  explain?: boolean;
-};
-
-export type IndexStats = {
-  articles: number;
-  unchanged: number;
-  embedded: number;
-  reused: number;
-  unreadable: number;
-  truncated: number;
-};
-
-export type FeedbackAction = 'pin' | 'hide' | 'clear';
+/** Sent to the related-articles commands; what is left out takes the engine's default. */
+export type RankOptions = Partial<RankOptionsAll>;
 
 /** Collapses whitespace so typing a space or a newline does not trigger a new query. */
 export function normaliseDraft(text: string): string {

@@ -1,45 +1,25 @@
 // Sentiment panel logic: the Rust result shapes, highlight segments for the draft, and the
 // comments-over-time chart geometry. Pure functions, tested in sentiment.test.ts.
 
-export type Engine = 'lexicon' | 'chinese' | 'model';
-export type EngineChoice = 'auto' | Engine;
-export type Label = 'positive' | 'neutral' | 'negative';
-
-export type Aggregate = { score: number; positive: number; neutral: number; negative: number };
-
-export type SentenceScore = {
-  start: number; // byte offsets into the analysed text (UTF-8)
-  end: number;
-  text: string;
-  paragraph: number;
-  language: string;
-  engine: Engine;
-  score: number;
-  label: Label;
-  model_label: string | null;
-};
-
-export type ParagraphScore = { start: number; end: number; sentences: { start: number; end: number }; aggregate: Aggregate };
-
-export type TextSentiment = {
-  engine_choice: EngineChoice;
-  model: string | null;
-  sentences: SentenceScore[];
-  paragraphs: ParagraphScore[];
-  overall: Aggregate;
-};
-
-export type QuoteScore = { start: number; end: number; text: string; aggregate: Aggregate };
-export type DraftSentiment = { text: TextSentiment; quotes: QuoteScore[] };
-
-export type Segment = { speaker: string | null; text: string };
-export type SpeakerScore = { speaker: string; segments: number; aggregate: Aggregate };
-export type TranscriptSentiment = { speakers: SpeakerScore[]; overall: Aggregate };
-
-export type ImportReport = { read: number; imported: number; duplicates: number; linked: number };
-export type BucketSize = 'auto' | 'hour' | 'day' | 'week';
-export type Bucket = { start: string; positive: number; neutral: number; negative: number; mean: number };
-export type Distribution = { bucket: BucketSize; buckets: Bucket[]; undated: Bucket; total: number; mean: number };
+import type { Bucket, BucketSize, Distribution, DraftSentiment, Label, SentenceScore, TextSentiment } from './bindings';
+export type {
+  Aggregate,
+  Bucket,
+  BucketSize,
+  Distribution,
+  DraftSentiment,
+  Engine,
+  EngineChoice,
+  ImportReport,
+  Label,
+  ParagraphScore,
+  QuoteScore,
+  SentenceScore,
+  SpeakerScore,
+  TextSentiment,
+  TranscriptSentiment,
+  SpeakerSegment as Segment,
+} from './bindings';
 
 /** Same band as the Rust side (VADER's customary ±0.05). */
 export const NEUTRAL_BAND = 0.05;

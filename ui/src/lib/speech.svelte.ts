@@ -1,32 +1,7 @@
 // Read-aloud: voice settings, playback state and what the bar shows. Pure logic, tested in speech.test.ts.
 
-export type VoiceOptions = {
-  voice: string;
-  chinese_voice: string;
-  /** Words per minute, 80–450. */
-  rate: number;
-  /** 0–100, 50 = the voice's own pitch. */
-  pitch: number;
-  /** Playback speed 0.5–2, pitch kept. */
-  speed: number;
-};
-
-export type Voice = { id: string; name: string; languages: string[] };
-
-export type SpeechEvent =
-  | { kind: 'prepared'; sentences: string[] }
-  | { kind: 'speaking'; index: number }
-  | { kind: 'finished' }
-  | { kind: 'stopped' };
-
-export type AudioVersion = {
-  path: string;
-  sha256: string;
-  seconds: number;
-  sentences: number;
-  sample_rate: number;
-  mime: string;
-};
+import type { EspeakVoiceInfo as Voice, SpeechEvent, VoiceOptions } from './bindings';
+export type { AudioVersion, SpeechEvent, VoiceOptions, EspeakVoiceInfo as Voice } from './bindings';
 
 export const DEFAULT_VOICE: VoiceOptions = { voice: 'en-us', chinese_voice: 'cmn', rate: 175, pitch: 50, speed: 1 };
 

@@ -1,50 +1,22 @@
 // Transcript editing logic for TranscriptPanel: times, find/replace, speakers, word re-timing after edits,
 // the playing word, and quotes for the draft. Pure functions over the Rust `Transcript` shape.
 
-export type Word = { start: number; end: number; text: string; p: number };
-export type Segment = { start: number; end: number; text: string; speaker?: string | null; words: Word[] };
-export type Transcript = { language: string | null; duration_s: number; segments: Segment[]; notes?: string[] };
-
-export type TranscribeOptions = {
-  language?: string | null;
-  translate?: boolean;
-  prompt?: string | null;
-  start_s?: number | null;
-  end_s?: number | null;
-  threads?: number | null;
-  /** Decode the pauses too (voice-activity detection off). */
-  no_vad?: boolean;
-};
-
-export type StoredTranscript = {
-  id: number;
-  recording: { path: string; sha256: string; duration_s: number };
-  model: string;
-  settings: TranscribeOptions;
-  language: string | null;
-  created_at: string;
-  raw: Transcript;
-  edited: Transcript;
-  edited_at: string | null;
-};
-
-export type TranscriptSummary = {
-  id: number;
-  path: string;
-  duration_s: number;
-  model: string;
-  language: string | null;
-  created_at: string;
-  edited: boolean;
-};
+import type { Segment, Transcript, Word } from './bindings';
+export type {
+  InputDevice,
+  LevelEvent,
+  LiveUpdate,
+  Segment,
+  StoredTranscript,
+  TranscribeEvent,
+  Transcript,
+  TranscriptSummary,
+  Word,
+  Options as TranscribeOptions,
+  Progress as TranscribeProgress,
+} from './bindings';
 
 export type TranscriptExportFormat = 'srt' | 'vtt' | 'txt' | 'json' | 'docx' | 'md';
-export type TranscribeProgress = { done: number; total: number | null; message: string };
-export type TranscribeEvent = ({ kind: 'progress' } & TranscribeProgress) | ({ kind: 'segment' } & Segment);
-export type LevelEvent = { level: number; seconds: number; paused: boolean };
-/** Live text while recording: segments that settled in this pass, and the current guess after them. */
-export type LiveUpdate = { settled: Segment[]; tentative: Segment[] };
-export type InputDevice = { name: string; is_default: boolean };
 
 /** `1:02`, `1:02:03` past an hour; with `ms`, `1:02.345`. */
 export function formatTime(seconds: number, ms = false): string {

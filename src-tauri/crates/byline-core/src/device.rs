@@ -7,8 +7,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// What the user asked for (`--device`, or `device` in settings.toml).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(try_from = "String", into = "String")]
+// Written as a string: "cuda" alone reads as "cuda:0" and is written back so.
+#[ts(type = "\"auto\" | \"cpu\" | \"metal\" | `cuda:${number}`")]
 pub enum DeviceChoice {
     #[default]
     Auto,

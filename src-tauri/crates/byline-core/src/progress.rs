@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 /// One progress update. `total` is `None` while the amount of work is unknown.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct Progress {
     pub done: u64,
     pub total: Option<u64>,

@@ -14,7 +14,7 @@ pub struct Selected {
     pub report: DeviceReport,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DeviceReport {
     /// "cpu", "cuda:0" or "metal".
     pub name: String,

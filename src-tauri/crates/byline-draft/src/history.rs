@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::citations::Citation;
 use crate::prompt::SourceRef;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct GenerationRecord {
     pub id: i64,
     pub article_id: Option<i64>,

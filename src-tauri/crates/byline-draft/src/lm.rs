@@ -18,7 +18,7 @@ use crate::template::{ChatTemplate, Message, fallback_template};
 const END_MARKERS: &[&str] =
     &["<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|endoftext|>", "<|end|>", "<end_of_turn>", "</s>"];
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct GenerateParams {
     pub max_tokens: usize,
@@ -67,7 +67,7 @@ impl GenerateParams {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// The model ended its turn.
@@ -79,7 +79,7 @@ pub enum StopReason {
     Cancelled,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Generation {
     pub text: String,
     pub stop_reason: StopReason,

@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::fast::FastModel;
 
 /// The model families Byline runs. Mistral and SmolLM2 GGUFs declare `llama`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Arch {
     Llama,

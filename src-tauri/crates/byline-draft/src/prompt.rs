@@ -9,23 +9,24 @@ use crate::tasks::TaskTemplate;
 use crate::template::{Message, render_task};
 
 /// A passage the reporter chose to ground the output: a library article or a transcript excerpt.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Source {
     pub label: String,
     pub text: String,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub article_id: Option<i64>,
 }
 
 /// How a source is remembered in history: its number in the prompt and where it came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SourceRef {
     pub n: usize,
     pub label: String,
     pub article_id: Option<i64>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct TaskInput {
     pub title: String,
@@ -36,7 +37,7 @@ pub struct TaskInput {
     pub sources: Vec<Source>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BuiltPrompt {
     pub messages: Vec<Message>,
     /// The sources as numbered in the prompt (after any cutting).
@@ -52,7 +53,7 @@ impl BuiltPrompt {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 struct Vars<'a> {
     text: &'a str,
     title: &'a str,

@@ -9,7 +9,7 @@ use byline_models::Task;
 use serde::Serialize;
 
 /// An installed language model, as the assistant panel lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct InstalledLlm {
     pub id: String,
     pub name: String,

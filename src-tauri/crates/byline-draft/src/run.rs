@@ -10,7 +10,7 @@ use crate::lm::{GenerateParams, Generation, LanguageModel};
 use crate::prompt::{self, Source, SourceRef, TaskInput};
 use crate::tasks::TaskTemplate;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TaskRun {
     pub generation: Generation,
     pub citations: Vec<Citation>,

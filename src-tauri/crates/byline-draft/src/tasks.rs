@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::task_defaults::{DEFAULTS, TaskDefault};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TaskTemplate {
     pub key: String,
     pub language: String,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Arch;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Message {
     /// "system", "user" or "assistant".
     pub role: String,

@@ -12,7 +12,7 @@ use crate::clip::ClipConfig;
 use crate::scheduler::{Kind, SchedulerConfig};
 
 /// Which model family a folder holds, detected from its configs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum Family {
     /// SD 1.x: one CLIP-L text encoder (quick-GELU).

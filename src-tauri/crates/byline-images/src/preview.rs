@@ -8,7 +8,7 @@ use crate::config::Family;
 use crate::pipeline::cerr;
 
 /// A small RGB picture at latent resolution (1/8 of the output size).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct Preview {
     pub step: usize,
     pub total: usize,

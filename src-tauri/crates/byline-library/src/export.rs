@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::model::Article;
 
 /// Front matter keys, in the order a reader expects them. Empty fields are left out.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 struct FrontMatter<'a> {
     #[serde(skip_serializing_if = "str::is_empty")]
     title: &'a str,

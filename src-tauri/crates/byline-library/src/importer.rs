@@ -20,7 +20,7 @@ const BATCH_TIME: Duration = Duration::from_millis(250);
 /// Files larger than this are refused before reading (container exports included).
 const MAX_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ImportSummary {
     pub imported: Vec<Imported>,
     pub duplicates: Vec<Duplicate>,
@@ -29,21 +29,21 @@ pub struct ImportSummary {
     pub cancelled: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Imported {
     pub path: String,
     pub id: i64,
     pub title: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Duplicate {
     pub path: String,
     pub title: String,
     pub existing_id: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ImportError {
     pub path: String,
     /// Where in a container file ("line 12"); `None` for the whole file.

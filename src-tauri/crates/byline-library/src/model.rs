@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The editable fields of an article, as importers produce them and editors save them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct ArticleFields {
     pub title: String,
@@ -21,7 +21,7 @@ pub struct ArticleFields {
 }
 
 /// A stored article.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Article {
     pub id: i64,
     #[serde(flatten)]
@@ -34,7 +34,7 @@ pub struct Article {
 }
 
 /// A row of the article list: enough to draw the sidebar without loading bodies.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ArticleSummary {
     pub id: i64,
     pub title: String,
@@ -46,7 +46,7 @@ pub struct ArticleSummary {
 }
 
 /// A search hit with a highlighted excerpt.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SearchHit {
     pub id: i64,
     pub title: String,
@@ -59,7 +59,7 @@ pub struct SearchHit {
 }
 
 /// A saved earlier state of an article.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Revision {
     pub id: i64,
     pub article_id: i64,
@@ -71,7 +71,7 @@ pub struct Revision {
     pub reason: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum AttachmentKind {
     Audio,
@@ -81,7 +81,7 @@ pub enum AttachmentKind {
 }
 
 /// A file that belongs to an article: an interview recording, its transcript, an illustration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Attachment {
     pub id: i64,
     pub article_id: i64,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// The catalog shipped inside the binary, so a fresh install knows its models without the network.
 const BUILTIN: &str = include_str!("../../../../models/catalog.toml");
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Task {
     Llm,
@@ -23,7 +23,7 @@ pub enum Task {
     Vad,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Gguf,
@@ -33,7 +33,7 @@ pub enum Format {
     Diffusers,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ModelEntry {
     pub id: String,
@@ -52,7 +52,7 @@ pub struct ModelEntry {
     pub files: Vec<FileEntry>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct FileEntry {
     /// Path inside the model folder, `/`-separated.
@@ -65,14 +65,15 @@ pub struct FileEntry {
     pub sources: Vec<Source>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(rename = "ModelSource")]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Source {
     Url(UrlSource),
     Pypi(PypiSource),
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 pub struct UrlSource {
     pub url: String,
     #[serde(default)]
@@ -80,7 +81,7 @@ pub struct UrlSource {
 }
 
 /// A file inside a wheel, or (with `parts`) a file split across several wheels.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 pub struct PypiSource {
     #[serde(default)]
     pub package: Option<String>,
@@ -94,7 +95,7 @@ pub struct PypiSource {
     pub parts: Vec<PypiPart>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PypiPart {
     pub package: String,
     pub version: String,
@@ -146,7 +147,7 @@ impl FileEntry {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 pub struct Catalog {
     #[serde(rename = "model")]
     pub models: Vec<ModelEntry>,

@@ -90,7 +90,7 @@ pub fn register_hf_snapshot(
 }
 
 /// A model found in the Hugging Face cache.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, ts_rs::TS)]
 pub struct HfCached {
     pub repo: String,
     pub snapshot: PathBuf,

@@ -15,14 +15,14 @@ use crate::catalog::{Format, Task};
 
 pub const MANIFEST_FILE: &str = "byline-model.json";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct InstalledFile {
     pub path: String,
     pub size: u64,
     pub sha256: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct InstallManifest {
     pub id: String,
     #[serde(default)]

@@ -14,7 +14,7 @@ use crate::wheel::{extract_members, fetch_wheel};
 const MIB: u64 = 1024 * 1024;
 
 /// One row of `byline models list`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct ModelStatus {
     pub id: String,
     pub name: String,
@@ -31,7 +31,7 @@ pub struct ModelStatus {
     pub path: Option<PathBuf>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct ModelInfo {
     pub status: ModelStatus,
     pub entry: Option<ModelEntry>,
@@ -42,7 +42,7 @@ pub struct ModelInfo {
     pub fits_in_ram: Option<bool>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct VerifyReport {
     pub id: String,
     pub files_checked: usize,

@@ -35,7 +35,7 @@ pub struct Wanted {
 }
 
 /// What the registry knows of one warm model.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct WarmInfo {
     pub kind: &'static str,
     pub label: String,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::normal::{Token, is_negation, is_number};
 
 /// How a quote compares with the recordings, best first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Every word as said (case, punctuation and fillers aside).
@@ -23,7 +23,7 @@ pub enum Verdict {
 }
 
 /// One difference between the quote and what was said.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     /// The quote has `quoted` where the recording has `heard`.

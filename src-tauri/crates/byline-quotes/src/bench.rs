@@ -96,7 +96,7 @@ pub fn generate_draft(said: &[Vec<String>], quotes: usize) -> String {
     draft
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct BenchReport {
     pub hours: usize,
     pub transcript_words: usize,

@@ -17,7 +17,7 @@ use crate::detect::{Quote, find_quotes};
 use crate::normal::{Token, normalise_words};
 
 /// Where a quote was said.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct Heard {
     pub transcript_id: i64,
     /// The recording: its path and the SHA-256 recorded when it was transcribed (chain of custody).
@@ -32,7 +32,7 @@ pub struct Heard {
 }
 
 /// A quote and how it compares with the recordings.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct QuoteCheck {
     pub quote: Quote,
     pub verdict: Verdict,
@@ -306,7 +306,7 @@ impl Corpus {
 }
 
 /// Every quote of a draft checked, and the draft's quotation-mark problems (byte offset, message).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct QuotesReport {
     pub quotes: Vec<QuoteCheck>,
     pub warnings: Vec<(usize, String)>,
@@ -320,7 +320,8 @@ pub fn check_draft(conn: &Connection, draft: &str) -> Result<QuotesReport> {
 }
 
 /// One quote-bank result.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(rename = "QuoteSearchHit")]
 pub struct SearchHit {
     pub verdict: Verdict,
     pub heard: Heard,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::normal::normalise_words;
 
 /// A quote found in a draft.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct Quote {
     /// Byte offsets of the quoted words in the draft (inside the quotation marks).
     pub start: usize,
@@ -19,7 +19,7 @@ pub struct Quote {
 }
 
 /// What a scan of a draft found.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, ts_rs::TS)]
 pub struct QuoteScan {
     pub quotes: Vec<Quote>,
     /// Problems with the draft's quotation marks, each with its byte offset.

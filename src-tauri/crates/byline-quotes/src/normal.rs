@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// One normalised word, and where it came from in the text it was taken from (byte offsets).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct Token {
     pub norm: String,
     pub start: usize,

@@ -40,7 +40,7 @@ pub fn clean_usenet(post: &str) -> String {
     lines.iter().filter(|l| !quote(l)).copied().collect::<Vec<_>>().join("\n").trim().to_string()
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct EvalRow {
     pub method: String,
     pub precision: f64,
@@ -48,7 +48,7 @@ pub struct EvalRow {
     pub mrr: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct EvalReport {
     pub model_id: String,
     pub documents: usize,

@@ -13,7 +13,7 @@ use crate::terms::{Terms, analyse, shared_weighted};
 /// Passages are shown shortened to this many characters.
 const SHOW_CHARS: usize = 280;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct Explanation {
     /// The query's passage closest to the suggestion's passage below.
     pub query_passage: Option<String>,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::Db;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Feedback {
     Pin,

@@ -14,7 +14,7 @@ use crate::store::{self, Db, text_hash};
 /// article is indexed by its beginning only, which keeps one pasted dump from stalling the index.
 pub const MAX_PASSAGES: usize = 64;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct IndexStats {
     /// Articles looked at.
     pub articles: u64,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How the BM25 and dense lists are combined.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Fusion {
     /// Reciprocal-rank fusion: Σ 1/(k + rank). Needs no score calibration.
@@ -13,7 +13,7 @@ pub enum Fusion {
 }
 
 /// Which signals to use (`byline eval related` compares them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     Bm25,

@@ -23,7 +23,7 @@ const QUERY_BYTES: usize = 200_000;
 /// Candidates taken from each retriever before fusion.
 const POOL: usize = 200;
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct RankOptions {
     pub k: usize,
@@ -56,7 +56,7 @@ impl Default for RankOptions {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct Suggestion {
     pub id: i64,
     pub title: String,
@@ -68,7 +68,7 @@ pub struct Suggestion {
     pub explanation: Option<Explanation>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, ts_rs::TS)]
 pub struct RelatedResult {
     pub suggestions: Vec<Suggestion>,
     /// Near-duplicates of the query: "you already wrote this".

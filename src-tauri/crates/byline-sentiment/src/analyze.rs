@@ -13,7 +13,7 @@ use crate::model::Classifier;
 use crate::{chinese, language, segment, vader::Vader};
 
 /// What `--engine` asks for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineChoice {
     /// The model when installed, otherwise VADER for English and the Chinese classifier for Chinese.
@@ -41,7 +41,7 @@ impl std::str::FromStr for EngineChoice {
 }
 
 /// The engine that scored a sentence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
     Lexicon,
@@ -49,7 +49,7 @@ pub enum Engine {
     Model,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct SentenceScore {
     /// Byte offsets into the analysed text.
     pub start: usize,
@@ -65,7 +65,7 @@ pub struct SentenceScore {
     pub model_label: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Label {
     Positive,
@@ -88,7 +88,7 @@ impl Label {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, ts_rs::TS)]
 pub struct Aggregate {
     /// Mean sentence score, weighted by sentence length so one-word asides count less.
     pub score: f64,
@@ -120,7 +120,7 @@ impl Aggregate {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct ParagraphScore {
     pub start: usize,
     pub end: usize,
@@ -128,7 +128,7 @@ pub struct ParagraphScore {
     pub aggregate: Aggregate,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct TextSentiment {
     pub engine_choice: EngineChoice,
     pub model: Option<String>,

@@ -35,7 +35,7 @@ pub struct Classifier {
 }
 
 /// Class probabilities of one text and the signed score derived from them.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct Prediction {
     pub label: String,
     pub probabilities: Vec<(String, f32)>,

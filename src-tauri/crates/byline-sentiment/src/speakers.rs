@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::analyze::{Aggregate, Analyzer, SentenceScore};
 use crate::segment;
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(rename = "SpeakerSegment")]
 pub struct Segment {
     /// Unnamed segments are pooled under "" (unknown speaker).
     #[serde(default)]
@@ -17,7 +18,7 @@ pub struct Segment {
     pub text: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct SegmentScore {
     pub index: usize,
     pub speaker: String,
@@ -25,14 +26,14 @@ pub struct SegmentScore {
     pub aggregate: Aggregate,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct SpeakerScore {
     pub speaker: String,
     pub segments: usize,
     pub aggregate: Aggregate,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct TranscriptSentiment {
     pub segments: Vec<SegmentScore>,
     /// In order of first appearance.
@@ -92,7 +93,7 @@ pub fn analyze_segments(
     Ok(TranscriptSentiment { segments, speakers, overall })
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct QuoteScore {
     /// Byte offsets of the quoted words (inside the quote marks).
     pub start: usize,

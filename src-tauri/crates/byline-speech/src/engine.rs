@@ -58,7 +58,7 @@ impl SpeechEngine for Espeak {
 }
 
 /// One spoken sentence, in order, with where it starts in the whole audio.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SpokenSentence {
     pub sentence: Sentence,
     /// Sample offset of this chunk in the complete audio.

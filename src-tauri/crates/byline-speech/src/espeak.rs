@@ -92,7 +92,7 @@ fn initialise() -> Result<u32> {
 }
 
 /// One of eSpeak's voices.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct EspeakVoiceInfo {
     /// The name to pass as `voice` (e.g. `en-us`, `cmn`).
     pub id: String,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::normalize;
 
 /// Which voice family reads a sentence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     En,
@@ -16,7 +16,7 @@ pub enum Lang {
 }
 
 /// One sentence, as shown and as spoken.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Sentence {
     /// Position among all sentences of the text, from 0.
     pub index: usize,

@@ -12,7 +12,7 @@ use crate::engine::{SpeechEngine, speak};
 use crate::text::Sentence;
 
 /// What was written.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct AudioVersion {
     pub path: String,
     pub sha256: String,

@@ -20,7 +20,7 @@ use crate::resample::{MonoResampler, TARGET_RATE};
 pub const SUPPORTED_FORMATS: &str = "WAV, MP3, M4A/AAC, FLAC, OGG/Vorbis, and the audio track of MP4, MOV, MKV and WebM (AAC, MP3, Vorbis, FLAC, ALAC or PCM)";
 
 /// Facts about a decoded file.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, ts_rs::TS)]
 pub struct AudioInfo {
     pub codec: String,
     pub sample_rate: u32,

@@ -26,7 +26,7 @@ const MAX_OPEN: usize = 24 * RATE;
 const SILENT_DROP: usize = 6 * RATE;
 
 /// What the live text looks like after a pass.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, PartialEq, ts_rs::TS)]
 pub struct LiveUpdate {
     /// Segments that settled in this pass (they stay as they are until the final pass).
     pub settled: Vec<Segment>,

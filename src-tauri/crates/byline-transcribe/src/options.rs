@@ -3,8 +3,9 @@
 use byline_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
+#[ts(optional_fields = nullable)]
 pub struct Options {
     /// Language code ("en", "de"); `None` or "auto" detects it (multilingual models only).
     pub language: Option<String>,

@@ -21,14 +21,14 @@ fn json_err(e: serde_json::Error) -> Error {
 pub use byline_library::sha256_file;
 
 /// The audio a transcript belongs to.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct Recording {
     pub path: String,
     pub sha256: String,
     pub duration_s: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct StoredTranscript {
     pub id: i64,
     pub recording: Recording,
@@ -43,7 +43,7 @@ pub struct StoredTranscript {
     pub edited_at: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct TranscriptSummary {
     pub id: i64,
     pub path: String,

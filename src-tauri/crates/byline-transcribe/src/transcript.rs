@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One word with its time span in seconds from the start of the audio.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Word {
     pub start: f64,
     pub end: f64,
@@ -18,7 +18,7 @@ fn one() -> f32 {
 }
 
 /// A stretch of speech, usually a sentence or phrase.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Segment {
     pub start: f64,
     pub end: f64,
@@ -31,7 +31,7 @@ pub struct Segment {
 }
 
 /// A whole transcript.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Transcript {
     /// Language code, detected or chosen ("en").
     pub language: Option<String>,

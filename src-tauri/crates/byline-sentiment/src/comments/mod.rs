@@ -11,7 +11,7 @@ pub use parse::{CommentRecord, parse_csv, parse_jsonl, parse_time, read_file};
 
 use crate::analyze::{Analyzer, Engine, Label};
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, ts_rs::TS)]
 pub struct ImportReport {
     pub read: usize,
     pub imported: usize,
@@ -21,7 +21,7 @@ pub struct ImportReport {
     pub linked: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct StoredComment {
     pub id: i64,
     pub article_id: Option<i64>,
@@ -150,7 +150,7 @@ pub fn list(conn: &Connection, article: &str) -> Result<Vec<StoredComment>> {
     rows.collect::<std::result::Result<_, _>>().db()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum BucketSize {
     Auto,
@@ -159,7 +159,7 @@ pub enum BucketSize {
     Week,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, ts_rs::TS)]
 pub struct Bucket {
     /// RFC 3339 start of the bucket.
     pub start: String,
@@ -169,7 +169,7 @@ pub struct Bucket {
     pub mean: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct Distribution {
     pub bucket: BucketSize,
     pub buckets: Vec<Bucket>,

@@ -11,7 +11,7 @@ use byline_core::{Error, Result};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct CommentRecord {
     pub article_ref: String,
     pub author: Option<String>,

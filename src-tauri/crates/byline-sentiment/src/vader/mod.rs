@@ -17,7 +17,7 @@ const LEXICON: &str = include_str!("../../data/vader_lexicon.txt");
 const EMOJI_LEXICON: &str = include_str!("../../data/emoji_utf8_lexicon.txt");
 
 /// The four VADER scores of one text (not rounded; the reference rounds only for display).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct PolarityScores {
     pub neg: f64,
     pub neu: f64,

@@ -14,7 +14,7 @@ use crate::transcript::Transcript;
 
 pub use text::{srt_time, vtt_time};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     Srt,
@@ -54,7 +54,7 @@ impl FromStr for ExportFormat {
 }
 
 /// Options for the prose formats (txt, md, docx); subtitles always carry times and speakers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct ExportOptions {
     pub timestamps: bool,

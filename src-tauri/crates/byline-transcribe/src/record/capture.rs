@@ -9,7 +9,7 @@ use cpal::{SampleFormat, SizedSample, StreamConfig};
 use serde::Serialize;
 
 /// An input device the user can choose.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct InputDevice {
     pub name: String,
     pub is_default: bool,

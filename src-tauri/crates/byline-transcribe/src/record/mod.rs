@@ -67,7 +67,7 @@ pub fn channel() -> (SyncSender<Vec<f32>>, Receiver<Vec<f32>>) {
     sync_channel(2048)
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct RecordSummary {
     pub path: PathBuf,
     pub duration_s: f64,

@@ -120,7 +120,7 @@ impl CrashSafeWav {
 }
 
 /// What [`repair_wav`] found.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 pub struct RepairReport {
     pub path: PathBuf,
     /// Whether the header had to be rewritten.
