@@ -276,6 +276,13 @@ fn tone_panel_scores_the_draft_sentence_by_sentence() {
     d.wait_for("[data-testid=sentiment-overall]");
     std::thread::sleep(Duration::from_millis(500));
     d.screenshot(&artifact("tone.png"));
+
+    // The classifier stays loaded for the next draft change; the Models screen shows it and frees it.
+    d.click(&d.wait_for("[data-testid=models-button]"));
+    let loaded = d.wait_for("[data-testid=loaded-model][data-kind='sentiment model']");
+    assert!(d.text(&loaded).to_lowercase().contains("sentiment model"), "{}", d.text(&loaded));
+    d.click(&d.wait_for("[data-testid=loaded-free]"));
+    d.wait_for("[data-testid=loaded-none]");
 }
 
 #[test]

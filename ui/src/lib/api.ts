@@ -33,6 +33,7 @@ import type {
   TranscriptExportFormat,
   TranscriptSummary,
 } from './transcript';
+import type { RecordSummary, WarmInfo } from './bindings';
 import type { QuoteHit, QuotesReport } from './quotes';
 import type { FeedbackAction, IndexStats, RankOptions, RelatedResult } from './related';
 import type { GalleryImage, ImageEvent, ImageJob } from './images';
@@ -184,6 +185,14 @@ export const api = {
   modelsVerify(id: string, jobId: string): Promise<VerifyReport[]> {
     return call('models_verify', { id, jobId });
   },
+  /** The models loaded in memory now (kept warm between requests). */
+  modelsWarm(): Promise<WarmInfo[]> {
+    return call('models_warm');
+  },
+  /** Frees every loaded model that is not in use; resolves to what was freed. */
+  modelsUnload(): Promise<string[]> {
+    return call('models_unload');
+  },
   // ---- Transcription (TranscriptPanel)
   /** Transcribes and stores a file; streams progress and finished segments; cancel with jobCancel(jobId). */
   transcribeFile(
@@ -236,7 +245,7 @@ export const api = {
     live = false,
     model: string | null = null,
     onLive: (update: LiveUpdate) => void = () => {},
-  ): Promise<{ path: string; duration_s: number; sample_rate: number }> {
+  ): Promise<RecordSummary> {
     const channel = new Channel<LevelEvent>();
     channel.onmessage = onLevel;
     const liveChannel = new Channel<LiveUpdate>();
