@@ -28,7 +28,7 @@ macro_rules! contract {
         $visit.visit::<speech::VoiceOptions>();
         $visit.visit::<speech::SpeechEvent>();
         $visit.visit::<transcribe::TranscribeEvent>();
-        $visit.visit::<transcribe::LevelEvent>();
+        $visit.visit::<byline_transcribe::take::Meter>();
         // Settings, progress, device.
         $visit.visit::<byline_core::Settings>();
         $visit.visit::<byline_core::Progress>();

@@ -9,9 +9,10 @@ use byline_core::{NoProgress, Progress, Reporter};
 use byline_library::Library;
 use byline_models::Store;
 use byline_transcribe::export::{ExportFormat, ExportOptions, export};
-use byline_transcribe::live::{LiveUpdate, record_live};
+use byline_transcribe::live::LiveUpdate;
 use byline_transcribe::record::{self, Control, InputDevice};
 use byline_transcribe::store::{self as tstore, StoredTranscript, TranscriptSummary};
+use byline_transcribe::take::{Input, Meter, TakeOptions, record_take};
 use byline_transcribe::{DEFAULT_MODEL, Options, Segment, Transcript, load_engine, transcribe_and_store};
 use serde::Serialize;
 use tauri::State;
@@ -186,14 +187,6 @@ pub async fn record_devices() -> Vec<InputDevice> {
     record::input_devices()
 }
 
-#[derive(Clone, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct LevelEvent {
-    pub level: f32,
-    pub seconds: f64,
-    pub paused: bool,
-}
-
 /// Records into `out` (default: a timestamped file in the app's recordings folder) until `record_stop`;
 /// streams the level and, with `live`, the live text from `model` (default tiny.en); returns the summary.
 /// Interrupted recordings in that folder are repaired first.
@@ -206,7 +199,7 @@ pub async fn record_start(
     job_id: String,
     live: bool,
     model: Option<String>,
-    on_level: Channel<LevelEvent>,
+    on_level: Channel<Meter>,
     on_live: Channel<LiveUpdate>,
 ) -> CommandResult<record::RecordSummary> {
     let dir = state.paths.root().join("recordings");
@@ -241,37 +234,25 @@ pub async fn record_start(
             let prompt = tstore::prompt_with_vocabulary(lib.connection(), None).ok()?;
             Some((engine, Options { prompt, ..Options::default() }))
         });
-        let (tx, rx) = record::channel();
-        let capture = record::start_capture(device.as_deref(), tx)?;
-        let rate = capture.sample_rate;
-        let meter = {
-            let c = control.clone();
-            std::thread::spawn(move || {
-                while !c.is_stopped() {
-                    // `job_cancel` stops a recording like the Stop button: what was recorded is kept.
-                    if cancel.is_cancelled() {
-                        c.stop();
-                    }
-                    let seconds = c.samples_written() as f64 / f64::from(rate);
-                    let _ = on_level.send(LevelEvent { level: c.level(), seconds, paused: c.is_paused() });
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-            })
+        let options = TakeOptions {
+            input: Input::Device(device),
+            live: live.as_ref().map(|(engine, opts)| (engine, opts)),
+            limit_s: None,
+            meter_every: std::time::Duration::from_millis(100),
         };
-        let summary = match &live {
-            Some((engine, opts)) => {
-                let mut send = |u: &LiveUpdate| {
-                    let _ = on_live.send(u.clone());
-                };
-                // A failed live pass only ends the live text; the recording and the full pass go on.
-                record_live(&out, rate, &rx, &control, engine, opts, &mut send).map(|(summary, _)| summary)
-            }
-            None => record::record(&out, rate, &rx, &control),
+        let on_meter = |m: Meter| {
+            let _ = on_level.send(m);
         };
-        control.stop();
-        drop(capture);
-        let _ = meter.join();
-        Ok(summary?)
+        let mut on_live = |u: &LiveUpdate| {
+            let _ = on_live.send(u.clone());
+        };
+        // `job_cancel` stops a recording like the Stop button: what was recorded is kept. A failed live pass
+        // only ends the live text; the recording and the full pass after Stop go on.
+        let take = record_take(&out, &options, &control, &cancel, &on_meter, &mut on_live)?;
+        if let Some(e) = take.live_error {
+            tracing::warn!(code = e.code(), "live text stopped: {e}");
+        }
+        Ok(take.summary)
     })
     .await;
     drop(job);

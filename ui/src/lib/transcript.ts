@@ -4,7 +4,7 @@
 import type { Segment, Transcript, Word } from './bindings';
 export type {
   InputDevice,
-  LevelEvent,
+  Meter as LevelEvent,
   LiveUpdate,
   Segment,
   StoredTranscript,

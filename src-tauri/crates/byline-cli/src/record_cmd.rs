@@ -2,15 +2,16 @@
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Result, bail};
 use byline_core::{AppPaths, CancelToken, NoProgress};
 use byline_library::Library;
 use byline_transcribe::export::{ExportFormat, ExportOptions, export};
-use byline_transcribe::live::{LiveUpdate, live_text_path, record_live};
+use byline_transcribe::live::{LiveUpdate, live_text_path};
 use byline_transcribe::record::{self, Control};
 use byline_transcribe::store as tstore;
+use byline_transcribe::take::{Input, Meter, TakeOptions, record_take};
 use byline_transcribe::{DEFAULT_MODEL, Options, load_engine, transcribe_and_store};
 use clap::{Args, Subcommand};
 
@@ -76,7 +77,6 @@ pub fn record(paths: &AppPaths, args: RecordArgs) -> Result<()> {
     for r in record::recover(dir)? {
         eprintln!("repaired interrupted recording {} ({:.1} s kept)", r.path.display(), r.duration_s);
     }
-    let (tx, rx) = record::channel();
     let control = Control::new();
     let cancel = CancelToken::new();
     // The models load before recording starts, so live text can begin with the first words.
@@ -88,25 +88,6 @@ pub fn record(paths: &AppPaths, args: RecordArgs) -> Result<()> {
         Some((engine, lib, opts))
     } else {
         None
-    };
-    // The capture must stay alive while recording; a file source runs on its own thread.
-    let mut _capture = None;
-    let rate = match &args.input_file {
-        Some(file) => {
-            let (file, c) = (file.clone(), cancel.clone());
-            std::thread::spawn(move || {
-                if let Err(e) = record::feed_file(&file, tx, true, &c) {
-                    eprintln!("input file: {e}");
-                }
-            });
-            16_000
-        }
-        None => {
-            let capture = record::start_capture(args.device.as_deref(), tx)?;
-            let rate = capture.sample_rate;
-            _capture = Some(capture);
-            rate
-        }
     };
     let c = control.clone();
     let limit = args.seconds;
@@ -133,39 +114,26 @@ pub fn record(paths: &AppPaths, args: RecordArgs) -> Result<()> {
             c.stop();
         }
     });
-    let c = control.clone();
-    let meter = std::thread::spawn(move || {
-        let started = Instant::now();
-        loop {
-            std::thread::sleep(Duration::from_millis(200));
-            let secs = c.samples_written() as f64 / f64::from(rate);
-            let level = (c.level() * 30.0).round() as usize;
-            let state = if c.is_paused() { "paused " } else { "recording" };
-            eprint!("\r{state} {secs:7.1} s [{:<30}] Enter: stop, p+Enter: pause ", "#".repeat(level.min(30)));
-            let _ = std::io::stderr().flush();
-            // --seconds counts recorded audio, not the clock: sound servers deliver the first blocks late.
-            // The clock still ends a recording whose device delivers nothing.
-            if limit.is_some_and(|l| secs >= l || started.elapsed().as_secs_f64() >= l + 10.0) {
-                c.stop();
-            }
-            if c.is_stopped() {
-                return;
-            }
-        }
-    });
-    let summary = match (&transcriber, args.live) {
-        (Some((engine, _, opts)), true) => record_live(&args.out, rate, &rx, &control, engine, opts, &mut print_live)
-            .map(|(summary, failed)| {
-                if let Some(e) = failed {
-                    eprintln!("\nlive transcription stopped: {e}");
-                }
-                summary
-            }),
-        _ => record::record(&args.out, rate, &rx, &control),
+    let options = TakeOptions {
+        input: match &args.input_file {
+            Some(file) => Input::File(file.clone()),
+            None => Input::Device(args.device.clone()),
+        },
+        live: transcriber.as_ref().filter(|_| args.live).map(|(engine, _, opts)| (engine, opts)),
+        limit_s: limit,
+        meter_every: Duration::from_millis(200),
     };
-    control.stop();
-    let _ = meter.join();
-    let summary = summary?;
+    let on_meter = |m: Meter| {
+        let level = (m.level * 30.0).round() as usize;
+        let state = if m.paused { "paused " } else { "recording" };
+        eprint!("\r{state} {:7.1} s [{:<30}] Enter: stop, p+Enter: pause ", m.seconds, "#".repeat(level.min(30)));
+        let _ = std::io::stderr().flush();
+    };
+    let take = record_take(&args.out, &options, &control, &cancel, &on_meter, &mut print_live)?;
+    if let Some(e) = take.live_error {
+        eprintln!("\nlive transcription stopped: {e}");
+    }
+    let summary = take.summary;
     eprintln!("\nsaved {} ({:.1} s)", summary.path.display(), summary.duration_s);
     if let Some((engine, lib, opts)) = &transcriber {
         let done = transcribe_and_store(

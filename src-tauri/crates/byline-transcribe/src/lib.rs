@@ -13,6 +13,7 @@ pub mod record;
 pub mod repetition;
 pub mod resample;
 pub mod store;
+pub mod take;
 mod transcript;
 pub mod vad;
 mod words;
