@@ -3,11 +3,12 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use byline_core::{CancelToken, Error};
 use byline_library::{Attachment, Library};
-use byline_speech::{AudioVersion, Espeak, EspeakVoiceInfo, Player, PlayerControl, prepare, speak, write_audio};
+use byline_speech::{
+    AudioVersion, Ending, Espeak, EspeakVoiceInfo, Player, PlayerControl, prepare, read_aloud, write_audio,
+};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri::ipc::Channel;
@@ -96,40 +97,14 @@ fn play(
     control.set_speed(options.speed);
     let _ = ready.send(control.clone());
     let _ = events.send(SpeechEvent::Prepared { sentences: sentences.iter().map(|s| s.text.clone()).collect() });
-    let mut shown = None;
-    let mut report = |player: &Player| {
-        let now = player.current_sentence();
-        if now != shown {
-            if let Some(index) = now {
-                let _ = events.send(SpeechEvent::Speaking { index });
-            }
-            shown = now;
-        }
-    };
-    let spoken = speak(&sentences, &engine, &cancel, &mut |s| {
-        if control.is_stopped() {
-            return Err(Error::Cancelled);
-        }
-        player.push(&s);
-        report(&player);
-        Ok(())
+    let ending = read_aloud(&sentences, &engine, &player, &cancel, &mut |index| {
+        let _ = events.send(SpeechEvent::Speaking { index });
+    })?;
+    let _ = events.send(match ending {
+        Ending::Finished => SpeechEvent::Finished,
+        Ending::Stopped => SpeechEvent::Stopped,
     });
-    while spoken.is_ok() && !player.is_drained() && !cancel.is_cancelled() {
-        report(&player);
-        std::thread::sleep(Duration::from_millis(40));
-    }
-    control.stop();
-    match spoken {
-        Ok(_) if !cancel.is_cancelled() => {
-            let _ = events.send(SpeechEvent::Finished);
-            Ok(())
-        }
-        Ok(_) | Err(Error::Cancelled) => {
-            let _ = events.send(SpeechEvent::Stopped);
-            Ok(())
-        }
-        Err(e) => Err(e),
-    }
+    Ok(())
 }
 
 /// `pause`, `resume`, `stop`, or `speed` (with `speed`).

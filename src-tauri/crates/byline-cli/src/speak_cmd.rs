@@ -1,12 +1,11 @@
 //! `byline speak`: read an article or a text aloud, or write its audio version.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use byline_core::{AppPaths, CancelToken, Progress, Reporter};
 use byline_library::Library;
-use byline_speech::{Espeak, NeuralEngine, NeuralOptions, Player, SpeechEngine, prepare, speak, write_audio};
+use byline_speech::{Espeak, NeuralEngine, NeuralOptions, Player, SpeechEngine, prepare, read_aloud, write_audio};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(clap::Args, Debug)]
@@ -175,27 +174,6 @@ fn play(
 ) -> Result<()> {
     let player = Player::open()?;
     player.control().set_speed(speed);
-    let mut shown = None;
-    let mut show_current = |player: &Player| {
-        let now = player.current_sentence();
-        if now != shown {
-            if let Some(i) = now {
-                println!("{}", sentences[i].text);
-            }
-            shown = now;
-        }
-    };
-    speak(sentences, engine, cancel, &mut |spoken| {
-        player.push(&spoken);
-        show_current(&player);
-        Ok(())
-    })?;
-    while !player.is_drained() {
-        show_current(&player);
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    show_current(&player);
-    // Let the device play out its last buffer.
-    std::thread::sleep(Duration::from_millis(300));
+    read_aloud(sentences, engine, &player, cancel, &mut |i| println!("{}", sentences[i].text))?;
     Ok(())
 }

@@ -26,7 +26,7 @@ pub use engine::{Espeak, PARAGRAPH_PAUSE_MS, SpeechEngine, SpokenSentence, speak
 pub use espeak::EspeakVoiceInfo;
 pub use neural::{NeuralEngine, NeuralOptions};
 pub use normalize::for_speech;
-pub use player::{Player, PlayerControl};
+pub use player::{Ending, Player, PlayerControl, read_aloud};
 pub use stretch::time_stretch;
 pub use text::{Lang, Sentence, prepare};
 pub use version::{AudioVersion, save_audio_version, write_audio};

@@ -139,6 +139,71 @@ impl Player {
     }
 }
 
+/// How a reading ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Everything was heard.
+    Finished,
+    /// Stopped by the player's control or the cancel token before the end.
+    Stopped,
+}
+
+/// Reading aloud: the one workflow the CLI's `byline speak` and the app's Read aloud both run. Synthesises
+/// `sentences` with `engine` one at a time into `player` (so the first is heard while the next is made),
+/// calls `on_heard` with the index of each sentence as it starts to be heard, and waits until everything
+/// has been heard, the player's control stops it, or `cancel` fires.
+pub fn read_aloud(
+    sentences: &[crate::Sentence],
+    engine: &dyn crate::SpeechEngine,
+    player: &Player,
+    cancel: &byline_core::CancelToken,
+    on_heard: &mut dyn FnMut(usize),
+) -> Result<Ending> {
+    let control = player.control();
+    let mut shown = None;
+    let mut report = |player: &Player, on_heard: &mut dyn FnMut(usize)| {
+        let now = player.current_sentence();
+        if now != shown {
+            if let Some(index) = now {
+                on_heard(index);
+            }
+            shown = now;
+        }
+    };
+    let spoken = crate::speak(sentences, engine, cancel, &mut |s| {
+        if control.is_stopped() {
+            return Err(Error::Cancelled);
+        }
+        player.push(&s);
+        report(player, on_heard);
+        Ok(())
+    });
+    let stopped = || cancel.is_cancelled() || control.is_stopped();
+    match spoken {
+        Ok(_) => {}
+        Err(Error::Cancelled) => {
+            control.stop();
+            return Ok(Ending::Stopped);
+        }
+        Err(e) => {
+            control.stop();
+            return Err(e);
+        }
+    }
+    while !player.is_drained() && !stopped() {
+        report(player, on_heard);
+        std::thread::sleep(std::time::Duration::from_millis(40));
+    }
+    report(player, on_heard);
+    let ending = if stopped() { Ending::Stopped } else { Ending::Finished };
+    if ending == Ending::Finished {
+        // Let the device play out its last buffer.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    control.stop();
+    Ok(ending)
+}
+
 /// Good enough for playback: speech has little energy near the Nyquist frequency of either rate.
 pub fn resample_linear(samples: &[f32], from: u32, to: u32) -> Vec<f32> {
     if from == to || samples.is_empty() {
