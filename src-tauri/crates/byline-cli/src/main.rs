@@ -9,6 +9,7 @@ mod models_cmd;
 mod output;
 mod progress;
 mod quotes_cmd;
+mod record_cmd;
 mod related_cmd;
 mod sentiment_cmd;
 mod speak_cmd;
@@ -61,9 +62,9 @@ enum Command {
     Transcribe(Box<transcribe_cmd::TranscribeArgs>),
     /// Stored transcripts: list, show, export; the library's custom vocabulary.
     #[command(subcommand)]
-    Transcripts(transcribe_cmd::TranscriptsCommand),
+    Transcripts(record_cmd::TranscriptsCommand),
     /// Record from the microphone to a WAV file that survives a crash.
-    Record(transcribe_cmd::RecordArgs),
+    Record(record_cmd::RecordArgs),
     /// Check a draft's quotes against the recordings' transcripts, or search every transcript for a phrase.
     #[command(subcommand)]
     Quotes(quotes_cmd::QuotesCommand),
@@ -158,8 +159,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Bench(cmd) => bench::run(&paths, cmd),
         Command::Transcribe(args) => transcribe_cmd::transcribe(&paths, *args),
-        Command::Transcripts(cmd) => transcribe_cmd::transcripts(&paths, cmd),
-        Command::Record(args) => transcribe_cmd::record(&paths, args),
+        Command::Transcripts(cmd) => record_cmd::transcripts(&paths, cmd),
+        Command::Record(args) => record_cmd::record(&paths, args),
         Command::Quotes(cmd) => quotes_cmd::run(&paths, cmd),
         Command::Sentiment(args) => sentiment_cmd::run(&paths, *args),
         Command::Image(args) => image_cmd::run(&paths, *args),

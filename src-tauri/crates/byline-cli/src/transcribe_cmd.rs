@@ -213,10 +213,6 @@ fn check_stdout_out(out: Option<&Path>, formats: &[ExportFormat], json: bool) ->
     }
 }
 
-#[path = "record_cmd.rs"]
-mod record_cmd;
-pub use record_cmd::{RecordArgs, TranscriptsCommand, record, transcripts};
-
 #[cfg(test)]
 mod tests {
     use super::*;
