@@ -52,6 +52,9 @@ pub struct AppState {
     pub quotes: Arc<byline_quotes::CorpusCache>,
     /// What the reporter should know about the start (settings that could not be read), shown once.
     pub startup_notices: Mutex<Vec<String>>,
+    /// When the state was made, for the log line that says how long the window took to ask for the library.
+    started: std::time::Instant,
+    ready_logged: std::sync::atomic::AtomicBool,
 }
 
 /// Where models run now, as the settings say: the device, and the part of a warm model's key that names it
@@ -76,6 +79,8 @@ impl AppState {
             models: Models::new(),
             quotes: Arc::default(),
             startup_notices: Mutex::new(notice.into_iter().collect()),
+            started: std::time::Instant::now(),
+            ready_logged: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -96,6 +101,14 @@ impl AppState {
             })
         })
         .await
+    }
+
+    /// Logs, once, how long after the start the window first asked for the library list: the cold start
+    /// as the reporter sees it (the sidebar fills right after).
+    pub fn note_window_ready(&self) {
+        if !self.ready_logged.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            tracing::info!(ms = self.started.elapsed().as_millis(), "the window asked for the library");
+        }
     }
 
     pub fn settings(&self) -> Settings {

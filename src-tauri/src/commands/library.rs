@@ -12,6 +12,7 @@ pub async fn library_list(
     limit: Option<u32>,
     offset: Option<u32>,
 ) -> CommandResult<Vec<ArticleSummary>> {
+    state.note_window_ready();
     state.with_library(move |lib| lib.list(limit.unwrap_or(500), offset.unwrap_or(0))).await
 }
 
