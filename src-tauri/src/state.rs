@@ -159,6 +159,26 @@ impl AppState {
     }
 }
 
+/// What a blocking task needs to use one kind of warm model (State itself cannot leave the async command):
+/// the app's folders, the device the settings choose now, and the model's slot in the registry.
+pub struct ModelEnv<T> {
+    pub paths: AppPaths,
+    pub device: DeviceNow,
+    pub registry: Arc<WarmModels>,
+    pub slot: Arc<Slot<T>>,
+}
+
+impl AppState {
+    pub fn model_env<T>(&self, slot: &Arc<Slot<T>>) -> ModelEnv<T> {
+        ModelEnv {
+            paths: self.paths.clone(),
+            device: self.device(),
+            registry: self.models.registry.clone(),
+            slot: slot.clone(),
+        }
+    }
+}
+
 /// Runs `work` on a blocking thread, off the UI thread and the async runtime's workers.
 pub async fn blocking<T: Send + 'static>(
     what: &str,

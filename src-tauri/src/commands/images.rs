@@ -1,18 +1,16 @@
 //! Illustrations: generation with step progress, previews and cancel; the per-article gallery.
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use byline_core::{AppPaths, CancelToken, Progress, Reporter};
 use byline_images::{GenerateRequest, ImageMetadata, Pipeline, Preview};
 use byline_library::{AttachmentKind, Library};
+use byline_models::warm::Wanted;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri::ipc::Channel;
 
-use byline_models::warm::{Slot, Wanted, WarmModels};
-
 use crate::error::CommandResult;
-use crate::state::{AppState, DeviceNow, blocking};
+use crate::state::{AppState, ModelEnv, blocking};
 
 const DEFAULT_MODEL: &str = "sd-turbo";
 
@@ -66,16 +64,8 @@ fn out_path(paths: &AppPaths, article: Option<i64>, seed: u64) -> PathBuf {
     paths.attachments_dir().join("images").join(folder).join(format!("{stamp}-{seed}.png"))
 }
 
-/// Where a generation runs: the app's folders, the device, and the warm pipeline.
-struct Env {
-    paths: AppPaths,
-    device: DeviceNow,
-    registry: Arc<WarmModels>,
-    slot: Arc<Slot<Pipeline>>,
-}
-
 fn generate(
-    env: &Env,
+    env: &ModelEnv<Pipeline>,
     job: ImageJob,
     events: Channel<ImageEvent>,
     cancel: &CancelToken,
@@ -147,12 +137,7 @@ pub async fn images_generate(
     job_id: String,
     on_event: Channel<ImageEvent>,
 ) -> CommandResult<GalleryImage> {
-    let env = Env {
-        paths: state.paths.clone(),
-        device: state.device(),
-        registry: state.models.registry.clone(),
-        slot: state.models.image.clone(),
-    };
+    let env = state.model_env(&state.models.image);
     state.run_job(&job_id, "image generation", move |cancel| generate(&env, job, on_event, &cancel)).await
 }
 

@@ -1,39 +1,23 @@
 //! Related articles: background indexing with progress and cancel, suggestions for a saved
 //! article or the live draft, and pin/hide feedback.
-use std::sync::Arc;
 
-use byline_core::{AppPaths, Progress};
+use byline_core::Progress;
 use byline_library::Library;
+use byline_models::warm::Wanted;
 use byline_related::{Embedder, Feedback, IndexStats, RankOptions, Recommender, RelatedResult, index_library};
 use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::commands::import::ChannelReporter;
-use byline_models::warm::{Slot, Wanted, WarmModels};
 
 use crate::error::CommandResult;
-use crate::state::{AppState, DeviceNow, blocking};
+use crate::state::{AppState, ModelEnv, blocking};
 
 const DEFAULT_MODEL: &str = "all-minilm-l6-v2";
 
-/// What a blocking task needs from the app state (State itself cannot leave the async command).
-struct Env {
-    paths: AppPaths,
-    device: DeviceNow,
-    registry: Arc<WarmModels>,
-    slot: Arc<Slot<Recommender>>,
-}
+type Env = ModelEnv<Recommender>;
 
 impl Env {
-    fn of(state: &AppState) -> Self {
-        Self {
-            paths: state.paths.clone(),
-            device: state.device(),
-            registry: state.models.registry.clone(),
-            slot: state.models.embedder.clone(),
-        }
-    }
-
     fn load_embedder(&self, model: &str) -> byline_core::Result<Embedder> {
         let dir = byline_models::Store::new(&self.paths)?.path(model)?;
         Embedder::load(&dir, model, &self.device.selected.device)
@@ -66,7 +50,7 @@ pub async fn related_index(
     on_progress: Channel<Progress>,
 ) -> CommandResult<IndexStats> {
     let model = model.unwrap_or_else(|| DEFAULT_MODEL.into());
-    let env = Env::of(&state);
+    let env = state.model_env(&state.models.embedder);
     state
         .run_job(&job_id, "indexing", move |cancel| {
             let emb = env.load_embedder(&model)?;
@@ -85,7 +69,7 @@ pub async fn related_for_article(
     options: Option<RankOptions>,
 ) -> CommandResult<RelatedResult> {
     let model = model.unwrap_or_else(|| DEFAULT_MODEL.into());
-    let env = Env::of(&state);
+    let env = state.model_env(&state.models.embedder);
     blocking("related articles", move || {
         let library = Library::open(&env.paths.library_db())?;
         env.with_recommender(&model, |rec| rec.for_article(&library, id, &options.unwrap_or_default()))
@@ -104,7 +88,7 @@ pub async fn related_for_draft(
     options: Option<RankOptions>,
 ) -> CommandResult<RelatedResult> {
     let model = model.unwrap_or_else(|| DEFAULT_MODEL.into());
-    let env = Env::of(&state);
+    let env = state.model_env(&state.models.embedder);
     blocking("related articles", move || {
         let library = Library::open(&env.paths.library_db())?;
         env.with_recommender(&model, |rec| rec.for_text(&library, &text, article_id, &options.unwrap_or_default()))

@@ -1,9 +1,9 @@
 //! Sentiment: draft tone sentence by sentence, transcript speakers, readers' comments.
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use byline_core::{AppPaths, CancelToken, Progress};
+use byline_core::{CancelToken, Progress};
 use byline_library::Library;
+use byline_models::warm::Wanted;
 use byline_sentiment::comments::{self, BucketSize, Distribution, ImportReport, StoredComment};
 use byline_sentiment::speakers::{self, QuoteScore, Segment, TranscriptSentiment};
 use byline_sentiment::{Analyzer, EngineChoice, TextSentiment};
@@ -12,29 +12,13 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::commands::import::ChannelReporter;
-use byline_models::warm::{Slot, Wanted, WarmModels};
 
 use crate::error::CommandResult;
-use crate::state::{AppState, DeviceNow, blocking};
+use crate::state::{AppState, ModelEnv, blocking};
 
-/// What a blocking task needs from the app state (State itself cannot leave the async command).
-struct Env {
-    paths: AppPaths,
-    device: DeviceNow,
-    registry: Arc<WarmModels>,
-    slot: Arc<Slot<Analyzer>>,
-}
+type Env = ModelEnv<Analyzer>;
 
 impl Env {
-    fn of(state: &AppState) -> Self {
-        Self {
-            paths: state.paths.clone(),
-            device: state.device(),
-            registry: state.models.registry.clone(),
-            slot: state.models.sentiment.clone(),
-        }
-    }
-
     /// Runs `f` with the warm analyzer for `choice` (loaded first when needed, or when a model was
     /// installed or removed since).
     fn with_analyzer<T>(
@@ -79,7 +63,7 @@ pub async fn sentiment_analyze_text(
     job_id: String,
     on_progress: Channel<Progress>,
 ) -> CommandResult<DraftSentiment> {
-    let (env, choice) = (Env::of(&state), engine(engine_name)?);
+    let (env, choice) = (state.model_env(&state.models.sentiment), engine(engine_name)?);
     state
         .run_job(&job_id, "sentiment analysis", move |cancel| {
             env.with_analyzer(choice, |a| {
@@ -100,7 +84,7 @@ pub async fn sentiment_analyze_segments(
     segments: Vec<Segment>,
     engine_name: Option<String>,
 ) -> CommandResult<TranscriptSentiment> {
-    let (env, choice) = (Env::of(&state), engine(engine_name)?);
+    let (env, choice) = (state.model_env(&state.models.sentiment), engine(engine_name)?);
     blocking("sentiment analysis", move || {
         env.with_analyzer(choice, |a| speakers::analyze_segments(a, &segments, &CancelToken::new()))
     })
@@ -117,7 +101,7 @@ pub async fn sentiment_import_comments(
     job_id: String,
     on_progress: Channel<Progress>,
 ) -> CommandResult<ImportReport> {
-    let (env, choice) = (Env::of(&state), engine(engine_name)?);
+    let (env, choice) = (state.model_env(&state.models.sentiment), engine(engine_name)?);
     state
         .run_job(&job_id, "the comments import", move |cancel| {
             let records = comments::read_file(&path, article.as_deref())?;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use byline_core::{NoProgress, Progress, Reporter};
 use byline_library::Library;
 use byline_models::Store;
+use byline_models::warm::Wanted;
 use byline_transcribe::export::{ExportFormat, ExportOptions, export};
 use byline_transcribe::live::LiveUpdate;
 use byline_transcribe::record::{self, Control, InputDevice};
@@ -17,8 +18,6 @@ use byline_transcribe::{DEFAULT_MODEL, Options, Segment, Transcript, load_engine
 use serde::Serialize;
 use tauri::State;
 use tauri::ipc::{Channel, Response};
-
-use byline_models::warm::Wanted;
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::{AppState, blocking};
