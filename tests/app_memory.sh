@@ -2,7 +2,7 @@
 # Idle memory of the desktop app as a reporter sees it: every process of the app (the Rust process and
 # WebKit's web and network processes), PSS and RSS, one minute after opening a library of 82 articles.
 # usage: tests/app_memory.sh target/release/byline-app target/release/byline [SECONDS]
-# (EXTRA_ENV="NAME=VALUE" adds to the app's environment, e.g. BYLINE_GPU_COMPOSITING=1.)
+# (EXTRA_ENV="NAME=VALUE" adds to the app's environment, e.g. WEBKIT_DISABLE_COMPOSITING_MODE=1.)
 set -u
 app=$1; cli=$2; wait_s=${3:-60}
 work=$(mktemp -d); home=$work/home; arts=$work/articles; mkdir -p $home $arts

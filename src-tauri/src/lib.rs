@@ -7,7 +7,6 @@ mod logging;
 mod menu;
 mod navigation;
 mod state;
-mod webview;
 
 use tauri::Runtime;
 
@@ -25,7 +24,6 @@ pub fn build_app<R: Runtime>(
         .plugin(navigation::guard())
         .setup(|app| {
             menu::install(app)?;
-            webview::tune(app);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
