@@ -2,7 +2,7 @@
 //! connection, the settings, the running jobs, and the models kept loaded.
 use std::sync::{Arc, Mutex};
 
-use byline_core::{AppPaths, CancelToken, Jobs, Settings};
+use byline_core::{AppPaths, CancelToken, JobGuard, Jobs, Settings};
 use byline_library::Library;
 use byline_models::warm::{Slot, WarmModels};
 
@@ -144,19 +144,28 @@ impl AppState {
         what: &str,
         work: impl FnOnce(CancelToken) -> CommandResult<T> + Send + 'static,
     ) -> CommandResult<T> {
-        let job = self.jobs.start(job_id)?;
-        let cancel = job.cancel_token();
-        let started = std::time::Instant::now();
-        tracing::info!(job = job_id, "{what}: started");
-        let result = blocking(what, move || work(cancel)).await;
-        drop(job);
-        let ms = started.elapsed().as_millis();
-        match &result {
-            Ok(_) => tracing::info!(job = job_id, ms, "{what}: done"),
-            Err(e) => tracing::warn!(job = job_id, ms, code = e.code, "{what}: {}", e.message),
-        }
-        result
+        run_started(self.jobs.start(job_id)?, what, work).await
     }
+}
+
+/// [`AppState::run_job`] for a job already registered, so it could be given a control first (a recording's
+/// pause and stop).
+pub async fn run_started<T: Send + 'static>(
+    job: JobGuard,
+    what: &str,
+    work: impl FnOnce(CancelToken) -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    let cancel = job.cancel_token();
+    let started = std::time::Instant::now();
+    tracing::info!(job = job.id(), "{what}: started");
+    let result = blocking(what, move || work(cancel)).await;
+    let ms = started.elapsed().as_millis();
+    match &result {
+        Ok(_) => tracing::info!(job = job.id(), ms, "{what}: done"),
+        Err(e) => tracing::warn!(job = job.id(), ms, code = e.code, "{what}: {}", e.message),
+    }
+    drop(job);
+    result
 }
 
 /// What a blocking task needs to use one kind of warm model (State itself cannot leave the async command):

@@ -20,7 +20,7 @@ use tauri::State;
 use tauri::ipc::{Channel, Response};
 
 use crate::error::{CommandError, CommandResult};
-use crate::state::{AppState, blocking};
+use crate::state::{AppState, run_started};
 
 /// What a running transcription streams to the panel.
 #[derive(Clone, Serialize, ts_rs::TS)]
@@ -221,9 +221,8 @@ pub async fn record_start(
     let job = state.jobs.start(&job_id)?;
     let control = Control::new();
     job.set_control(control.clone());
-    let cancel = job.cancel_token();
     let paths = state.paths.clone();
-    let result = blocking("the recording", move || {
+    run_started(job, "the recording", move |cancel| {
         // The models load before the microphone opens, so the first words already show. Without a usable
         // model the take still records; the full pass after Stop says what is missing.
         let live = live.then(|| model.unwrap_or_else(|| DEFAULT_MODEL.to_owned())).and_then(|model| {
@@ -253,9 +252,7 @@ pub async fn record_start(
         }
         Ok(take.summary)
     })
-    .await;
-    drop(job);
-    result
+    .await
 }
 
 fn chrono_stamp() -> String {
