@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use byline_core::{CancelToken, Error, Progress, Reporter, Result};
+use byline_speakers::{Count, Diarizer, Encoder, Turn};
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
 use crate::chunk::{Chunk, Chunker, speech_span};
@@ -16,6 +17,7 @@ use crate::decode::{self, AudioInfo};
 use crate::options::Options;
 use crate::repetition;
 use crate::resample::TARGET_RATE;
+use crate::speakers;
 use crate::transcript::{Segment, Transcript};
 use crate::vad::{Gate, Rules, TimeMap, Vad};
 use crate::words::{TokenPiece, make_monotonic, tokens_to_words};
@@ -26,6 +28,8 @@ pub struct Engine {
     model_path: PathBuf,
     /// Silero VAD file: pauses are cut out before Whisper unless the options say otherwise.
     vad_model: Option<PathBuf>,
+    /// CAM++ weights for telling speakers apart; without them diarization uses spectral statistics.
+    speaker_model: Option<PathBuf>,
 }
 
 /// Called with each finished segment, for partial text while a long file is transcribed.
@@ -43,12 +47,18 @@ impl Engine {
         params.flash_attn(flash_attention());
         let ctx = WhisperContext::new_with_params(model, params)
             .map_err(|e| whisper_err(&format!("cannot load the Whisper model {}", model.display()), e))?;
-        Ok(Self { ctx, model_path: model.to_path_buf(), vad_model: None })
+        Ok(Self { ctx, model_path: model.to_path_buf(), vad_model: None, speaker_model: None })
     }
 
     /// Uses the Silero VAD file at `path` (see [`crate::resolve_vad`]) to skip pauses; `None` decodes them.
     pub fn with_vad(mut self, path: Option<PathBuf>) -> Self {
         self.vad_model = path;
+        self
+    }
+
+    /// Uses the CAM++ weights at `path` (see [`crate::resolve_speaker_model`]) when speakers are asked for.
+    pub fn with_speaker_model(mut self, path: Option<PathBuf>) -> Self {
+        self.speaker_model = path;
         self
     }
 
@@ -105,7 +115,7 @@ impl Engine {
             Ok(end.is_none_or(|e| position < e))
         })?;
         run.flush()?;
-        let mut transcript = run.finish();
+        let mut transcript = run.finish()?;
         if info.truncated {
             transcript
                 .notes
@@ -132,7 +142,7 @@ impl Engine {
             run.push(block)?;
         }
         run.flush()?;
-        Ok(run.finish())
+        run.finish()
     }
 }
 
@@ -152,6 +162,8 @@ struct Run<'r, 's> {
     gate: Option<Gate>,
     vad: bool,
     map: TimeMap,
+    /// Who speaks when, when asked for: it sees the same speech Whisper does.
+    diarizer: Option<Diarizer>,
     /// Samples of the range taken in, speech or not.
     fed: u64,
     /// Seconds of audio before the range, added to every timestamp.
@@ -193,9 +205,31 @@ impl<'r, 's> Run<'r, 's> {
                 crate::model::VAD_MODEL
             ));
         }
+        let diarizer = opts.speakers.map(|_| {
+            let pull = format!("`byline models pull {}`", crate::model::SPEAKER_MODEL);
+            let encoder = match engine.speaker_model.as_deref().map(Encoder::campp) {
+                Some(Ok(encoder)) => encoder,
+                Some(Err(e)) => {
+                    transcript.notes.push(format!(
+                        "speakers were told apart without the speaker model, which is much less reliable: it \
+                         failed to load ({e}); {pull} installs it again"
+                    ));
+                    Encoder::Spectral
+                }
+                None => {
+                    transcript.notes.push(format!(
+                        "speakers were told apart without the speaker model, which is much less reliable: it is \
+                         not installed ({pull})"
+                    ));
+                    Encoder::Spectral
+                }
+            };
+            Diarizer::new(encoder)
+        });
         Ok(Self {
             engine,
             state: Some(state),
+            diarizer,
             opts,
             reporter,
             cancel,
@@ -247,6 +281,9 @@ impl<'r, 's> Run<'r, 's> {
     /// Samples that go on to Whisper; `at` is where they start in the range.
     fn speech(&mut self, at: u64, samples: &[f32]) -> Result<()> {
         self.map.push(at, samples.len() as u64);
+        if let Some(d) = self.diarizer.as_mut() {
+            d.push(at, samples)?;
+        }
         let mut chunker = std::mem::take(&mut self.chunker);
         let result = chunker.push(samples, &mut |c| self.chunk(c));
         self.chunker = chunker;
@@ -409,7 +446,7 @@ impl<'r, 's> Run<'r, 's> {
         Ok(segments)
     }
 
-    fn finish(mut self) -> Transcript {
+    fn finish(mut self) -> Result<Transcript> {
         let mut t = std::mem::take(&mut self.transcript);
         let fed = self.fed as f64 / f64::from(TARGET_RATE);
         t.duration_s = self.offset + fed;
@@ -424,8 +461,29 @@ impl<'r, 's> Run<'r, 's> {
         if t.segments.is_empty() {
             t.notes.push("no speech was detected".into());
         }
+        if let Some(mut d) = self.diarizer.take() {
+            self.cancel.check()?;
+            d.close()?;
+            let count = match self.opts.speakers {
+                Some(n) if n > 0 => Count::Exactly(n as usize),
+                _ => Count::Auto,
+            };
+            let offset = self.offset;
+            let turns: Vec<Turn> = d
+                .cluster(count)
+                .into_iter()
+                .map(|t| Turn { start: t.start + offset, end: t.end + offset, ..t })
+                .collect();
+            speakers::assign(&mut t, &turns);
+            let found = turns.iter().map(|t| t.speaker + 1).max().unwrap_or(0);
+            t.notes.push(format!(
+                "{found} {} told apart ({})",
+                if found == 1 { "speaker" } else { "speakers" },
+                d.encoder().name()
+            ));
+        }
         self.reporter.on_done(&format!("{} segments", t.segments.len()));
-        t
+        Ok(t)
     }
 }
 

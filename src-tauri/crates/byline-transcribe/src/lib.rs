@@ -12,6 +12,7 @@ mod options;
 pub mod record;
 pub mod repetition;
 pub mod resample;
+pub mod speakers;
 pub mod store;
 pub mod take;
 mod transcript;
@@ -21,8 +22,8 @@ mod workflow;
 
 pub use decode::{AudioInfo, SUPPORTED_FORMATS, decode_16k_mono, load_16k_mono};
 pub use engine::{Engine, SegmentSink};
-pub use model::{DEFAULT_MODEL, VAD_MODEL, resolve_model, resolve_vad};
-pub use options::{Options, parse_range};
+pub use model::{DEFAULT_MODEL, SPEAKER_MODEL, VAD_MODEL, resolve_model, resolve_speaker_model, resolve_vad};
+pub use options::{MAX_SPEAKERS, Options, parse_range, parse_speakers};
 pub use transcript::{Segment, Transcript, Word, normalise, word_error_rate};
 pub use workflow::{Transcribed, load_engine, transcribe_and_store};
 

@@ -17,6 +17,16 @@ fn is_ggml(path: &Path) -> bool {
 /// The catalog id of the voice-activity model that cuts pauses out before Whisper (see [`crate::vad`]).
 pub const VAD_MODEL: &str = "silero-vad";
 
+/// The catalog id of the speaker encoder diarization uses when it is installed.
+pub const SPEAKER_MODEL: &str = "campplus-zh-en";
+
+/// The installed CAM++ weights, if the model is installed.
+pub fn resolve_speaker_model(store: &Store) -> Result<Option<PathBuf>> {
+    let Some(manifest) = store.manifest(SPEAKER_MODEL)? else { return Ok(None) };
+    let dir = store.path(SPEAKER_MODEL)?;
+    Ok(manifest.files.iter().map(|f| dir.join(&f.path)).find(|p| p.extension().is_some_and(|e| e == "pt")))
+}
+
 /// The installed Silero VAD file, if the model is installed.
 pub fn resolve_vad(store: &Store) -> Result<Option<PathBuf>> {
     let Some(manifest) = store.manifest(VAD_MODEL)? else { return Ok(None) };

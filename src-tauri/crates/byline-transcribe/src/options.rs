@@ -20,6 +20,26 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Decode the pauses too: voice-activity detection off (it is on whenever its model is installed).
     pub no_vad: bool,
+    /// Who speaks when: `None` leaves speakers out, `Some(0)` finds how many there are, `Some(n)` splits
+    /// the speech between exactly `n` speakers.
+    pub speakers: Option<u32>,
+}
+
+/// The most speakers one transcript can be split between.
+pub const MAX_SPEAKERS: u32 = 20;
+
+/// Parses `auto` or a number of speakers for [`Options::speakers`].
+pub fn parse_speakers(text: &str) -> Result<Option<u32>> {
+    match text.trim() {
+        "auto" => Ok(Some(0)),
+        "off" | "none" => Ok(None),
+        n => match n.parse::<u32>() {
+            Ok(n) if (1..=MAX_SPEAKERS).contains(&n) => Ok(Some(n)),
+            _ => Err(Error::InvalidInput(format!(
+                "speakers {text:?}: use auto, off or a number from 1 to {MAX_SPEAKERS}"
+            ))),
+        },
+    }
 }
 
 impl Options {
@@ -40,6 +60,11 @@ impl Options {
             && whisper_rs::get_lang_id(lang).is_none()
         {
             return Err(Error::InvalidInput(format!("unknown language code {lang:?} (use e.g. en, de, fr or auto)")));
+        }
+        if let Some(n) = self.speakers
+            && n > MAX_SPEAKERS
+        {
+            return Err(Error::InvalidInput(format!("{n} speakers is too many (at most {MAX_SPEAKERS})")));
         }
         let start = self.start_s.unwrap_or(0.0);
         if !start.is_finite() || start < 0.0 {

@@ -342,3 +342,47 @@ fn a_killed_recording_is_repaired_and_transcribed() {
     eprintln!("recovered recording: {:?} WER {wer:.3}", t.text());
     assert!(wer <= 0.10);
 }
+
+/// pyannote.audio's two-speaker sample (30 s, reference turns in RTTM), transcribed with speakers: two are
+/// found, and the words land with the right one as often as the reference allows.
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn speakers_are_told_apart_word_by_word_on_a_real_conversation() {
+    let sample = cache().join("packages/pyannote.audio-4.0.7/src/pyannote/audio/sample");
+    let rttm = std::fs::read_to_string(sample.join("sample.rttm")).expect("rttm");
+    let reference = byline_speakers::der::parse_rttm(&rttm, "sample").expect("parse");
+    let campp = cache().join("home/models").join(crate::SPEAKER_MODEL).join("campplus_cn_en_common.pt");
+    let engine = engine().with_speaker_model(Some(campp));
+    let opts = Options { speakers: Some(0), ..Options::default() };
+    let t =
+        engine.transcribe_file(&sample.join("sample.wav"), &opts, &NoProgress, &CancelToken::new(), None).expect("t").0;
+    check_timestamps(&t);
+    let names: Vec<String> = crate::speakers::speakers(&t).into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["Speaker 1", "Speaker 2"], "{:?}", t.notes);
+    assert!(t.notes.iter().any(|n| n.contains("2 speakers told apart (CAM++")), "{:?}", t.notes);
+    // Each word whose middle falls where exactly one reference speaker talks, against that speaker, under
+    // the better of the two ways of pairing the names.
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    for seg in &t.segments {
+        for w in &seg.words {
+            let mid = (w.start + w.end) / 2.0;
+            let talking: Vec<&str> =
+                reference.iter().filter(|r| r.start <= mid && mid < r.end).map(|r| r.speaker.as_str()).collect();
+            if let [who] = talking[..] {
+                pairs.push((who, seg.speaker.as_deref().expect("every segment has a speaker")));
+            }
+        }
+    }
+    let agree = |a: &str| pairs.iter().filter(|(r, h)| (*r == "speaker90") == (*h == a)).count();
+    let best = agree("Speaker 1").max(agree("Speaker 2"));
+    let share = best as f64 / pairs.len() as f64;
+    println!("{best} of {} words with the reference speaker ({:.1} %)", pairs.len(), 100.0 * share);
+    assert!(pairs.len() >= 40, "{} words scored", pairs.len());
+    assert!(share >= 0.85, "{best} of {} words with the right speaker", pairs.len());
+    let srt = String::from_utf8(
+        crate::export::export(&t, crate::export::ExportFormat::Srt, crate::export::ExportOptions::default())
+            .expect("srt"),
+    )
+    .expect("utf8");
+    assert!(srt.contains("Speaker 1: ") && srt.contains("Speaker 2: "), "{srt}");
+}

@@ -10,14 +10,16 @@ use byline_models::Store;
 
 use crate::decode::AudioInfo;
 use crate::engine::SegmentSink;
-use crate::model::{resolve_model, resolve_vad};
+use crate::model::{resolve_model, resolve_speaker_model, resolve_vad};
 use crate::options::Options;
 use crate::store::{self as tstore, Recording};
 use crate::{Engine, Transcript};
 
 /// Loads the Whisper model `model` (a store id or a ggml file) and, when installed, Silero VAD.
 pub fn load_engine(store: &Store, model: &str, reporter: &dyn Reporter, cancel: &CancelToken) -> Result<Engine> {
-    Ok(Engine::load(&resolve_model(store, model, reporter, cancel)?)?.with_vad(resolve_vad(store)?))
+    Ok(Engine::load(&resolve_model(store, model, reporter, cancel)?)?
+        .with_vad(resolve_vad(store)?)
+        .with_speaker_model(resolve_speaker_model(store)?))
 }
 
 /// A transcribed file, and its id in the library when it was stored.
