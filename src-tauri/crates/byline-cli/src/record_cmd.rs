@@ -10,9 +10,10 @@ use byline_library::Library;
 use byline_transcribe::export::{ExportFormat, ExportOptions, export};
 use byline_transcribe::live::{LiveUpdate, live_text_path};
 use byline_transcribe::record::{self, Control};
+use byline_transcribe::speakers as tspeakers;
 use byline_transcribe::store as tstore;
 use byline_transcribe::take::{Input, Meter, TakeOptions, record_take};
-use byline_transcribe::{DEFAULT_MODEL, Options, load_engine, transcribe_and_store};
+use byline_transcribe::{DEFAULT_MODEL, Options, load_engine, parse_speakers, transcribe_and_store};
 use clap::{Args, Subcommand};
 
 #[derive(Args)]
@@ -31,6 +32,9 @@ pub struct RecordArgs {
     /// Transcribe the recording when it stops, and store it in the library.
     #[arg(long)]
     pub transcribe: bool,
+    /// With --transcribe: tell speakers apart (`auto` or how many there are).
+    #[arg(long, value_name = "auto|N", requires = "transcribe")]
+    pub speakers: Option<String>,
     /// With --transcribe: show the words while recording (settled lines and the current guess), and keep
     /// the text so far in OUT.live.txt; the full pass when the recording stops replaces it.
     #[arg(long, requires = "transcribe")]
@@ -84,7 +88,11 @@ pub fn record(paths: &AppPaths, args: RecordArgs) -> Result<()> {
         let store = byline_models::Store::new(paths)?;
         let engine = load_engine(&store, &args.model, &NoProgress, &cancel)?;
         let lib = Library::open(&paths.library_db())?;
-        let opts = Options { prompt: tstore::prompt_with_vocabulary(lib.connection(), None)?, ..Default::default() };
+        let opts = Options {
+            prompt: tstore::prompt_with_vocabulary(lib.connection(), None)?,
+            speakers: args.speakers.as_deref().map(parse_speakers).transpose()?.flatten(),
+            ..Default::default()
+        };
         Some((engine, lib, opts))
     } else {
         None
@@ -190,6 +198,17 @@ pub enum TranscriptsCommand {
         #[arg(long)]
         force: bool,
     },
+    /// List a transcript's speakers and how long each speaks, or rename them (in the edited copy; the raw
+    /// transcript and every time stay as they were). Renaming to another speaker's name merges the two.
+    Speakers {
+        id: i64,
+        /// `FROM=NEW NAME`, where FROM is a speaker's number in the list or their current name, e.g.
+        /// `--rename 1="Mayor Chen"`. Repeat for more.
+        #[arg(long, value_name = "FROM=NAME")]
+        rename: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show or set the library's custom vocabulary (names, places, jargon) used as Whisper's prompt.
     Vocabulary {
         /// Replace the vocabulary with these terms.
@@ -239,6 +258,29 @@ pub fn transcripts(paths: &AppPaths, cmd: TranscriptsCommand) -> Result<()> {
                 Some(p) => crate::output::write_out(&p, &bytes, force)?,
                 None if f == ExportFormat::Docx => bail!("DOCX is binary: give --out FILE"),
                 None => std::io::stdout().write_all(&bytes)?,
+            }
+        }
+        TranscriptsCommand::Speakers { id, rename, json } => {
+            let t = tstore::get(conn, id)?;
+            let mut edited = t.edited.clone();
+            for r in &rename {
+                let Some((from, to)) = r.split_once('=') else {
+                    bail!("--rename {r:?}: use FROM=NEW NAME, e.g. 1=\"Mayor Chen\"");
+                };
+                let n = tspeakers::rename(&mut edited, from, to)?;
+                eprintln!("{} → {}: {n} segments", from.trim(), to.trim());
+            }
+            if !rename.is_empty() {
+                tstore::save_edit(conn, id, &edited)?;
+            }
+            let list = tspeakers::speakers(&edited);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("no speakers in transcript {id} (transcribe with --speakers auto)");
+            }
+            for (i, s) in list.iter().enumerate().filter(|_| !json) {
+                println!("{:>3}  {:<28} {:>8}  {} segments", i + 1, s.name, clock(s.seconds), s.segments);
             }
         }
         TranscriptsCommand::Vocabulary { set } => {

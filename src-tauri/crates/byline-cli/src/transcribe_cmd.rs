@@ -11,7 +11,8 @@ use byline_models::Store;
 use byline_transcribe::export::{ExportFormat, ExportOptions, export};
 use byline_transcribe::store as tstore;
 use byline_transcribe::{
-    DEFAULT_MODEL, Options, SUPPORTED_FORMATS, Transcript, load_engine, parse_range, transcribe_and_store,
+    DEFAULT_MODEL, Options, SUPPORTED_FORMATS, Transcript, load_engine, parse_range, parse_speakers,
+    transcribe_and_store,
 };
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -55,6 +56,10 @@ pub struct TranscribeArgs {
     /// Decode the pauses too (by default Silero VAD, when installed, cuts them out before Whisper).
     #[arg(long)]
     pub no_vad: bool,
+    /// Tell speakers apart: `auto` finds how many there are, a number splits the speech between exactly
+    /// that many (CAM++ when `campplus-zh-en` is installed, a much weaker model-free method otherwise).
+    #[arg(long, value_name = "auto|N")]
+    pub speakers: Option<String>,
     /// Print a JSON summary instead of text.
     #[arg(long)]
     pub json: bool,
@@ -112,6 +117,7 @@ pub fn transcribe(paths: &AppPaths, args: TranscribeArgs) -> Result<()> {
         end_s,
         threads: args.threads,
         no_vad: args.no_vad,
+        speakers: args.speakers.as_deref().map(parse_speakers).transpose()?.flatten(),
     };
     opts.validate()?;
     let cancel = CancelToken::new();

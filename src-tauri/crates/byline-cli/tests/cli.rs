@@ -201,3 +201,67 @@ fn quotes_check_and_search() {
     let (ok, out, _) = byline(home.path(), &["quotes", "check", "--text", &draft.to_string_lossy()]);
     assert!(ok && out.contains("NOT FOUND"), "{out}");
 }
+
+/// `byline transcribe --speakers` on pyannote.audio's real two-speaker sample, then
+/// `byline transcripts speakers ID --rename`: the edited copy and its exports carry the new names, the raw
+/// transcript keeps the found ones, and no time moves.
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn speakers_are_found_renamed_and_exported() {
+    let models = std::env::var_os("BYLINE_TEST_MODELS").map(std::path::PathBuf::from).expect("BYLINE_TEST_MODELS");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    std::os::unix::fs::symlink(models.join("home/models"), home.join("models")).expect("link the models");
+    let wav = dir.path().join("interview.wav");
+    std::fs::copy(models.join("packages/pyannote.audio-4.0.7/src/pyannote/audio/sample/sample.wav"), &wav)
+        .expect("copy the sample");
+    let out = dir.path().join("out");
+    let (ok, _, err) = byline(
+        &home,
+        &[
+            "transcribe",
+            wav.to_str().expect("utf-8"),
+            "--model",
+            "whisper-tiny.en-ct2",
+            "--speakers",
+            "2",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(err.contains("2 speakers told apart (CAM++"), "{err}");
+    let (bad, _, err) = byline(&home, &["transcribe", wav.to_str().expect("utf-8"), "--speakers", "many"]);
+    assert!(!bad && err.contains("use auto, off or a number"), "{err}");
+
+    let listed = json(&home, &["transcripts", "speakers", "1", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+    assert_eq!(listed[0]["name"], "Speaker 1");
+    let renamed = json(&home, &["transcripts", "speakers", "1", "--rename", "1=Mayor Chen", "--json"]);
+    assert_eq!(renamed[0]["name"], "Mayor Chen", "{renamed}");
+    assert_eq!(renamed[1]["name"], "Speaker 2");
+    let (ok, _, err) = byline(&home, &["transcripts", "speakers", "1", "--rename", "7=Nobody"]);
+    assert!(!ok && err.contains("no speaker \"7\""), "{err}");
+
+    let (ok, srt, err) = byline(&home, &["transcripts", "export", "1", "--format", "srt"]);
+    assert!(ok, "{err}");
+    assert!(srt.contains("Mayor Chen: ") && srt.contains("Speaker 2: ") && !srt.contains("Speaker 1"), "{srt}");
+    let shown = json(&home, &["transcripts", "show", "1", "--json"]);
+    let times = |t: &serde_json::Value| -> Vec<(f64, f64)> {
+        t["segments"]
+            .as_array()
+            .expect("segments")
+            .iter()
+            .flat_map(|s| s["words"].as_array().expect("words").iter())
+            .map(|w| (w["start"].as_f64().expect("start"), w["end"].as_f64().expect("end")))
+            .collect()
+    };
+    assert_eq!(times(&shown["raw"]), times(&shown["edited"]));
+    assert!(shown["raw"].to_string().contains("Speaker 1") && !shown["raw"].to_string().contains("Mayor Chen"));
+    let exported: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("interview.json")).expect("json export")).expect("parse");
+    assert!(exported["words"].as_array().expect("flat words").iter().all(|w| w["speaker"].is_string()));
+}

@@ -74,9 +74,29 @@ pub fn export(transcript: &Transcript, format: ExportFormat, opts: ExportOptions
         ExportFormat::Vtt => text::vtt(transcript).into_bytes(),
         ExportFormat::Txt => text::plain(transcript, opts).into_bytes(),
         ExportFormat::Md => text::markdown(transcript, opts).into_bytes(),
-        ExportFormat::Json => serde_json::to_vec_pretty(transcript).map_err(|e| Error::InvalidInput(e.to_string()))?,
+        ExportFormat::Json => json(transcript)?,
         ExportFormat::Docx => docx::docx(transcript, opts)?,
     })
+}
+
+/// The transcript as stored (segments with their words), plus every word in a flat list with its
+/// segment's speaker, for tools that want one row per word.
+fn json(transcript: &Transcript) -> Result<Vec<u8>> {
+    let bad = |e: serde_json::Error| Error::InvalidInput(e.to_string());
+    let mut value = serde_json::to_value(transcript).map_err(bad)?;
+    let words: Vec<serde_json::Value> = transcript
+        .segments
+        .iter()
+        .flat_map(|s| {
+            s.words.iter().map(move |w| {
+                serde_json::json!({"start": w.start, "end": w.end, "text": w.text, "p": w.p, "speaker": s.speaker})
+            })
+        })
+        .collect();
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("words".into(), serde_json::Value::Array(words));
+    }
+    serde_json::to_vec_pretty(&value).map_err(bad)
 }
 
 #[cfg(test)]

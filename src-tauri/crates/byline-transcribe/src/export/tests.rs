@@ -47,6 +47,15 @@ fn prose_formats_follow_the_options() {
     assert!(md.contains("`00:00:01` **Kennedy:** Ask not <what> & why"), "{md}");
     let json: Transcript = serde_json::from_str(&text(ExportFormat::Json, ExportOptions::default())).expect("json");
     assert_eq!(json, sample());
+    let flat: serde_json::Value =
+        serde_json::from_str(&text(ExportFormat::Json, ExportOptions::default())).expect("json");
+    let words = flat["words"].as_array().expect("a flat word list");
+    assert_eq!(words.len(), sample().words().count());
+    for (w, seg_word) in words.iter().zip(sample().segments.iter().flat_map(|s| s.words.iter().map(move |w| (s, w)))) {
+        assert_eq!(w["text"], seg_word.1.text.as_str());
+        assert_eq!(w["start"], seg_word.1.start);
+        assert_eq!(w["speaker"], serde_json::json!(seg_word.0.speaker));
+    }
 }
 
 #[test]
