@@ -167,6 +167,54 @@ fn interview_is_transcribed_clicked_and_exported() {
     assert!(srt.to_lowercase().contains("ask not what your country can do for you"), "{srt}");
 }
 
+/// A real two-speaker conversation (pyannote.audio's sample) transcribed with "Speakers: 2"; the reporter
+/// names the first voice, and the SRT export carries the name.
+#[test]
+#[ignore = "needs the built app, tauri-driver, a display and the test models: run `cargo xtask test`"]
+fn speakers_are_found_named_and_exported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = home_with_models(dir.path());
+    let wav = dir.path().join("two-voices.wav");
+    std::fs::copy(
+        env_path("BYLINE_TEST_MODELS").join("packages/pyannote.audio-4.0.7/src/pyannote/audio/sample/sample.wav"),
+        &wav,
+    )
+    .expect("copy the sample");
+
+    let d = start(&home);
+    d.click(&d.wait_for("[data-testid=transcripts-button]"));
+    d.type_into(&d.wait_for("[data-testid=transcribe-path]"), &wav.to_string_lossy());
+    d.click(&d.wait_for("[data-testid=transcript-panel] details.options summary"));
+    d.click(&d.wait_for("[data-testid=transcribe-speakers]"));
+    d.click(&d.wait_for("[data-testid=transcribe-speakers] option[value='2']"));
+    d.click(&d.wait_for("[data-testid=transcribe-start]"));
+
+    let names = d.wait_longer("two speakers", Duration::from_secs(240), || {
+        Some(d.find_all("[data-testid=speaker-name]")).filter(|n| n.len() == 2)
+    });
+    let value = |e: &str| d.property(e, "value").as_str().unwrap_or_default().to_string();
+    assert_eq!(value(&names[0]), "Speaker 1");
+    d.clear(&names[0]);
+    d.type_into(&names[0], "Mayor Chen\u{E007}");
+    d.wait_until("the new name everywhere", || {
+        let names = d.find_all("[data-testid=speaker-name]");
+        let values: Vec<String> = names.iter().map(|n| value(n)).collect();
+        (values == ["Mayor Chen", "Speaker 2"]).then_some(())
+    });
+
+    d.click(&d.wait_for("[data-testid=transcript-export-format]"));
+    d.click(&d.wait_for("[data-testid=transcript-export-format] option[value=srt]"));
+    d.click(&d.wait_for("[data-testid=transcript-export]"));
+    let exported = d.wait_for("[data-testid=transcript-export-path]");
+    let text = d.text(&exported);
+    let file = text.trim().strip_prefix("Exported to ").expect("the export path").trim().to_string();
+    d.screenshot(&artifact("speakers.png"));
+    drop(d);
+
+    let srt = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("reading {file}: {e}"));
+    assert!(srt.contains("Mayor Chen: ") && srt.contains("Speaker 2: ") && !srt.contains("Speaker 1"), "{srt}");
+}
+
 #[test]
 #[ignore = "needs the built app, tauri-driver, a display and the test models: run `cargo xtask test`"]
 fn assistant_streams_a_task_and_stops() {

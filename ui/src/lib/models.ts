@@ -10,6 +10,7 @@ export const TASKS: readonly { task: Task; label: string }[] = [
   { task: 'image', label: 'Images' },
   { task: 'tts', label: 'Read aloud' },
   { task: 'vad', label: 'Silence detection' },
+  { task: 'speakers', label: 'Speakers' },
 ];
 
 export type ModelGroup = { key: Task | 'other'; label: string; models: ModelInfo[] };
@@ -91,6 +92,7 @@ const FORMAT_LABEL: Record<ModelFormat, string> = {
   ctranslate2: 'CTranslate2',
   safetensors: 'safetensors',
   diffusers: 'Diffusers',
+  pytorch: 'PyTorch',
 };
 
 export function formatLabel(format: ModelFormat | null | undefined): string {

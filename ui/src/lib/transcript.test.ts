@@ -9,6 +9,7 @@ import {
   setSegmentText,
   setSpeaker,
   speakers,
+  speakingTime,
   type Transcript,
   wordAt,
 } from './transcript';
@@ -76,6 +77,15 @@ describe('editing', () => {
     t = setSpeaker(t, 1, '  ');
     expect(speakers(t)).toEqual(['Kennedy']);
     expect(renameSpeaker(t, 'Kennedy', ' ')).toBe(t);
+  });
+
+  it('merges a speaker renamed to another one and counts speaking time', () => {
+    const t = renameSpeaker(sample(), 'S2', 'S1');
+    expect(speakers(t)).toEqual(['S1']);
+    const time = speakingTime(sample());
+    const total = sample().segments.reduce((sum, s) => sum + (s.speaker ? s.end - s.start : 0), 0);
+    expect([...time.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(total);
+    expect(speakingTime(t).get('S1')).toBeCloseTo(total);
   });
 
   it('finds and replaces case-insensitively, literally', () => {

@@ -97,6 +97,13 @@ export function speakers(t: Transcript): string[] {
   return seen;
 }
 
+/** Seconds each speaker talks (the spans of their segments). */
+export function speakingTime(t: Transcript): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of t.segments) if (s.speaker) out.set(s.speaker, (out.get(s.speaker) ?? 0) + Math.max(0, s.end - s.start));
+  return out;
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

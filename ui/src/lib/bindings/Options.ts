@@ -24,4 +24,9 @@ threads?: number | null,
 /**
  * Decode the pauses too: voice-activity detection off (it is on whenever its model is installed).
  */
-no_vad: boolean, };
+no_vad: boolean, 
+/**
+ * Who speaks when: `None` leaves speakers out, `Some(0)` finds how many there are, `Some(n)` splits
+ * the speech between exactly `n` speakers.
+ */
+speakers?: number | null, };

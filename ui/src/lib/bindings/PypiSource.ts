@@ -4,4 +4,9 @@ import type { PypiPart } from "./PypiPart";
 /**
  * A file inside a wheel, or (with `parts`) a file split across several wheels.
  */
-export type PypiSource = { package: string | null, version: string | null, member: string | null, wheel_sha256: string | null, parts: Array<PypiPart>, };
+export type PypiSource = { package: string | null, version: string | null, member: string | null, wheel_sha256: string | null, 
+/**
+ * For a wheel built for one platform only: its Python tag and platform tag, as in
+ * `cp311-manylinux_2_28_x86_64`, so pip fetches that exact wheel on any machine (the member is data).
+ */
+platform: string | null, parts: Array<PypiPart>, };
