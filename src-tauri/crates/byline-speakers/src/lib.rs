@@ -218,6 +218,12 @@ impl Diarizer {
     /// Who spoke when in the speech embedded so far (call [`Self::close`] first), in seconds from the
     /// start of the recording.
     pub fn cluster(&self, count: Count) -> Vec<Turn> {
+        self.cluster_with_voices(count).0
+    }
+
+    /// As [`Self::cluster`], with each speaker's voice: the mean of their windows' embeddings (CAM++
+    /// only: the fallback's features are scaled per recording and say nothing across recordings).
+    pub fn cluster_with_voices(&self, count: Count) -> (Vec<Turn>, Vec<Voice>) {
         // Without voice-activity detection, pauses reach this far: windows much quieter than the speech
         // around them are not speech.
         let mut levels: Vec<f32> = self.windows.iter().map(|w| w.rms).collect();
@@ -225,7 +231,7 @@ impl Diarizer {
         let loud = levels.get(levels.len() * 9 / 10).copied().unwrap_or(0.0);
         let windows: Vec<&Window> = self.windows.iter().filter(|w| w.rms >= loud * 0.1 && w.rms > 0.0).collect();
         if windows.is_empty() {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let mut items: Vec<Vec<f32>> = windows.iter().map(|w| w.embedding.clone()).collect();
         if matches!(self.encoder, Encoder::Spectral) {
@@ -241,8 +247,76 @@ impl Diarizer {
         if count == Count::Auto {
             absorb_small(&items, &seconds, &mut labels);
         }
-        turns(&windows, &labels)
+        let voices = match self.encoder {
+            Encoder::CamPlusPlus(_) => voices(&items, &seconds, &labels),
+            Encoder::Spectral => Vec::new(),
+        };
+        (turns(&windows, &labels), voices)
     }
+}
+
+/// A speaker's voice: their unit-length mean embedding and how much speech it comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Voice {
+    pub speaker: usize,
+    pub embedding: Vec<f32>,
+    pub seconds: f32,
+}
+
+fn voices(items: &[Vec<f32>], seconds: &[f32], labels: &[usize]) -> Vec<Voice> {
+    let k = labels.iter().max().map_or(0, |m| m + 1);
+    let mut out: Vec<Voice> =
+        (0..k).map(|speaker| Voice { speaker, embedding: vec![0.0; items[0].len()], seconds: 0.0 }).collect();
+    for ((item, s), label) in items.iter().zip(seconds).zip(labels) {
+        let v = &mut out[*label];
+        v.embedding.iter_mut().zip(item).for_each(|(e, x)| *e += x * s);
+        // Windows overlap by half: each second of speech sits in two of them.
+        v.seconds += s / 2.0;
+    }
+    out.iter_mut().for_each(|v| normalise(&mut v.embedding));
+    out
+}
+
+/// Cosine similarity above which a voice is taken for a known one. On the pyannote.audio meetings whose
+/// participants appear in two excerpts, one person's voices in two excerpts average 0.63 and two people's
+/// 0.12 (see the `voices_are_recognised_across_recordings` test).
+pub const RECOGNISE_THRESHOLD: f32 = 0.4;
+/// A voice heard for less than this is not put to a name: two seconds say too little.
+pub const RECOGNISE_MIN_S: f32 = 3.0;
+
+/// For each voice, the known voice (index into `known`) it belongs to: pairs are taken most similar first,
+/// each known voice at most once, none below `threshold`, none for a voice heard under [`RECOGNISE_MIN_S`].
+pub fn recognise(voices: &[Voice], known: &[Vec<f32>], threshold: f32) -> Vec<Option<usize>> {
+    let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+    for (i, v) in voices.iter().enumerate().filter(|(_, v)| v.seconds >= RECOGNISE_MIN_S) {
+        for (j, k) in known.iter().enumerate() {
+            if k.len() == v.embedding.len() {
+                pairs.push((cosine(&v.embedding, k), i, j));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut out = vec![None; voices.len()];
+    let mut taken = vec![false; known.len()];
+    for (sim, i, j) in pairs {
+        if sim >= threshold && out[i].is_none() && !taken[j] {
+            out[i] = Some(j);
+            taken[j] = true;
+        }
+    }
+    out
+}
+
+/// The weighted mean of several voices of one person, at unit length: a profile grows as the reporter
+/// names the same voice in more recordings.
+pub fn combine(voices: &[(&[f32], f32)]) -> Vec<f32> {
+    let dim = voices.first().map_or(0, |v| v.0.len());
+    let mut out = vec![0.0f32; dim];
+    for (e, s) in voices.iter().filter(|v| v.0.len() == dim) {
+        out.iter_mut().zip(e.iter()).for_each(|(o, x)| *o += x * s.max(0.1));
+    }
+    normalise(&mut out);
+    out
 }
 
 fn rms(samples: &[f32]) -> f32 {

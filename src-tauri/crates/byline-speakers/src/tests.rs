@@ -65,3 +65,19 @@ fn spectral_fallback_separates_two_distinct_sources() {
         assert_eq!(found, who, "{got:?}");
     }
 }
+
+#[test]
+fn known_voices_are_matched_most_similar_first_and_once() {
+    let v = |speaker: usize, e: &[f32]| {
+        let mut e = e.to_vec();
+        normalise(&mut e);
+        Voice { speaker, embedding: e, seconds: 5.0 }
+    };
+    let voices = [v(0, &[1.0, 0.0, 0.0]), v(1, &[0.9, 0.3, 0.0]), v(2, &[0.0, 0.0, 1.0])];
+    let known = vec![vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0]];
+    // Voice 1 is close to known voice 0 too, but voice 0 is closer and takes it; nothing is near voice 2.
+    assert_eq!(recognise(&voices, &known, 0.5), vec![Some(0), None, None]);
+    assert_eq!(recognise(&voices, &known, 0.2), vec![Some(0), Some(1), None]);
+    let c = combine(&[(&[1.0, 0.0][..], 3.0), (&[0.0, 1.0][..], 1.0)]);
+    assert!((c[0] - 0.9487).abs() < 1e-3 && (c[1] - 0.3162).abs() < 1e-3, "{c:?}");
+}
