@@ -13,6 +13,7 @@ use byline_transcribe::record::{self, Control};
 use byline_transcribe::speakers as tspeakers;
 use byline_transcribe::store as tstore;
 use byline_transcribe::take::{Input, Meter, TakeOptions, record_take};
+use byline_transcribe::voices as tvoices;
 use byline_transcribe::{DEFAULT_MODEL, Options, load_engine, parse_speakers, transcribe_and_store};
 use clap::{Args, Subcommand};
 
@@ -209,6 +210,14 @@ pub enum TranscriptsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Voices you have named (a speaker renamed in a saved transcript), which later transcriptions
+    /// recognise; --delete forgets one. They never leave this machine.
+    Voices {
+        #[arg(long, value_name = "NAME")]
+        delete: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show or set the library's custom vocabulary (names, places, jargon) used as Whisper's prompt.
     Vocabulary {
         /// Replace the vocabulary with these terms.
@@ -281,6 +290,23 @@ pub fn transcripts(paths: &AppPaths, cmd: TranscriptsCommand) -> Result<()> {
             }
             for (i, s) in list.iter().enumerate().filter(|_| !json) {
                 println!("{:>3}  {:<28} {:>8}  {} segments", i + 1, s.name, clock(s.seconds), s.segments);
+            }
+        }
+        TranscriptsCommand::Voices { delete, json } => {
+            if let Some(name) = delete {
+                tvoices::delete(conn, &name)?;
+                eprintln!("forgot the voice {name}");
+            }
+            let list = tvoices::list(conn)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!(
+                    "no named voices yet: name a speaker in a transcript (transcripts speakers ID --rename) to add one"
+                );
+            }
+            for v in list.iter().filter(|_| !json) {
+                println!("{:<28} {:>8} of speech in {} recordings", v.name, clock(v.seconds), v.recordings);
             }
         }
         TranscriptsCommand::Vocabulary { set } => {

@@ -264,4 +264,12 @@ fn speakers_are_found_renamed_and_exported() {
     let exported: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("interview.json")).expect("json export")).expect("parse");
     assert!(exported["words"].as_array().expect("flat words").iter().all(|w| w["speaker"].is_string()));
+
+    // The name was saved with the transcript, so the voice is remembered, and can be forgotten.
+    let voices = json(&home, &["transcripts", "voices", "--json"]);
+    assert_eq!(voices[0]["name"], "Mayor Chen", "{voices}");
+    let voices = json(&home, &["transcripts", "voices", "--delete", "Mayor Chen", "--json"]);
+    assert_eq!(voices.as_array().map(Vec::len), Some(0), "{voices}");
+    let (ok, _, err) = byline(&home, &["transcripts", "voices", "--delete", "Nobody"]);
+    assert!(!ok && err.contains("Nobody"), "{err}");
 }

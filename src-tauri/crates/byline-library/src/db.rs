@@ -20,6 +20,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/005_sentiment.sql")),
         // Revisions: the fields JSON no longer repeats the title and body.
         M::up(include_str!("../migrations/006_revision_fields.sql")),
+        // Speakers (byline-transcribe): each transcript's voices and the voices the reporter has named.
+        M::up(include_str!("../migrations/007_voices.sql")),
     ])
 }
 

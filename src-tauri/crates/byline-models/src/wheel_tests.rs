@@ -103,16 +103,7 @@ fn a_platform_wheel_is_asked_for_by_its_tags() {
     let args = platform_args(Some("cp311-manylinux_2_28_x86_64")).expect("args");
     assert_eq!(
         args,
-        [
-            "--python-version",
-            "3.11",
-            "--implementation",
-            "cp",
-            "--abi",
-            "cp311",
-            "--platform",
-            "manylinux_2_28_x86_64"
-        ]
+        ["--python-version", "3.11", "--implementation", "cp", "--abi", "cp311", "--platform", "manylinux_2_28_x86_64"]
     );
     assert!(platform_args(None).expect("none").is_empty());
     for bad in ["manylinux", "py3-any", "cp3-x", "cp311-", "cp311-a b", "cp311-x;rm"] {

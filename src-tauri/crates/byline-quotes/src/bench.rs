@@ -66,7 +66,13 @@ pub fn generate_transcripts(conn: &Connection, hours: usize) -> Result<Vec<Vec<S
             let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
             segments.push(Segment { start: words[0].start, end: t, text, speaker: None, words });
         }
-        let transcript = Transcript { language: Some("en".into()), duration_s: 3600.0, segments, notes: Vec::new() };
+        let transcript = Transcript {
+            language: Some("en".into()),
+            duration_s: 3600.0,
+            segments,
+            notes: Vec::new(),
+            voices: Vec::new(),
+        };
         let rec = Recording { path: format!("hour-{h}.wav"), sha256: format!("{h:064x}"), duration_s: 3600.0 };
         tstore::save(conn, &rec, "generated", &Options::default(), &transcript)?;
         all.push(said);

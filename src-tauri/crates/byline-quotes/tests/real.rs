@@ -193,7 +193,7 @@ fn chinese_quotes_are_checked_character_by_character() {
         language: Some("zh".into()),
         duration_s: 4.0,
         segments: vec![Segment { start: 0.0, end: 4.0, text, speaker: None, words }],
-        notes: Vec::new(),
+        ..Transcript::default()
     };
     let rec = Recording { path: "/tmp/采访.wav".into(), sha256: "0".repeat(64), duration_s: 4.0 };
     tstore::save(lib.connection(), &rec, "whisper-base", &Options::default(), &t).expect("save");

@@ -18,7 +18,7 @@ use crate::options::Options;
 use crate::repetition;
 use crate::resample::TARGET_RATE;
 use crate::speakers;
-use crate::transcript::{Segment, Transcript};
+use crate::transcript::{Segment, Transcript, Voice};
 use crate::vad::{Gate, Rules, TimeMap, Vad};
 use crate::words::{TokenPiece, make_monotonic, tokens_to_words};
 
@@ -469,11 +469,13 @@ impl<'r, 's> Run<'r, 's> {
                 _ => Count::Auto,
             };
             let offset = self.offset;
-            let turns: Vec<Turn> = d
-                .cluster(count)
+            let (turns, voices) = d.cluster_with_voices(count);
+            t.voices = voices
                 .into_iter()
-                .map(|t| Turn { start: t.start + offset, end: t.end + offset, ..t })
+                .map(|v| Voice { name: speakers::default_name(v.speaker), embedding: v.embedding, seconds: v.seconds })
                 .collect();
+            let turns: Vec<Turn> =
+                turns.into_iter().map(|t| Turn { start: t.start + offset, end: t.end + offset, ..t }).collect();
             speakers::assign(&mut t, &turns);
             let found = turns.iter().map(|t| t.speaker + 1).max().unwrap_or(0);
             t.notes.push(format!(

@@ -17,6 +17,7 @@ pub mod store;
 pub mod take;
 mod transcript;
 pub mod vad;
+pub mod voices;
 mod words;
 mod workflow;
 
@@ -24,7 +25,7 @@ pub use decode::{AudioInfo, SUPPORTED_FORMATS, decode_16k_mono, load_16k_mono};
 pub use engine::{Engine, SegmentSink};
 pub use model::{DEFAULT_MODEL, SPEAKER_MODEL, VAD_MODEL, resolve_model, resolve_speaker_model, resolve_vad};
 pub use options::{MAX_SPEAKERS, Options, parse_range, parse_speakers};
-pub use transcript::{Segment, Transcript, Word, normalise, word_error_rate};
+pub use transcript::{Segment, Transcript, Voice, Word, normalise, word_error_rate};
 pub use workflow::{Transcribed, load_engine, transcribe_and_store};
 
 #[cfg(test)]

@@ -386,3 +386,79 @@ fn speakers_are_told_apart_word_by_word_on_a_real_conversation() {
     .expect("utf8");
     assert!(srt.contains("Speaker 1: ") && srt.contains("Speaker 2: "), "{srt}");
 }
+
+/// A voice named and saved in one transcript is recognised in the next: the first 18 s of pyannote.audio's
+/// sample are transcribed and the first voice named "Diane"; transcribing the rest of the recording (a new
+/// stretch of the conversation) puts "Diane" on her words there. Deleting the voice forgets it.
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn a_named_voice_is_recognised_in_the_next_recording() {
+    let sample = cache().join("packages/pyannote.audio-4.0.7/src/pyannote/audio/sample");
+    let rttm = std::fs::read_to_string(sample.join("sample.rttm")).expect("rttm");
+    let reference = byline_speakers::der::parse_rttm(&rttm, "sample").expect("parse");
+    let campp = cache().join("home/models").join(crate::SPEAKER_MODEL).join("campplus_cn_en_common.pt");
+    let engine = engine().with_speaker_model(Some(campp));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lib = byline_library::Library::open(&dir.path().join("library.sqlite3")).expect("library");
+    let wav = sample.join("sample.wav");
+    let run = |start_s: f64, end_s: Option<f64>| {
+        let opts = Options { speakers: Some(2), start_s: Some(start_s), end_s, ..Options::default() };
+        crate::transcribe_and_store(
+            &engine,
+            Some((&lib, "tiny.en")),
+            &wav,
+            &opts,
+            &NoProgress,
+            &CancelToken::new(),
+            None,
+        )
+        .expect("transcribe")
+    };
+    // Who says the word at `t` per the reference, when exactly one person does.
+    let who = |t: f64| {
+        let talking: Vec<&str> =
+            reference.iter().filter(|r| r.start <= t && t < r.end).map(|r| r.speaker.as_str()).collect();
+        (talking.len() == 1).then(|| talking[0])
+    };
+    let first = run(0.0, Some(18.0));
+    let id = first.id.expect("stored");
+    // The found speaker whose words are mostly speaker90's ("Diane" in the sample's transcript).
+    let diane = crate::speakers::speakers(&first.transcript)
+        .into_iter()
+        .max_by_key(|s| {
+            first
+                .transcript
+                .segments
+                .iter()
+                .filter(|g| g.speaker.as_ref() == Some(&s.name))
+                .flat_map(|g| &g.words)
+                .filter(|w| who((w.start + w.end) / 2.0) == Some("speaker90"))
+                .count()
+        })
+        .expect("speakers")
+        .name;
+    let mut edited = first.transcript.clone();
+    crate::speakers::rename(&mut edited, &diane, "Diane").expect("rename");
+    crate::store::save_edit(lib.connection(), id, &edited).expect("save");
+    let profiles = crate::voices::list(lib.connection()).expect("profiles");
+    assert_eq!(profiles.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Diane"]);
+
+    let second = run(18.0, None);
+    assert!(second.transcript.notes.iter().any(|n| n.contains("is Diane")), "{:?}", second.transcript.notes);
+    let (mut hers, mut named) = (0, 0);
+    for seg in &second.transcript.segments {
+        for w in &seg.words {
+            if who((w.start + w.end) / 2.0) == Some("speaker90") {
+                hers += 1;
+                named += usize::from(seg.speaker.as_deref() == Some("Diane"));
+            }
+        }
+    }
+    println!("{named} of {hers} of Diane's words in the second part carry her name");
+    assert!(hers >= 5 && named * 10 >= hers * 8, "{named} of {hers}");
+
+    crate::voices::delete(lib.connection(), "Diane").expect("delete");
+    assert!(crate::voices::list(lib.connection()).expect("profiles").is_empty());
+    let third = run(18.0, None);
+    assert!(!third.transcript.speakers_named("Diane"), "a deleted voice is not recognised");
+}

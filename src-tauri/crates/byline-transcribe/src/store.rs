@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::options::Options;
 use crate::transcript::Transcript;
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -78,6 +78,7 @@ pub fn save(
     )
     .db()?;
     let id = tx.last_insert_rowid();
+    crate::voices::insert(&tx, id, &raw.voices)?;
     tx.commit().db()?;
     Ok(id)
 }
@@ -115,21 +116,24 @@ pub fn get(conn: &Connection, id: i64) -> Result<StoredTranscript> {
     Ok(StoredTranscript { id, recording, model, settings, language, created_at, raw, edited, edited_at })
 }
 
-/// Saves the working copy.
+/// Saves the working copy, and ties the voices in it to the names the reporter gave them.
 pub fn save_edit(conn: &Connection, id: i64, edited: &Transcript) -> Result<()> {
-    let exists: bool =
-        conn.query_row("SELECT EXISTS(SELECT 1 FROM transcripts WHERE id = ?1)", [id], |r| r.get(0)).db()?;
-    if !exists {
+    let tx = conn.unchecked_transaction().db()?;
+    let raw_json: Option<String> =
+        tx.query_row("SELECT raw_json FROM transcripts WHERE id = ?1", [id], |r| r.get(0)).optional().db()?;
+    let Some(raw_json) = raw_json else {
         return Err(Error::not_found("transcript", id));
-    }
+    };
+    let raw: Transcript = serde_json::from_str(&raw_json).map_err(json_err)?;
     let json = serde_json::to_string(edited).map_err(json_err)?;
-    conn.execute(
+    tx.execute(
         "INSERT INTO transcript_edits (transcript_id, edited_json, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT(transcript_id) DO UPDATE SET edited_json = excluded.edited_json, updated_at = excluded.updated_at",
         params![id, json, now()],
     )
     .db()?;
-    Ok(())
+    crate::voices::tie_names(&tx, id, &raw, edited)?;
+    tx.commit().db()
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<TranscriptSummary>> {

@@ -41,6 +41,18 @@ pub struct Transcript {
     /// What the engine had to do that a reader should know (loops removed, damaged packets skipped).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The found speakers' voices, from transcription to the library's voice tables; never in the JSON.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub voices: Vec<Voice>,
+}
+
+/// A found speaker's voice: the name the transcription gave them and their speaker embedding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Voice {
+    pub name: String,
+    pub embedding: Vec<f32>,
+    pub seconds: f32,
 }
 
 impl Transcript {
@@ -54,8 +66,16 @@ impl Transcript {
         self.segments.iter().flat_map(|s| s.words.iter())
     }
 
+    /// Whether some segment's speaker is `name`.
+    pub fn speakers_named(&self, name: &str) -> bool {
+        self.segments.iter().any(|s| s.speaker.as_deref() == Some(name))
+    }
+
     /// Renames a speaker everywhere; returns how many segments changed.
     pub fn rename_speaker(&mut self, from: &str, to: &str) -> usize {
+        for v in self.voices.iter_mut().filter(|v| v.name == from) {
+            v.name = to.to_owned();
+        }
         let mut n = 0;
         for s in &mut self.segments {
             if s.speaker.as_deref() == Some(from) {

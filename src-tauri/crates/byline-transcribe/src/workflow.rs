@@ -46,7 +46,10 @@ pub fn transcribe_and_store(
         let stopped = || Error::Unavailable("hashing the recording stopped unexpectedly".into());
         (transcribed, hash.map(|h| h.join().unwrap_or_else(|_| Err(stopped()))))
     });
-    let (transcript, info) = transcribed?;
+    let (mut transcript, info) = transcribed?;
+    if let Some((lib, _)) = store_in {
+        crate::voices::recognise(lib.connection(), &mut transcript)?;
+    }
     let id = match (store_in, hash) {
         (Some((lib, model)), Some(sha256)) => {
             let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());

@@ -19,6 +19,7 @@ fn sample() -> Transcript {
             Segment { start: 3723.0, end: 3725.5, text: "Thank you.".into(), speaker: None, words: vec![] },
         ],
         notes: vec![],
+        voices: vec![],
     }
 }
 

@@ -9,6 +9,7 @@ fn transcript(text: &str) -> Transcript {
         duration_s: 11.0,
         segments: vec![Segment { start: 0.0, end: 11.0, text: text.into(), speaker: None, words: vec![] }],
         notes: vec![],
+        voices: vec![],
     }
 }
 
