@@ -73,6 +73,8 @@ macro_rules! contract {
         // Transcription.
         $visit.visit::<byline_transcribe::store::StoredTranscript>();
         $visit.visit::<byline_transcribe::store::TranscriptSummary>();
+        $visit.visit::<byline_transcribe::voices::VoiceProfile>();
+        $visit.visit::<byline_transcribe::speakers::SpeakerTime>();
         $visit.visit::<byline_transcribe::Transcript>();
         $visit.visit::<byline_transcribe::Options>();
         $visit.visit::<byline_transcribe::export::ExportOptions>();

@@ -80,6 +80,8 @@ pub fn build_app<R: Runtime>(
             commands::transcribe::transcript_get,
             commands::transcribe::transcript_save,
             commands::transcribe::transcript_delete,
+            commands::transcribe::voices_list,
+            commands::transcribe::voices_delete,
             commands::transcribe::transcript_export,
             commands::transcribe::transcript_audio,
             commands::transcribe::transcription_vocabulary,

@@ -168,7 +168,7 @@ fn interview_is_transcribed_clicked_and_exported() {
 }
 
 /// A real two-speaker conversation (pyannote.audio's sample) transcribed with "Speakers: 2"; the reporter
-/// names the first voice, and the SRT export carries the name.
+/// names the first voice, the SRT export carries the name, and the voice is then known (and forgotten).
 #[test]
 #[ignore = "needs the built app, tauri-driver, a display and the test models: run `cargo xtask test`"]
 fn speakers_are_found_named_and_exported() {
@@ -209,6 +209,13 @@ fn speakers_are_found_named_and_exported() {
     let text = d.text(&exported);
     let file = text.trim().strip_prefix("Exported to ").expect("the export path").trim().to_string();
     d.screenshot(&artifact("speakers.png"));
+
+    // Exporting saved the transcript with the name, so the voice is now known; it can be forgotten.
+    d.click(&d.wait_for("[data-testid=known-voices] summary"));
+    let profile = d.wait_for("[data-testid=voice-profile]");
+    assert!(d.text(&profile).contains("Mayor Chen"), "{}", d.text(&profile));
+    d.click(&d.wait_for("[data-testid=voice-forget]"));
+    d.wait_until("the voice forgotten", || d.find_all("[data-testid=voice-profile]").is_empty().then_some(()));
     drop(d);
 
     let srt = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("reading {file}: {e}"));

@@ -14,6 +14,7 @@ use byline_transcribe::live::LiveUpdate;
 use byline_transcribe::record::{self, Control, InputDevice};
 use byline_transcribe::store::{self as tstore, StoredTranscript, TranscriptSummary};
 use byline_transcribe::take::{Input, Meter, TakeOptions, record_take};
+use byline_transcribe::voices::{self, VoiceProfile};
 use byline_transcribe::{DEFAULT_MODEL, Options, Segment, Transcript, load_engine, transcribe_and_store};
 use serde::Serialize;
 use tauri::State;
@@ -101,6 +102,23 @@ pub async fn transcript_get(state: State<'_, AppState>, id: i64) -> CommandResul
 #[tauri::command]
 pub async fn transcript_save(state: State<'_, AppState>, id: i64, edited: Transcript) -> CommandResult<()> {
     state.with_library(move |lib| tstore::save_edit(lib.connection(), id, &edited)).await
+}
+
+/// The voices the reporter has named, which later transcriptions recognise.
+#[tauri::command]
+pub async fn voices_list(state: State<'_, AppState>) -> CommandResult<Vec<VoiceProfile>> {
+    state.with_library(move |lib| voices::list(lib.connection())).await
+}
+
+/// Forgets a named voice.
+#[tauri::command]
+pub async fn voices_delete(state: State<'_, AppState>, name: String) -> CommandResult<Vec<VoiceProfile>> {
+    state
+        .with_library(move |lib| {
+            voices::delete(lib.connection(), &name)?;
+            voices::list(lib.connection())
+        })
+        .await
 }
 
 #[tauri::command]

@@ -33,7 +33,7 @@ import type {
   TranscriptExportFormat,
   TranscriptSummary,
 } from './transcript';
-import type { RecordSummary, WarmInfo } from './bindings';
+import type { RecordSummary, VoiceProfile, WarmInfo } from './bindings';
 import type { QuoteHit, QuotesReport } from './quotes';
 import type { FeedbackAction, IndexStats, RankOptions, RelatedResult } from './related';
 import type { GalleryImage, ImageEvent, ImageJob } from './images';
@@ -217,6 +217,14 @@ export const api = {
   },
   transcriptDelete(id: number): Promise<null> {
     return call('transcript_delete', { id });
+  },
+  /** Voices the reporter has named, recognised in later transcriptions. */
+  voicesList(): Promise<VoiceProfile[]> {
+    return call('voices_list');
+  },
+  /** Forgets a named voice; resolves to the voices left. */
+  voicesDelete(name: string): Promise<VoiceProfile[]> {
+    return call('voices_delete', { name });
   },
   /** Writes the export to `dest` (null: the app's exports folder); resolves to the path written. */
   transcriptExport(
