@@ -6,6 +6,7 @@
 //! assigned to.
 
 pub mod campp;
+pub mod channels;
 pub mod cluster;
 pub mod der;
 pub mod fbank;

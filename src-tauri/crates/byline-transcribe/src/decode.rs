@@ -119,6 +119,17 @@ pub fn decode_16k_mono(
     cancel: &CancelToken,
     sink: &mut dyn FnMut(&[f32]) -> Result<bool>,
 ) -> Result<AudioInfo> {
+    decode_16k_mono_observed(path, cancel, sink, &mut |_, _, _| {})
+}
+
+/// As [`decode_16k_mono`], also showing `observe` each decoded packet before it is mixed down: interleaved
+/// samples, the channel count and the sample rate (for telling apart voices recorded on separate channels).
+pub fn decode_16k_mono_observed(
+    path: &Path,
+    cancel: &CancelToken,
+    sink: &mut dyn FnMut(&[f32]) -> Result<bool>,
+    observe: &mut dyn FnMut(&[f32], usize, u32),
+) -> Result<AudioInfo> {
     let Opened { mut format, mut decoder, track_id, mut info } = open(path)?;
     let mut resampler: Option<(MonoResampler, u32)> = None;
     let mut interleaved: Vec<f32> = Vec::new();
@@ -175,6 +186,7 @@ pub fn decode_16k_mono(
             continue;
         }
         buf.copy_to_vec_interleaved(&mut interleaved);
+        observe(&interleaved, channels, rate);
         mono.clear();
         // A plain average: speech sits in every channel of a typical mix, and averaging cannot clip.
         // NaN, infinite or huge samples (a damaged float WAV) overflow the FFT resampler, which then panics:

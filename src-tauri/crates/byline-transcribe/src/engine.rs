@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use byline_core::{CancelToken, Error, Progress, Reporter, Result};
+use byline_speakers::channels::ChannelEnergy;
 use byline_speakers::{Count, Diarizer, Encoder, Turn};
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
@@ -104,17 +105,28 @@ impl Engine {
         let start = (opts.start_s.unwrap_or(0.0) * f64::from(TARGET_RATE)) as u64;
         let end = opts.end_s.map(|e| (e * f64::from(TARGET_RATE)) as u64);
         let mut position = 0u64;
-        let info = decode::decode_16k_mono(path, cancel, &mut |block| {
-            let from = position;
-            position += block.len() as u64;
-            let lo = start.saturating_sub(from).min(block.len() as u64) as usize;
-            let hi = end.map_or(block.len(), |e| e.saturating_sub(from).min(block.len() as u64) as usize);
-            if lo < hi {
-                run.push(&block[lo..hi])?;
-            }
-            Ok(end.is_none_or(|e| position < e))
-        })?;
+        let mut channels = opts.speakers.filter(|n| *n == 0 || *n == 2).map(|_| ChannelEnergy::new());
+        let info = decode::decode_16k_mono_observed(
+            path,
+            cancel,
+            &mut |block| {
+                let from = position;
+                position += block.len() as u64;
+                let lo = start.saturating_sub(from).min(block.len() as u64) as usize;
+                let hi = end.map_or(block.len(), |e| e.saturating_sub(from).min(block.len() as u64) as usize);
+                if lo < hi {
+                    run.push(&block[lo..hi])?;
+                }
+                Ok(end.is_none_or(|e| position < e))
+            },
+            &mut |interleaved, n, rate| {
+                if let Some(c) = channels.as_mut() {
+                    c.push(interleaved, n, rate);
+                }
+            },
+        )?;
         run.flush()?;
+        run.channel_turns = channels.and_then(|c| c.turns());
         let mut transcript = run.finish()?;
         if info.truncated {
             transcript
@@ -164,6 +176,9 @@ struct Run<'r, 's> {
     map: TimeMap,
     /// Who speaks when, when asked for: it sees the same speech Whisper does.
     diarizer: Option<Diarizer>,
+    /// A two-channel recording with one voice per channel: its turns by channel (seconds from the start
+    /// of the file), which replace the voice model's.
+    channel_turns: Option<Vec<Turn>>,
     /// Samples of the range taken in, speech or not.
     fed: u64,
     /// Seconds of audio before the range, added to every timestamp.
@@ -230,6 +245,7 @@ impl<'r, 's> Run<'r, 's> {
             engine,
             state: Some(state),
             diarizer,
+            channel_turns: None,
             opts,
             reporter,
             cancel,
@@ -468,21 +484,27 @@ impl<'r, 's> Run<'r, 's> {
                 Some(n) if n > 0 => Count::Exactly(n as usize),
                 _ => Count::Auto,
             };
-            let offset = self.offset;
-            let (turns, voices) = d.cluster_with_voices(count);
-            t.voices = voices
-                .into_iter()
-                .map(|v| Voice { name: speakers::default_name(v.speaker), embedding: v.embedding, seconds: v.seconds })
-                .collect();
-            let turns: Vec<Turn> =
-                turns.into_iter().map(|t| Turn { start: t.start + offset, end: t.end + offset, ..t }).collect();
+            let (turns, method) = match self.channel_turns.take() {
+                Some(by_channel) => (by_channel, "one voice per channel of the recording"),
+                None => {
+                    let (turns, voices) = d.cluster_with_voices(count);
+                    t.voices = voices
+                        .into_iter()
+                        .map(|v| Voice {
+                            name: speakers::default_name(v.speaker),
+                            embedding: v.embedding,
+                            seconds: v.seconds,
+                        })
+                        .collect();
+                    let offset = self.offset;
+                    let turns =
+                        turns.into_iter().map(|t| Turn { start: t.start + offset, end: t.end + offset, ..t }).collect();
+                    (turns, d.encoder().name())
+                }
+            };
             speakers::assign(&mut t, &turns);
             let found = turns.iter().map(|t| t.speaker + 1).max().unwrap_or(0);
-            t.notes.push(format!(
-                "{found} {} told apart ({})",
-                if found == 1 { "speaker" } else { "speakers" },
-                d.encoder().name()
-            ));
+            t.notes.push(format!("{found} {} told apart ({method})", if found == 1 { "speaker" } else { "speakers" }));
         }
         self.reporter.on_done(&format!("{} segments", t.segments.len()));
         Ok(t)

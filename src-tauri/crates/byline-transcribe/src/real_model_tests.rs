@@ -462,3 +462,62 @@ fn a_named_voice_is_recognised_in_the_next_recording() {
     let third = run(18.0, None);
     assert!(!third.transcript.speakers_named("Diane"), "a deleted voice is not recognised");
 }
+
+/// A phone call recorded with one voice per channel (built from pyannote.audio's real two-speaker sample:
+/// each reference speaker's stretches on their own channel, with the other voice leaking in 26 dB down):
+/// the speakers are told apart by channel, and nearly every word goes to the right one.
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn a_two_channel_call_is_split_by_channel() {
+    let sample = cache().join("packages/pyannote.audio-4.0.7/src/pyannote/audio/sample");
+    let rttm = std::fs::read_to_string(sample.join("sample.rttm")).expect("rttm");
+    let reference = byline_speakers::der::parse_rttm(&rttm, "sample").expect("parse");
+    let (mono, _) = crate::load_16k_mono(&sample.join("sample.wav"), &CancelToken::new()).expect("load");
+    let talks = |who: &str, i: usize| {
+        let t = i as f64 / 16_000.0;
+        reference.iter().any(|r| r.speaker == who && r.start <= t && t < r.end)
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let call = dir.path().join("call.wav");
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&call, spec).expect("create");
+    for (i, s) in mono.iter().enumerate() {
+        let (a, b) = (talks("speaker90", i), talks("speaker91", i));
+        let gain = |mine: bool, other: bool| {
+            if mine {
+                1.0
+            } else if other {
+                0.05
+            } else {
+                0.3
+            }
+        };
+        for g in [gain(a, b), gain(b, a)] {
+            w.write_sample((s * g * 32767.0).round().clamp(-32768.0, 32767.0) as i16).expect("write");
+        }
+    }
+    w.finalize().expect("finalize");
+    let opts = Options { speakers: Some(0), ..Options::default() };
+    let t = engine().transcribe_file(&call, &opts, &NoProgress, &CancelToken::new(), None).expect("transcribe").0;
+    assert!(t.notes.iter().any(|n| n.contains("2 speakers told apart (one voice per channel")), "{:?}", t.notes);
+    let (mut scored, mut right) = (0, 0);
+    for seg in &t.segments {
+        for w in &seg.words {
+            let mid = ((w.start + w.end) / 2.0 * 16_000.0) as usize;
+            let (a, b) = (talks("speaker90", mid), talks("speaker91", mid));
+            if a != b {
+                scored += 1;
+                // speaker90 speaks first, on the left: "Speaker 1".
+                let want = if a { "Speaker 1" } else { "Speaker 2" };
+                right += usize::from(seg.speaker.as_deref() == Some(want));
+            }
+        }
+    }
+    println!("{right} of {scored} words on the right channel's speaker");
+    assert!(scored >= 40 && right * 100 >= scored * 95, "{right} of {scored}");
+}
