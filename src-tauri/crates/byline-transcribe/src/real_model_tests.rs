@@ -343,16 +343,26 @@ fn a_killed_recording_is_repaired_and_transcribed() {
     assert!(wer <= 0.10);
 }
 
+/// pyannote.audio's two-speaker sample (30 s of a real conversation): its folder and reference turns.
+fn conversation() -> (PathBuf, Vec<byline_speakers::der::Labelled>) {
+    let sample = cache().join("packages/pyannote.audio-4.0.7/src/pyannote/audio/sample");
+    let rttm = std::fs::read_to_string(sample.join("sample.rttm")).expect("rttm");
+    (sample, byline_speakers::der::parse_rttm(&rttm, "sample").expect("parse"))
+}
+
+/// The test engine with CAM++ for telling speakers apart.
+fn speaker_engine() -> Engine {
+    let campp = cache().join("home/models").join(crate::SPEAKER_MODEL).join("campplus_cn_en_common.pt");
+    engine().with_speaker_model(Some(campp))
+}
+
 /// pyannote.audio's two-speaker sample (30 s, reference turns in RTTM), transcribed with speakers: two are
 /// found, and the words land with the right one as often as the reference allows.
 #[test]
 #[ignore = "needs the test models: cargo xtask test"]
 fn speakers_are_told_apart_word_by_word_on_a_real_conversation() {
-    let sample = cache().join("packages/pyannote.audio-4.0.7/src/pyannote/audio/sample");
-    let rttm = std::fs::read_to_string(sample.join("sample.rttm")).expect("rttm");
-    let reference = byline_speakers::der::parse_rttm(&rttm, "sample").expect("parse");
-    let campp = cache().join("home/models").join(crate::SPEAKER_MODEL).join("campplus_cn_en_common.pt");
-    let engine = engine().with_speaker_model(Some(campp));
+    let (sample, reference) = conversation();
+    let engine = speaker_engine();
     let opts = Options { speakers: Some(0), ..Options::default() };
     let t =
         engine.transcribe_file(&sample.join("sample.wav"), &opts, &NoProgress, &CancelToken::new(), None).expect("t").0;
@@ -393,11 +403,8 @@ fn speakers_are_told_apart_word_by_word_on_a_real_conversation() {
 #[test]
 #[ignore = "needs the test models: cargo xtask test"]
 fn a_named_voice_is_recognised_in_the_next_recording() {
-    let sample = cache().join("packages/pyannote.audio-4.0.7/src/pyannote/audio/sample");
-    let rttm = std::fs::read_to_string(sample.join("sample.rttm")).expect("rttm");
-    let reference = byline_speakers::der::parse_rttm(&rttm, "sample").expect("parse");
-    let campp = cache().join("home/models").join(crate::SPEAKER_MODEL).join("campplus_cn_en_common.pt");
-    let engine = engine().with_speaker_model(Some(campp));
+    let (sample, reference) = conversation();
+    let engine = speaker_engine();
     let dir = tempfile::tempdir().expect("tempdir");
     let lib = byline_library::Library::open(&dir.path().join("library.sqlite3")).expect("library");
     let wav = sample.join("sample.wav");
@@ -469,9 +476,7 @@ fn a_named_voice_is_recognised_in_the_next_recording() {
 #[test]
 #[ignore = "needs the test models: cargo xtask test"]
 fn a_two_channel_call_is_split_by_channel() {
-    let sample = cache().join("packages/pyannote.audio-4.0.7/src/pyannote/audio/sample");
-    let rttm = std::fs::read_to_string(sample.join("sample.rttm")).expect("rttm");
-    let reference = byline_speakers::der::parse_rttm(&rttm, "sample").expect("parse");
+    let (sample, reference) = conversation();
     let (mono, _) = crate::load_16k_mono(&sample.join("sample.wav"), &CancelToken::new()).expect("load");
     let talks = |who: &str, i: usize| {
         let t = i as f64 / 16_000.0;
