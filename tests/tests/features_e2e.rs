@@ -202,6 +202,15 @@ fn speakers_are_found_named_and_exported() {
         (values == ["Mayor Chen", "Speaker 2"]).then_some(())
     });
 
+    // Each named speaker's tone.
+    d.click(&d.wait_for("[data-testid=speaker-tone]"));
+    let tone = d.wait_for("[data-testid=speaker-tone-result]");
+    let tone = d.wait_until("a tone per speaker", || Some(d.text(&tone)).filter(|t| t.contains("Speaker 2")));
+    assert!(
+        tone.contains("Mayor Chen") && ["positive", "neutral", "negative"].iter().any(|l| tone.contains(l)),
+        "{tone}"
+    );
+
     d.click(&d.wait_for("[data-testid=transcript-export-format]"));
     d.click(&d.wait_for("[data-testid=transcript-export-format] option[value=srt]"));
     d.click(&d.wait_for("[data-testid=transcript-export]"));

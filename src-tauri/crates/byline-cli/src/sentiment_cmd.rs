@@ -13,7 +13,7 @@ use byline_sentiment::{Aggregate, Analyzer, EngineChoice, TextSentiment};
 use clap::{ArgGroup, Args};
 
 #[derive(Args)]
-#[command(group(ArgGroup::new("input").required(true).args(["article", "text", "comments", "segments"])))]
+#[command(group(ArgGroup::new("input").required(true).args(["article", "text", "comments", "segments", "transcript"])))]
 pub struct SentimentArgs {
     /// Analyse the body of a library article.
     #[arg(long, value_name = "ID")]
@@ -28,6 +28,9 @@ pub struct SentimentArgs {
     /// Score a transcript per speaker: a JSON list of {"speaker": …, "text": …}.
     #[arg(long, value_name = "FILE")]
     segments: Option<PathBuf>,
+    /// Score a stored transcript per speaker (its edited copy, with the names given there).
+    #[arg(long, value_name = "ID")]
+    transcript: Option<i64>,
     /// auto, lexicon, chinese or model.
     #[arg(long, default_value = "auto")]
     engine: String,
@@ -94,10 +97,26 @@ pub fn run(paths: &AppPaths, args: SentimentArgs) -> Result<()> {
         return Ok(());
     }
 
-    if let Some(file) = &args.segments {
-        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-        let segs: Vec<Segment> = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a JSON list of segments", file.display()))?;
+    let stored = match args.transcript {
+        Some(id) => {
+            let lib = Library::open(&paths.library_db())?;
+            let t = byline_transcribe::store::get(lib.connection(), id)?;
+            Some(
+                t.edited.segments.into_iter().map(|s| Segment { speaker: s.speaker, text: s.text }).collect::<Vec<_>>(),
+            )
+        }
+        None => None,
+    };
+    if args.segments.is_some() || stored.is_some() {
+        let segs: Vec<Segment> = match (&args.segments, stored) {
+            (_, Some(segs)) => segs,
+            (Some(file), None) => {
+                let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+                serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a JSON list of segments", file.display()))?
+            }
+            (None, None) => Vec::new(),
+        };
         let result = speakers::analyze_segments(&analyzer, &segs, &cancel)?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&result)?);
@@ -118,7 +137,7 @@ pub fn run(paths: &AppPaths, args: SentimentArgs) -> Result<()> {
     } else if let Some(file) = &args.text {
         read_text(file)?
     } else {
-        bail!("give --article, --text, --comments or --segments");
+        bail!("give --article, --text, --comments, --segments or --transcript");
     };
     let result = analyzer.analyze_text(&text, &NoProgress, &cancel)?;
     let quotes = speakers::analyze_quotes(&analyzer, &text, &cancel)?;

@@ -265,6 +265,12 @@ fn speakers_are_found_renamed_and_exported() {
         serde_json::from_slice(&std::fs::read(out.join("interview.json")).expect("json export")).expect("parse");
     assert!(exported["words"].as_array().expect("flat words").iter().all(|w| w["speaker"].is_string()));
 
+    // Tone per speaker, by the names in the edited copy.
+    let tone = json(&home, &["sentiment", "--transcript", "1", "--engine", "lexicon", "--json"]);
+    let names: Vec<&str> =
+        tone["speakers"].as_array().expect("speakers").iter().filter_map(|s| s["speaker"].as_str()).collect();
+    assert_eq!(names, ["Mayor Chen", "Speaker 2"], "{tone}");
+
     // The name was saved with the transcript, so the voice is remembered, and can be forgotten.
     let voices = json(&home, &["transcripts", "voices", "--json"]);
     assert_eq!(voices[0]["name"], "Mayor Chen", "{voices}");
