@@ -320,10 +320,11 @@ pub fn group_fn<const H: usize>() -> GroupFn<BlockX16<H>> {
 }
 
 /// Whether Q4_K and Q5_K matrices are repacked at load (`BYLINE_KERNELS_NO_REPACK=1` keeps GGML's row layout, to
-/// compare the two on one machine).
+/// compare the two on one machine). Only on x86-64: the interleaved kernels are built on x86's `maddubs`,
+/// and aarch64 runs its NEON kernels on GGML's rows.
 pub fn enabled() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("BYLINE_KERNELS_NO_REPACK").is_none())
+    *ON.get_or_init(|| cfg!(target_arch = "x86_64") && std::env::var_os("BYLINE_KERNELS_NO_REPACK").is_none())
 }
 
 /// Tokens per kernel call.

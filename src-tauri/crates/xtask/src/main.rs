@@ -6,6 +6,7 @@ mod bench_related;
 mod bench_util;
 mod fuzz;
 mod models;
+mod neon;
 mod offline;
 mod portable;
 mod stress;
@@ -181,6 +182,7 @@ fn test(e2e: bool) -> Result<()> {
     let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     testrun::cargo_test(&root, &program, &args, &envs)?;
     portable::check(&root, &cache)?;
+    neon::check(&root)?;
     eprintln!("\nAll tests passed.");
     Ok(())
 }

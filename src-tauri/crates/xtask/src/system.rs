@@ -35,8 +35,17 @@ pub const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
 /// speakers and the microphone where there is no sound card. `ip` brings loopback up in the network namespace
 /// the tests run in (no network); strace records every socket the app opens (`tests/tests/offline_e2e.rs`).
 /// QEMU's user-mode emulator runs the release build on an emulated CPU without AVX-512 (`portable.rs`).
-pub const TEST_PACKAGES: &[&str] =
-    &["sox", "libsox-fmt-mp3", "ffmpeg", "pulseaudio", "libasound2-plugins", "iproute2", "strace", "qemu-user"];
+pub const TEST_PACKAGES: &[&str] = &[
+    "sox",
+    "libsox-fmt-mp3",
+    "ffmpeg",
+    "pulseaudio",
+    "libasound2-plugins",
+    "iproute2",
+    "strace",
+    "qemu-user",
+    "gcc-aarch64-linux-gnu",
+];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")

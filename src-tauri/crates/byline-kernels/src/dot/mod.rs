@@ -7,6 +7,8 @@ pub mod scalar;
 pub(crate) mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx512;
+#[cfg(target_arch = "aarch64")]
+pub(crate) mod neon;
 
 use crate::blocks::*;
 use crate::quantize::{quantize_q8_0, quantize_q8_1, quantize_q8_k};
@@ -52,6 +54,13 @@ pub fn has_avx2() -> bool {
     })
 }
 
+/// Whether the NEON kernels run (on every aarch64 CPU, unless `BYLINE_KERNELS_SCALAR=1` asks for the
+/// portable ones).
+pub fn has_neon() -> bool {
+    static NEON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *NEON.get_or_init(|| cfg!(target_arch = "aarch64") && std::env::var_os("BYLINE_KERNELS_SCALAR").is_none())
+}
+
 /// A GGML weight block type with its activation format and kernels.
 pub trait WeightBlock: Copy + Send + Sync + 'static {
     /// The activation block this type multiplies against.
@@ -90,6 +99,10 @@ macro_rules! weight_block {
                 scalar::$kernel(w, a)
             }
             fn dot_fn() -> DotFn<Self, $act> {
+                #[cfg(target_arch = "aarch64")]
+                if has_neon() {
+                    return neon::$kernel;
+                }
                 scalar::$kernel
             }
             fn dot4_fn() -> Option<Dot4Fn<Self, $act>> {
@@ -153,6 +166,10 @@ macro_rules! weight_block {
                         return simd;
                     }
                 )?
+                #[cfg(target_arch = "aarch64")]
+                if has_neon() {
+                    return neon::$kernel;
+                }
                 Self::dot_fn_avx2().unwrap_or(scalar::$kernel)
             }
             fn dot4_fn() -> Option<Dot4Fn<Self, $act>> {

@@ -101,3 +101,16 @@ fn the_integer_half_conversion_is_exact_for_every_finite_half() {
         assert_eq!(avx2::q6k_d(&block).to_bits(), want.to_f32().to_bits(), "half {bits:#06x}");
     }
 }
+
+#[cfg(target_arch = "aarch64")]
+#[test]
+fn the_neon_kernels_are_the_ones_tested_on_aarch64() {
+    if !has_neon() {
+        eprintln!("BYLINE_KERNELS_SCALAR is set: only the scalar kernels ran");
+        return;
+    }
+    let f: DotFn<BlockQ6K, BlockQ8K> = BlockQ6K::dot_fn();
+    assert!(f as usize == neon::q6_k as DotFn<BlockQ6K, BlockQ8K> as usize, "NEON kernel selected");
+    let g: DotFn<BlockQ5K, BlockQ8K> = BlockQ5K::dot_fn();
+    assert!(g as usize == neon::q5_k as DotFn<BlockQ5K, BlockQ8K> as usize, "NEON kernel selected");
+}
