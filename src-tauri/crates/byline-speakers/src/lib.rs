@@ -244,7 +244,7 @@ impl Diarizer {
             Count::Exactly(n) => Stop::Count(n),
             Count::Auto => Stop::Threshold(self.encoder.threshold()),
         };
-        let mut labels = agglomerate(&items, &seconds, stop);
+        let mut labels = agglomerate_bounded(&items, &seconds, stop);
         if count == Count::Auto {
             absorb_small(&items, &seconds, &mut labels);
         }
@@ -254,6 +254,28 @@ impl Diarizer {
         };
         (turns(&windows, &labels), voices)
     }
+}
+
+/// The most items clustered one by one: the similarity matrix is this squared (36 MB at 3,000). A longer
+/// recording (over about 40 minutes of speech) clusters runs of neighbouring windows, averaged, instead.
+const MAX_CLUSTERED: usize = 3_000;
+
+/// [`agglomerate`] with memory bounded by [`MAX_CLUSTERED`]: beyond it, each run of `k` windows in time
+/// order is clustered as one item (their weighted mean embedding) and its label given to all of them.
+fn agglomerate_bounded(items: &[Vec<f32>], seconds: &[f32], stop: Stop) -> Vec<usize> {
+    if items.len() <= MAX_CLUSTERED {
+        return agglomerate(items, seconds, stop);
+    }
+    let k = items.len().div_ceil(MAX_CLUSTERED);
+    let mut groups = Vec::with_capacity(MAX_CLUSTERED);
+    let mut weights = Vec::with_capacity(MAX_CLUSTERED);
+    for (chunk, secs) in items.chunks(k).zip(seconds.chunks(k)) {
+        let parts: Vec<(&[f32], f32)> = chunk.iter().map(Vec::as_slice).zip(secs.iter().copied()).collect();
+        groups.push(combine(&parts));
+        weights.push(secs.iter().sum());
+    }
+    let labels = agglomerate(&groups, &weights, stop);
+    (0..items.len()).map(|i| labels[i / k]).collect()
 }
 
 /// A speaker's voice: their unit-length mean embedding and how much speech it comes from.

@@ -81,3 +81,24 @@ fn known_voices_are_matched_most_similar_first_and_once() {
     let c = combine(&[(&[1.0, 0.0][..], 3.0), (&[0.0, 1.0][..], 1.0)]);
     assert!((c[0] - 0.9487).abs() < 1e-3 && (c[1] - 0.3162).abs() < 1e-3, "{c:?}");
 }
+
+#[test]
+fn a_long_recording_clusters_runs_of_windows_within_the_memory_bound() {
+    // 7,001 windows: two voices taking turns every 50 windows (about 37 s), beyond the one-by-one limit.
+    let n = 2 * MAX_CLUSTERED + 1001;
+    let items: Vec<Vec<f32>> = (0..n)
+        .map(|i| {
+            let mut v = if (i / 50) % 2 == 0 { vec![1.0, 0.1, 0.0] } else { vec![0.0, 0.1, 1.0] };
+            v[1] += (i % 7) as f32 * 0.01;
+            normalise(&mut v);
+            v
+        })
+        .collect();
+    let seconds = vec![1.5f32; n];
+    let labels = agglomerate_bounded(&items, &seconds, Stop::Threshold(0.5));
+    assert_eq!(labels.len(), n);
+    // Runs of 3 windows are clustered together; only runs straddling a change of voice can be wrong.
+    let wrong = labels.iter().enumerate().filter(|(i, l)| **l != (i / 50) % 2).count();
+    assert!(wrong <= 2 * (n / 50 + 1), "{wrong} windows with the wrong voice");
+    assert_eq!(labels.iter().max(), Some(&1));
+}
