@@ -140,22 +140,36 @@ pub fn q8_0(w: &[BlockQ8_0], a: &[BlockQ8_0]) -> f32 {
         .sum()
 }
 
-/// Per sub-block: `d * sc * sum(q * y) - dmin * m * sum(y)`, with `sum(y)` from the activation's group sums.
+/// One Q4_K or Q5_K block: per sub-block, `d * sc * sum(q * y) - dmin * m * sum(y)`, with `sum(y)` from the
+/// activation's group sums; `values(sub)` gives the 32 values of sub-block `sub`.
+#[inline]
+fn k_block(
+    d: u16,
+    dmin: u16,
+    scales: &[u8; 12],
+    a: &BlockQ8K,
+    values: impl Fn(usize) -> (int8x16_t, int8x16_t),
+) -> f32 {
+    let (mut scaled, mut mins) = (0i32, 0i32);
+    for sub in 0..8 {
+        let (sc, m) = q4k_scale_min(sub, scales);
+        let (x0, x1) = values(sub);
+        scaled += i32::from(sc) * dot32(x0, x1, &a.qs[32 * sub..32 * sub + 32]);
+        mins += i32::from(m) * (i32::from(a.bsums[2 * sub]) + i32::from(a.bsums[2 * sub + 1]));
+    }
+    a.d * (f16_to_f32(d) * scaled as f32 - f16_to_f32(dmin) * mins as f32)
+}
+
 pub fn q4_k(w: &[BlockQ4K], a: &[BlockQ8K]) -> f32 {
     w.iter()
         .zip(a)
         .map(|(w, a)| {
-            let (mut scaled, mut mins) = (0i32, 0i32);
-            for j in 0..4 {
-                let (lo0, hi0) = nibbles(&w.qs[32 * j..32 * j + 16]);
-                let (lo1, hi1) = nibbles(&w.qs[32 * j + 16..32 * j + 32]);
-                for (sub, (x0, x1)) in [(2 * j, (lo0, lo1)), (2 * j + 1, (hi0, hi1))] {
-                    let (sc, m) = q4k_scale_min(sub, &w.scales);
-                    scaled += i32::from(sc) * dot32(x0, x1, &a.qs[32 * sub..32 * sub + 32]);
-                    mins += i32::from(m) * (i32::from(a.bsums[2 * sub]) + i32::from(a.bsums[2 * sub + 1]));
-                }
-            }
-            a.d * (f16_to_f32(w.d) * scaled as f32 - f16_to_f32(w.dmin) * mins as f32)
+            // Sub-blocks 2j and 2j + 1 are the low and high nibbles of the same 32 bytes.
+            k_block(w.d, w.dmin, &w.scales, a, |sub| {
+                let q = &w.qs[32 * (sub / 2)..32 * (sub / 2) + 32];
+                let ((lo0, hi0), (lo1, hi1)) = (nibbles(&q[..16]), nibbles(&q[16..]));
+                if sub.is_multiple_of(2) { (lo0, lo1) } else { (hi0, hi1) }
+            })
         })
         .sum()
 }
@@ -164,15 +178,7 @@ pub fn q5_k(w: &[BlockQ5K], a: &[BlockQ8K]) -> f32 {
     w.iter()
         .zip(a)
         .map(|(w, a)| {
-            let (mut scaled, mut mins) = (0i32, 0i32);
-            for sub in 0..8 {
-                let (sc, m) = q4k_scale_min(sub, &w.scales);
-                let q = &w.qs[32 * (sub / 2)..32 * (sub / 2) + 32];
-                let (x0, x1) = fifth_bits(q, &w.qh, sub);
-                scaled += i32::from(sc) * dot32(x0, x1, &a.qs[32 * sub..32 * sub + 32]);
-                mins += i32::from(m) * (i32::from(a.bsums[2 * sub]) + i32::from(a.bsums[2 * sub + 1]));
-            }
-            a.d * (f16_to_f32(w.d) * scaled as f32 - f16_to_f32(w.dmin) * mins as f32)
+            k_block(w.d, w.dmin, &w.scales, a, |sub| fifth_bits(&w.qs[32 * (sub / 2)..32 * (sub / 2) + 32], &w.qh, sub))
         })
         .sum()
 }
