@@ -36,13 +36,39 @@ const fn timed(package: &'static str, target: Target, name: &'static str, needs_
 /// keep it that way, and add any new test that kills, cancels or plays audio in real time.
 const TIMED: &[Timed] = &[
     // SIGKILL during an import (kills on observed progress).
-    timed("byline-cli", Target::Test("crash"), "sigkill_during_import_leaves_complete_articles", false),
-    timed("byline-cli", Target::Test("crash"), "sigkill_during_a_container_import_keeps_the_committed_batches", false),
+    timed("byline-cli", Target::Test("crash"), "import::sigkill_during_import_leaves_complete_articles", false),
+    timed("byline-cli", Target::Test("crash"), "import::sigkill_during_a_container_import_keeps_the_committed_batches", false),
+    // A hundred SIGKILLs each during autosaves, transcript edits, a download and indexing.
+    timed("byline-cli", Target::Test("crash"), "edits::a_hundred_kills_during_autosaves_lose_no_saved_edit", false),
+    timed(
+        "byline-cli",
+        Target::Test("crash"),
+        "transcripts::a_hundred_kills_during_transcript_edits_lose_no_saved_edit",
+        false,
+    ),
+    timed(
+        "byline-cli",
+        Target::Test("crash"),
+        "download::a_hundred_kills_during_a_download_never_install_a_broken_file",
+        false,
+    ),
+    timed(
+        "byline-cli",
+        Target::Test("crash"),
+        "index::a_hundred_kills_while_indexing_leave_whole_articles_and_the_same_index",
+        true,
+    ),
     // SIGKILL during a recording, and pause/resume of a running one.
     timed(
         "byline-transcribe",
         Target::Lib,
         "record::tests::a_killed_recorder_leaves_a_file_that_recover_repairs",
+        false,
+    ),
+    timed(
+        "byline-transcribe",
+        Target::Lib,
+        "record::tests::a_hundred_kills_of_the_recorder_lose_nothing_that_was_synced",
         false,
     ),
     timed("byline-transcribe", Target::Lib, "record::tests::pause_drops_audio_and_the_level_follows_the_signal", false),

@@ -97,6 +97,7 @@ fn pause_drops_audio_and_the_level_follows_the_signal() {
 }
 
 const CHILD_ENV: &str = "BYLINE_RECORD_CRASH_CHILD";
+const FAST_ENV: &str = "BYLINE_RECORD_CRASH_FAST";
 
 /// Runs only as the child of the crash tests: records until it is killed.
 #[test]
@@ -120,7 +121,9 @@ fn crash_child() {
             if tx.send(block).is_err() {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(100));
+            // Ten times real time for the hundred-kill test, which needs many takes, not long ones.
+            let pause = if std::env::var_os(FAST_ENV).is_some() { 10 } else { 100 };
+            std::thread::sleep(Duration::from_millis(pause));
         }
     });
     record(&out, 16_000, &rx, &Control::new()).expect("record");
@@ -145,6 +148,12 @@ fn declared_seconds(path: &Path, rate: u32) -> f64 {
 /// deadline only turns a recorder that never gets there into a failure. Returns the seconds declared
 /// just before the kill.
 pub(crate) fn record_and_kill(out: &Path, source: Option<&Path>, min_seconds: f64) -> f64 {
+    record_and_kill_after(out, source, min_seconds, false, Duration::ZERO)
+}
+
+/// [`record_and_kill`], with the child fed ten times faster than real time when `fast`, and the kill put
+/// off by `jitter` once the progress is seen, so that it can land anywhere in the write-and-sync cycle.
+fn record_and_kill_after(out: &Path, source: Option<&Path>, min_seconds: f64, fast: bool, jitter: Duration) -> f64 {
     let exe = std::env::current_exe().expect("test binary");
     let mut cmd = Command::new(exe);
     cmd.args(["record::tests::crash_child", "--exact", "--ignored", "--nocapture"])
@@ -153,6 +162,9 @@ pub(crate) fn record_and_kill(out: &Path, source: Option<&Path>, min_seconds: f6
         .stderr(Stdio::null());
     if let Some(src) = source {
         cmd.env("BYLINE_RECORD_CRASH_SOURCE", src);
+    }
+    if fast {
+        cmd.env(FAST_ENV, "1");
     }
     let mut child = cmd.spawn().expect("spawn child");
     // Real-time feeding sets the pace: allow ten times the audio asked for, and a minute to start.
@@ -167,8 +179,9 @@ pub(crate) fn record_and_kill(out: &Path, source: Option<&Path>, min_seconds: f6
             let status = child.wait().expect("reap");
             panic!("the recorder reached only {declared} s of {min_seconds} s (child: {status})");
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(if fast { 2 } else { 20 }));
     };
+    std::thread::sleep(jitter);
     child.kill().expect("SIGKILL"); // Child::kill sends SIGKILL on Unix
     child.wait().expect("reap");
     declared
@@ -189,4 +202,47 @@ fn a_killed_recorder_leaves_a_file_that_recover_repairs() {
     assert!(seconds >= declared && declared >= 1.0, "{seconds} s kept, {declared} s declared before the kill");
     assert!((reports[0].duration_s - seconds).abs() < 1e-9);
     assert!(samples.iter().any(|&s| s > 10_000), "the tone is there");
+}
+
+/// A hundred takes, each killed with SIGKILL at a random moment: after a random amount of audio (none to
+/// two seconds) has been declared on disk, and a random delay more, so kills land before the first sync,
+/// between syncs and in the middle of one. After each, recovery must keep everything the header declared,
+/// every kept sample must be exactly the tone that was recorded (a torn or stale block would show), and
+/// the file must read as a valid WAV.
+#[test]
+fn a_hundred_kills_of_the_recorder_lose_nothing_that_was_synced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let block: Vec<i16> = tone(1600, 16_000).iter().map(|s| (s.clamp(-1.0, 1.0) * 32767.0).round() as i16).collect();
+    let mut seed = u64::from(std::process::id()) | 1;
+    let mut random = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut kept_total = 0.0;
+    for round in 0..100 {
+        let out = dir.path().join(format!("take-{round:03}.wav"));
+        let min_seconds = random(2_001) as f64 / 1000.0;
+        let jitter = Duration::from_millis(random(60));
+        let declared = record_and_kill_after(&out, None, min_seconds, true, jitter);
+        let reports = recover(dir.path()).expect("recover");
+        assert!(!marker_path(&out).exists(), "round {round}: recovery clears the marker");
+        if !out.exists() {
+            // Killed before the recorder created the file: nothing was recorded, nothing can be lost.
+            assert_eq!(declared, 0.0, "round {round}");
+            continue;
+        }
+        assert!(reports.len() <= 1, "round {round}: only this take needed recovery");
+        let (spec, samples) = read_wav(&out);
+        assert_eq!((spec.sample_rate, spec.channels, spec.bits_per_sample), (16_000, 1, 16));
+        let seconds = samples.len() as f64 / 16_000.0;
+        assert!(seconds >= declared, "round {round}: {seconds} s kept, {declared} s declared before the kill");
+        for (i, &s) in samples.iter().enumerate() {
+            assert_eq!(s, block[i % block.len()], "round {round}: sample {i} is not what was recorded");
+        }
+        assert!(!repair_wav(&out).expect("repair").repaired, "round {round}: recovery left a consistent header");
+        kept_total += seconds;
+    }
+    eprintln!("100 kills, {kept_total:.1} s of audio kept in all");
 }
