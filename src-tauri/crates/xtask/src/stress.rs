@@ -37,7 +37,12 @@ const fn timed(package: &'static str, target: Target, name: &'static str, needs_
 const TIMED: &[Timed] = &[
     // SIGKILL during an import (kills on observed progress).
     timed("byline-cli", Target::Test("crash"), "import::sigkill_during_import_leaves_complete_articles", false),
-    timed("byline-cli", Target::Test("crash"), "import::sigkill_during_a_container_import_keeps_the_committed_batches", false),
+    timed(
+        "byline-cli",
+        Target::Test("crash"),
+        "import::sigkill_during_a_container_import_keeps_the_committed_batches",
+        false,
+    ),
     // A hundred SIGKILLs each during autosaves, transcript edits, a download and indexing.
     timed("byline-cli", Target::Test("crash"), "edits::a_hundred_kills_during_autosaves_lose_no_saved_edit", false),
     timed(

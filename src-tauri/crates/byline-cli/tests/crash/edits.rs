@@ -15,7 +15,9 @@ const ID_ENV: &str = "BYLINE_CRASH_ARTICLE";
 /// body mixed from two versions, or cut short, is not any version.
 fn body(k: u64) -> String {
     let mut paragraphs: Vec<String> = (0..40)
-        .map(|p| format!("Paragraph {p} of draft {k}: the council met on Tuesday to weigh the river budget. ").repeat(6))
+        .map(|p| {
+            format!("Paragraph {p} of draft {k}: the council met on Tuesday to weigh the river budget. ").repeat(6)
+        })
         .collect();
     for at in [0, 20, 39] {
         paragraphs[at].push_str(&format!("draftmark{k}"));
@@ -70,10 +72,20 @@ fn a_hundred_kills_during_autosaves_lose_no_saved_edit() {
         assert_eq!(article.fields.title, fields(k).title, "round {round}: title and body are from one save");
         let hits: Vec<i64> = lib.search(&format!("draftmark{k}"), 5).expect("search").iter().map(|h| h.id).collect();
         assert_eq!(hits, [id], "round {round}: search finds the current version");
-        assert!(lib.search(&format!("draftmark{}", k - 1), 5).expect("search").is_empty(), "round {round}: stale index");
+        assert!(
+            lib.search(&format!("draftmark{}", k - 1), 5).expect("search").is_empty(),
+            "round {round}: stale index"
+        );
         let revisions = lib.revisions(id).expect("revisions");
-        assert_eq!(version_of(&revisions[0].body), Some(k - 1), "round {round}: the replaced text is the newest revision");
-        assert!(revisions.iter().all(|r| version_of(&r.body).is_some()), "round {round}: a revision is not a whole version");
+        assert_eq!(
+            version_of(&revisions[0].body),
+            Some(k - 1),
+            "round {round}: the replaced text is the newest revision"
+        );
+        assert!(
+            revisions.iter().all(|r| version_of(&r.body).is_some()),
+            "round {round}: a revision is not a whole version"
+        );
         version = k;
     }
     eprintln!("{ROUNDS} kills, {version} saves");

@@ -35,7 +35,9 @@ fn article(i: usize) -> ArticleFields {
         let topic = topics[i % topics.len()];
         return ArticleFields {
             title: format!("关于{topic}的报道 第{i}篇"),
-            body: format!("记者从市政府获悉，{topic}问题本周再次引起居民关注。第{i}号文件显示，相关部门将在下月公布方案。\n\n居民表示希望尽快解决。"),
+            body: format!(
+                "记者从市政府获悉，{topic}问题本周再次引起居民关注。第{i}号文件显示，相关部门将在下月公布方案。\n\n居民表示希望尽快解决。"
+            ),
             language: Some("zh".into()),
             ..Default::default()
         };
@@ -45,7 +47,11 @@ fn article(i: usize) -> ArticleFields {
         "{place} residents packed a public meeting on Tuesday over {topic}, the {i}th this year. \
          Officials promised a report within weeks."
     );
-    let second = if i % 2 == 0 { "\"We were promised answers,\" one resident said." } else { "The mayor declined to comment." };
+    let second = if i.is_multiple_of(2) {
+        "\"We were promised answers,\" one resident said."
+    } else {
+        "The mayor declined to comment."
+    };
     ArticleFields {
         title: format!("{place}: {topic} ({i})"),
         body: format!("{first}\n\n{second}"),
@@ -107,9 +113,9 @@ fn check(db: &Path, round: usize) -> usize {
     let all = rows(&lib);
     for (&id, rows) in &all {
         let article = lib.get(id).expect("article");
-        let (hash, vector) = rows.get(&("article".to_string(), 0)).unwrap_or_else(|| {
-            panic!("round {round}: article {id} has passage vectors without its article row")
-        });
+        let (hash, vector) = rows
+            .get(&("article".to_string(), 0))
+            .unwrap_or_else(|| panic!("round {round}: article {id} has passage vectors without its article row"));
         assert_eq!(*hash, text_hash(&article_text(&article.fields.title, &article.fields.body)), "round {round}: {id}");
         let passages: Vec<&Vec<f32>> = rows.iter().filter(|((k, _), _)| k == "passage").map(|(_, (_, v))| v).collect();
         let seqs: Vec<i64> = rows.keys().filter(|(k, _)| k == "passage").map(|(_, s)| *s).collect();
@@ -160,8 +166,10 @@ fn a_hundred_kills_while_indexing_leave_whole_articles_and_the_same_index() {
     assert_eq!(check(&db, ROUNDS), ARTICLES);
     assert!(index_command(&clean_home).stdout(Stdio::null()).status().expect("index").success());
 
-    let (killed, clean) =
-        (rows(&Library::open(&db).expect("open")), rows(&Library::open(&clean_home.join("library.sqlite3")).expect("open")));
+    let (killed, clean) = (
+        rows(&Library::open(&db).expect("open")),
+        rows(&Library::open(&clean_home.join("library.sqlite3")).expect("open")),
+    );
     assert_eq!(killed.len(), clean.len());
     for (id, want) in &clean {
         let got = &killed[id];
@@ -169,7 +177,8 @@ fn a_hundred_kills_while_indexing_leave_whole_articles_and_the_same_index() {
         for (key, (hash, vector)) in want {
             let (got_hash, got_vector) = &got[key];
             assert_eq!(got_hash, hash, "article {id} {key:?}");
-            let close = got_vector.len() == vector.len() && got_vector.iter().zip(vector).all(|(a, b)| (a - b).abs() < 1e-5);
+            let close =
+                got_vector.len() == vector.len() && got_vector.iter().zip(vector).all(|(a, b)| (a - b).abs() < 1e-5);
             assert!(close, "article {id} {key:?}: the vector differs from an uninterrupted index");
         }
     }

@@ -29,13 +29,10 @@ const DEADLINE: Duration = Duration::from_secs(180);
 
 /// A seeded generator, its seed printed so a failure can be replayed (`BYLINE_CRASH_SEED`).
 pub fn rng(test: &str) -> rand::rngs::StdRng {
-    let seed = std::env::var("BYLINE_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            u64::from(std::process::id()) ^ now.as_nanos() as u64
-        });
+    let seed = std::env::var("BYLINE_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        u64::from(std::process::id()) ^ now.as_nanos() as u64
+    });
     eprintln!("{test}: BYLINE_CRASH_SEED={seed}");
     rand::rngs::StdRng::seed_from_u64(seed)
 }

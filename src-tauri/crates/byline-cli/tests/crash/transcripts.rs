@@ -64,7 +64,8 @@ fn a_hundred_kills_during_transcript_edits_lose_no_saved_edit() {
     let db = dir.path().join("library.sqlite3");
     let id = {
         let lib = Library::open(&db).expect("open");
-        let recording = Recording { path: "/recordings/minister.wav".into(), sha256: "ab".repeat(32), duration_s: 1500.0 };
+        let recording =
+            Recording { path: "/recordings/minister.wav".into(), sha256: "ab".repeat(32), duration_s: 1500.0 };
         store::save(lib.connection(), &recording, "whisper-tiny.en", &Options::default(), &raw()).expect("store")
     };
     let mut rng = rng("transcripts");
@@ -80,7 +81,8 @@ fn a_hundred_kills_during_transcript_edits_lose_no_saved_edit() {
         assert_eq!(lib.integrity_check().expect("integrity_check"), "ok", "round {round}");
         let stored = store::get(lib.connection(), id).expect("the transcript");
         assert_eq!(stored.raw, raw(), "round {round}: the raw transcript changed");
-        let k = version_of(&stored.edited).unwrap_or_else(|| panic!("round {round}: the edited copy is not one whole edit"));
+        let k = version_of(&stored.edited)
+            .unwrap_or_else(|| panic!("round {round}: the edited copy is not one whole edit"));
         assert!(k == acked || k == acked + 1, "round {round}: edit {k} after acknowledging {acked}");
         version = k;
     }
