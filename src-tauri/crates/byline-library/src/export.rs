@@ -1,7 +1,7 @@
 //! Article export: Markdown with front matter that the importer reads back unchanged, and a
 //! standalone, sanitised HTML page that is safe to open in any browser.
 use ammonia::Builder;
-use pulldown_cmark::{Event, Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
 use crate::model::Article;
@@ -54,28 +54,186 @@ pub fn to_markdown(article: &Article) -> String {
     format!("---\n{yaml}---\n\n{}\n", f.body.trim_end())
 }
 
+/// Past this much Markdown, Preview and HTML export show the text as it is (escaped, paragraph by paragraph)
+/// instead of formatting it. The Markdown parser keeps its whole tree, about 50 bytes per table cell, so a
+/// 10 MB table of short cells took 1.9 GB to render; a 1 MiB article is a book chapter.
+pub const MAX_FORMATTED: usize = 1 << 20;
+/// HTML is sanitised in pieces of about this size, so the sanitiser's document tree (some 400 bytes per
+/// element) stays small whatever the article holds.
+const PIECE: usize = 64 << 10;
+/// Tables wider than this are shown as text.
+const MAX_COLUMNS: usize = 1000;
+/// A table continued in the next piece repeats a header of up to this many events (about 80 columns).
+const MAX_REPEATED_HEAD: usize = 256;
+
 /// Renders Markdown to HTML and sanitises it: no scripts, no event handlers, only web and mail
 /// links, and every link opened without giving the target page a handle on ours. Angle-bracket text that
 /// is not an allowed HTML tag (wire copy's `<Sedio N.V.>`, `<IBM.N>`) is shown as text, never dropped.
+///
+/// Time and memory are linear in the input and bounded: past [`MAX_FORMATTED`] the text is shown
+/// unformatted, and below it a long table, list or quotation is sanitised a piece at a time (the table is
+/// closed after a row and opened again with its header, the list after an item), so no piece of HTML the
+/// sanitiser holds is much larger than [`PIECE`].
 pub fn markdown_to_safe_html(markdown: &str) -> String {
+    if markdown.len() > MAX_FORMATTED {
+        return plain_text_html(markdown);
+    }
     let markdown = crate::import::nesting::limit_quote_depth(markdown);
-    let parser =
-        Parser::new_ext(&markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+    let mut events =
+        Parser::new_ext(&markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).into_offset_iter();
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    let mut piece: Vec<Event> = Vec::new();
+    let mut piece_bytes = 0;
+    // Open containers, outermost first, with what reopening each needs: a table's header events, an
+    // ordered list's next number.
+    let mut open: Vec<Tag> = Vec::new();
+    let mut heads: Vec<Vec<Event>> = Vec::new();
+    let mut in_head = false;
+    while let Some((event, range)) = events.next() {
+        let event = match event {
             Event::Html(raw) => Event::Html(keep_allowed_tags(&raw).into()),
             Event::InlineHtml(raw) => Event::InlineHtml(keep_allowed_tags(&raw).into()),
+            Event::Start(Tag::Table(columns)) if too_wide(columns.len(), &markdown[range.clone()]) => {
+                // Shown as the text it is: one row of it could not be cut into pieces.
+                for (inner, _) in events.by_ref() {
+                    if matches!(inner, Event::End(TagEnd::Table)) {
+                        break;
+                    }
+                }
+                let text = Event::Text(markdown[range].trim_end().to_string().into());
+                piece_bytes += 16 + event_text_len(&text);
+                piece.extend([Event::Start(Tag::Paragraph), text, Event::End(TagEnd::Paragraph)]);
+                continue;
+            }
             other => other,
-        });
-    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, parser);
+        };
+        piece_bytes += 16 + event_text_len(&event);
+        match &event {
+            Event::Start(tag) => {
+                if matches!(tag, Tag::TableHead) {
+                    in_head = true;
+                    heads.last_mut().map(Vec::clear);
+                }
+                if matches!(tag, Tag::Table(_)) {
+                    heads.push(Vec::new());
+                }
+                open.push(tag.clone());
+            }
+            Event::End(end) => {
+                open.pop();
+                match end {
+                    TagEnd::Table => {
+                        heads.pop();
+                    }
+                    TagEnd::Item => {
+                        if let Some(Tag::List(Some(n))) = open.last_mut() {
+                            *n += 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        if in_head && let Some(head) = heads.last_mut() {
+            head.push(event.clone());
+        }
+        if matches!(event, Event::End(TagEnd::TableHead)) {
+            in_head = false;
+        }
+        let cut_here = piece_bytes >= PIECE && matches!(event, Event::End(_)) && can_cut(&open, &event);
+        piece.push(event);
+        if cut_here {
+            piece.extend(open.iter().rev().map(|tag| Event::End(tag.to_end())));
+            sanitise_into(&mut out, std::mem::take(&mut piece));
+            piece_bytes = 0;
+            let mut tables = heads.iter();
+            for tag in &open {
+                piece.push(Event::Start(tag.clone()));
+                if let Tag::Table(_) = tag {
+                    // The header again, unless it is so wide that repeating it would cost more than the rows.
+                    match tables.next() {
+                        Some(head) if head.len() <= MAX_REPEATED_HEAD => piece.extend(head.iter().cloned()),
+                        _ => piece.extend([Event::Start(Tag::TableHead), Event::End(TagEnd::TableHead)]),
+                    }
+                }
+            }
+        }
+    }
+    sanitise_into(&mut out, piece);
+    out
+}
+
+/// Whether a table is too wide to render in pieces: a row is the smallest piece a table can be cut into.
+fn too_wide(columns: usize, source: &str) -> bool {
+    columns > MAX_COLUMNS || source.lines().any(|line| line.len() > PIECE / 4)
+}
+
+/// Whether every open container can be closed after `last` and opened again without changing what the
+/// text says (at most, a very long paragraph gains a break): quotations, lists between items, tables
+/// between body rows, paragraphs, headings, emphasis and links.
+fn can_cut(open: &[Tag], last: &Event) -> bool {
+    let reopenable = open.iter().all(|tag| {
+        matches!(
+            tag,
+            Tag::BlockQuote(_)
+                | Tag::List(_)
+                | Tag::Item
+                | Tag::Table(_)
+                | Tag::Paragraph
+                | Tag::Heading { .. }
+                | Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+        )
+    });
+    let between_children = match open.last() {
+        Some(Tag::Table(_)) => matches!(last, Event::End(TagEnd::TableRow)),
+        Some(Tag::List(_)) => matches!(last, Event::End(TagEnd::Item)),
+        _ => true,
+    };
+    reopenable && between_children
+}
+
+fn event_text_len(event: &Event) -> usize {
+    match event {
+        Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t.len(),
+        Event::Start(Tag::Link { dest_url, title, .. } | Tag::Image { dest_url, title, .. }) => {
+            dest_url.len() + title.len()
+        }
+        _ => 0,
+    }
+}
+
+/// Writes one balanced piece of events as HTML and appends it sanitised.
+fn sanitise_into(out: &mut String, piece: Vec<Event>) {
+    if piece.is_empty() {
+        return;
+    }
+    let mut raw = String::new();
+    html::push_html(&mut raw, piece.into_iter());
     // Raw HTML in the body may nest deeply too; the sanitiser's parser is html5ever.
     let raw = crate::import::nesting::limit_html_depth(&raw);
-    Builder::default()
+    let clean = Builder::default()
         // `byline:` links open another article inside the app's Preview; exports rewrite them first
         // (`Library::for_export`), so none reaches a page that leaves the app.
         .url_schemes(["http", "https", "mailto", "byline"].into())
         .link_rel(Some("noopener noreferrer"))
         .clean(&raw)
-        .to_string()
+        .to_string();
+    out.push_str(&clean);
+}
+
+/// Text too long to format, shown as it is: escaped, a paragraph per blank-line-separated block.
+fn plain_text_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for block in text.split("\n\n").map(str::trim).filter(|b| !b.is_empty()) {
+        out.push_str("<p>");
+        out.push_str(&escape(block).replace('\n', "<br>\n"));
+        out.push_str("</p>\n");
+    }
+    out
 }
 
 const STYLE: &str = "body{font:17px/1.6 Georgia,'Noto Serif','Songti SC',serif;max-width:40em;margin:2em auto;\
@@ -365,6 +523,71 @@ mod tests {
         }
         assert!(html.contains(r#"<a href="https://a.example" rel="noopener noreferrer">ok</a>"#), "{html}");
         assert!(html.contains("<table>") && html.contains("<del>2</del>"), "{html}");
+    }
+
+    /// Cell texts in order, from rendered HTML.
+    fn cells(html: &str) -> Vec<&str> {
+        html.split("<td>").skip(1).map(|c| c.split("</td>").next().unwrap_or_default()).collect()
+    }
+
+    #[test]
+    fn long_tables_and_lists_are_sanitised_in_pieces_without_losing_anything() {
+        // 4,000 rows: well past one piece, well under the formatting limit.
+        let mut md = String::from("| Ward | Votes |\n|:--|--:|\n");
+        for i in 0..4000 {
+            md.push_str(&format!("| Ward {i} <script>x</script> | {} |\n", i * 7));
+        }
+        md.push_str("\nAfter the table.\n\n");
+        for i in 1..=3000 {
+            md.push_str(&format!("{i}. item {i}\n"));
+        }
+        assert!(md.len() > 2 * PIECE && md.len() < MAX_FORMATTED);
+        let html = markdown_to_safe_html(&md);
+        // The script is text here (it is not an allowed tag), shown and inert.
+        let want: Vec<String> =
+            (0..4000).flat_map(|i| [format!("Ward {i} &lt;script&gt;x&lt;/script&gt;"), (i * 7).to_string()]).collect();
+        assert_eq!(cells(&html), want, "every cell, in order, once");
+        let tables = html.matches("<table>").count();
+        assert!(tables > 1, "the table was cut into pieces");
+        // Each piece repeats the header.
+        assert_eq!(html.matches("<th>Ward</th><th>Votes</th>").count(), tables);
+        assert!(!html.contains("<script"));
+        assert!(html.contains("<p>After the table.</p>"));
+        // The list goes on numbering where the last piece stopped.
+        assert_eq!(html.matches("<li>").count(), 3000);
+        let starts: Vec<usize> = html
+            .split("<ol start=\"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().and_then(|n| n.parse().ok()).expect("a start number"))
+            .collect();
+        assert!(!starts.is_empty());
+        for start in starts {
+            assert!(html.contains(&format!("<li>item {start}</li>")), "list piece starting at {start}");
+            let before = html.split(&format!("<ol start=\"{start}\">")).next().unwrap_or_default();
+            assert_eq!(before.matches("<li>").count(), start - 1, "items before the piece starting at {start}");
+        }
+    }
+
+    #[test]
+    fn a_table_too_wide_to_cut_is_shown_as_its_text() {
+        let wide =
+            format!("Before.\n\n|{}\n|{}\n|{}\n\nAfter.", "h|".repeat(1001), "-|".repeat(1001), "*c*|".repeat(1001));
+        let html = markdown_to_safe_html(&wide);
+        assert!(!html.contains("<table") && !html.contains("<em>"), "{}", &html[..200]);
+        assert!(html.starts_with("<p>Before.</p>\n<p>|h|h|"));
+        assert!(html.ends_with("*c*|</p>\n<p>After.</p>\n"));
+        let narrow = markdown_to_safe_html("|h|h|\n|-|-|\n|*c*|d|\n");
+        assert!(narrow.contains("<td><em>c</em></td>"), "{narrow}");
+    }
+
+    #[test]
+    fn text_past_the_formatting_limit_is_shown_plain() {
+        let row = "|<script>alert(1)</script>|*b*|\n";
+        let md = format!("| a | b |\n|---|---|\n{}", row.repeat(MAX_FORMATTED / row.len() + 1));
+        let html = markdown_to_safe_html(&md);
+        assert!(html.starts_with("<p>| a | b |<br>\n|---|---|<br>\n|&lt;script&gt;alert(1)&lt;/script&gt;|*b*|<br>"));
+        assert!(!html.contains("<script") && !html.contains("<table"));
+        assert_eq!(html.matches("&lt;script&gt;").count(), MAX_FORMATTED / row.len() + 1);
     }
 
     #[test]
