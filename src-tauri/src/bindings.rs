@@ -15,7 +15,7 @@ use ts_rs::{Config, Dependency, TS, TypeVisitor};
 /// follow as dependencies).
 macro_rules! contract {
     ($visit:ident) => {{
-        use crate::commands::{assistant, images, sentiment, speech, transcribe};
+        use crate::commands::{assistant, files, images, sentiment, speech, transcribe};
         // The shell's own.
         $visit.visit::<crate::error::CommandError>();
         $visit.visit::<assistant::AssistantRequest>();
@@ -28,6 +28,8 @@ macro_rules! contract {
         $visit.visit::<speech::VoiceOptions>();
         $visit.visit::<speech::SpeechEvent>();
         $visit.visit::<transcribe::TranscribeEvent>();
+        $visit.visit::<files::OpenPurpose>();
+        $visit.visit::<files::SavePurpose>();
         $visit.visit::<byline_transcribe::take::Meter>();
         // Settings, progress, device.
         $visit.visit::<byline_core::Settings>();

@@ -8,7 +8,7 @@ mod menu;
 mod navigation;
 mod state;
 
-use tauri::Runtime;
+use tauri::{Manager, Runtime};
 
 /// Builds the app on any runtime, so commands can be exercised with tauri's mock runtime, with its data
 /// in `paths` (opened here: a library that cannot be opened is an error before any window shows).
@@ -26,6 +26,12 @@ pub fn build_app<R: Runtime>(
             menu::install(app)?;
             Ok(())
         })
+        // Files dropped on the window may be read, like files chosen in a dialog: the drop is the user's.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                window.state::<state::AppState>().grants.allow_read(paths);
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::library::library_list,
             commands::library::library_search,
@@ -39,6 +45,8 @@ pub fn build_app<R: Runtime>(
             commands::library::markdown_preview,
             commands::import::library_import,
             commands::jobs::job_cancel,
+            commands::files::pick_open,
+            commands::files::pick_save,
             commands::assistant::assistant_models,
             commands::assistant::assistant_tasks,
             commands::assistant::assistant_task_save,

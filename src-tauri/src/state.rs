@@ -48,6 +48,8 @@ pub struct AppState {
     pub jobs: Jobs,
     settings: Mutex<Settings>,
     pub models: Models,
+    /// Files the user chose in a dialog or dropped on the window: the only ones the page may name.
+    pub grants: byline_core::PathGrants,
     /// The transcripts' index for the Quotes panel, rebuilt when a transcript is added or edited.
     pub quotes: Arc<byline_quotes::CorpusCache>,
     /// What the reporter should know about the start (settings that could not be read), shown once.
@@ -71,10 +73,14 @@ impl AppState {
         let library = Library::open(&paths.library_db())?;
         // A damaged settings file must not keep the app closed: defaults, the file kept aside, a notice.
         let (settings, notice) = Settings::load_or_recover(&paths.settings_file());
+        // The app's own takes may be transcribed like files the user chose.
+        let grants = byline_core::PathGrants::new();
+        grants.allow_read([paths.root().join("recordings")]);
         Ok(Self {
             paths,
             library: Arc::new(Mutex::new(library)),
             jobs: Jobs::new(),
+            grants,
             settings: Mutex::new(settings),
             models: Models::new(),
             quotes: Arc::default(),

@@ -14,6 +14,7 @@ use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 struct TestApp {
     _app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
+    home: std::path::PathBuf,
 }
 
 impl TestApp {
@@ -23,7 +24,22 @@ impl TestApp {
             .build(mock_context(noop_assets()))
             .expect("the app starts");
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("a window");
-        TestApp { _app: app, window }
+        TestApp { _app: app, window, home: home.to_path_buf() }
+    }
+
+    /// Chooses `paths` in the open dialog for `purpose`, as the user would (a debug build answers from
+    /// `test-picks.json` in the data folder), so the commands may read them.
+    fn choose(&self, purpose: &str, paths: &[&Path]) {
+        std::fs::create_dir_all(&self.home).expect("mkdir");
+        std::fs::write(self.home.join("test-picks.json"), json!(paths).to_string()).expect("write the answer");
+        assert_eq!(self.ok("pick_open", json!({ "purpose": purpose })), json!(paths));
+    }
+
+    /// Names `path` in a save dialog, so a command may write it.
+    fn save_as(&self, path: &Path) {
+        std::fs::write(self.home.join("test-picks.json"), json!([path]).to_string()).expect("write the answer");
+        let picked = self.ok("pick_save", json!({ "purpose": "article-html", "defaultName": "story.html" }));
+        assert_eq!(picked, json!(path));
     }
 
     /// Invokes `cmd` with `args`; the error is the `{code, message}` the UI gets.
@@ -68,6 +84,7 @@ fn a_running_job_owns_its_id_until_it_ends_and_cancel_stops_it() {
     let app = TestApp::start(&dir.path().join("home"));
     assert_eq!(error_code(app.invoke("job_cancel", json!({ "jobId": "nothing" }))), "not_found");
 
+    app.choose("import-folder", &[&articles]);
     let args = json!({ "paths": [articles], "jobId": "import-1", "onProgress": "__CHANNEL__:1" });
     let imported = || app.ok("library_list", json!({ "limit": 5000 })).as_array().map_or(0, Vec::len);
     std::thread::scope(|s| {
@@ -98,6 +115,7 @@ fn a_running_job_owns_its_id_until_it_ends_and_cancel_stops_it() {
     let small = dir.path().join("one");
     std::fs::create_dir_all(&small).expect("mkdir");
     std::fs::write(small.join("a.md"), "---\ntitle: Harbour reopens\n---\nThe harbour reopened.\n").expect("write");
+    app.choose("import-folder", &[&small]);
     let summary =
         app.ok("library_import", json!({ "paths": [small], "jobId": "import-1", "onProgress": "__CHANNEL__:2" }));
     assert_eq!(summary["imported"].as_array().map(Vec::len), Some(1));
@@ -152,7 +170,58 @@ fn library_commands_answer_with_stable_error_codes() {
     assert_eq!(revisions.as_array().map(Vec::len), Some(1));
     assert_eq!(error_code(app.invoke("article_get", json!({ "id": id + 100 }))), "not_found");
     let out = dir.path().join("out.txt");
+    app.save_as(&out);
     let bad = app.invoke("article_export", json!({ "id": id, "format": "docx", "path": out }));
     assert_eq!(error_code(bad), "invalid_input");
     assert!(!out.exists(), "nothing written for a refused export");
+}
+
+/// The page can only name files the user chose: everything else is refused before any work starts, with
+/// the same error whatever the command.
+#[test]
+fn commands_read_and_write_only_what_the_user_chose() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = TestApp::start(&dir.path().join("home"));
+    let (articles, private) = (dir.path().join("articles"), dir.path().join("private"));
+    for folder in [&articles, &private] {
+        std::fs::create_dir_all(folder).expect("mkdir");
+        std::fs::write(folder.join("a.md"), "---\ntitle: Harbour reopens\n---\nThe harbour reopened.\n")
+            .expect("write");
+    }
+    let import = |path: &Path| {
+        app.invoke("library_import", json!({ "paths": [path], "jobId": "import", "onProgress": "__CHANNEL__:1" }))
+    };
+    let refused = |result: Result<Value, Value>| {
+        let err = result.expect_err("refused");
+        assert_eq!(err["code"], "invalid_input");
+        assert!(err["message"].as_str().is_some_and(|m| m.contains("choose in its dialogs")), "{err}");
+    };
+    refused(import(&articles));
+    refused(import(&articles.join("../private")));
+    refused(app.invoke("models_import", json!({ "path": private, "jobId": "model" })));
+    refused(app.invoke(
+        "transcribe_file",
+        json!({ "path": private.join("a.wav"), "options": {}, "jobId": "t", "onEvent": "__CHANNEL__:2" }),
+    ));
+    app.choose("import-folder", &[&articles]);
+    assert_eq!(
+        import(&articles.join("a.md")).expect("a file in the chosen folder")["imported"].as_array().map(Vec::len),
+        Some(1)
+    );
+    refused(import(&private));
+    // A cancelled dialog grants nothing.
+    app.choose("import-files", &[]);
+    refused(import(&private));
+
+    let id = app.ok("library_list", json!({}))[0]["id"].as_i64().expect("the imported article");
+    let out = dir.path().join("story.html");
+    refused(app.invoke("article_export", json!({ "id": id, "format": "html", "path": out })));
+    refused(app.invoke("transcript_export", json!({ "id": 1, "format": "srt", "dest": out })));
+    assert!(!out.exists());
+    app.save_as(&out);
+    app.ok("article_export", json!({ "id": id, "format": "html", "path": out }));
+    assert!(std::fs::read_to_string(&out).expect("written").contains("The harbour reopened."));
+    // A save dialog grants that one file, for writing only.
+    refused(app.invoke("article_export", json!({ "id": id, "format": "md", "path": out.with_extension("md") })));
+    refused(app.invoke("models_import", json!({ "path": out, "jobId": "model" })));
 }

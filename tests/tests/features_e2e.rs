@@ -126,8 +126,7 @@ fn interview_is_transcribed_clicked_and_exported() {
 
     let d = start(&home);
     d.click(&d.wait_for("[data-testid=transcripts-button]"));
-    let path = d.wait_for("[data-testid=transcribe-path]");
-    d.type_into(&path, &jfk.to_string_lossy());
+    d.choose_recording(&home, &jfk);
     d.click(&d.wait_for("[data-testid=transcribe-start]"));
 
     // First use converts the CTranslate2 model to ggml, then whisper.cpp runs on two cores.
@@ -183,7 +182,7 @@ fn speakers_are_found_named_and_exported() {
 
     let d = start(&home);
     d.click(&d.wait_for("[data-testid=transcripts-button]"));
-    d.type_into(&d.wait_for("[data-testid=transcribe-path]"), &wav.to_string_lossy());
+    d.choose_recording(&home, &wav);
     d.click(&d.wait_for("[data-testid=transcript-panel] details.options summary"));
     d.click(&d.wait_for("[data-testid=transcribe-speakers]"));
     d.click(&d.wait_for("[data-testid=transcribe-speakers] option[value='2']"));

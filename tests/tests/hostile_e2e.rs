@@ -272,7 +272,7 @@ fn hostile_articles_never_run_code_load_pages_or_navigate() {
     let title = d.execute_async(INSTALL_SPY, json!([])).as_str().expect("the document title").to_string();
 
     d.click(&d.wait_for("[data-testid=import-button]"));
-    d.type_into(&d.wait_for("[data-testid=import-paths]"), &articles.to_string_lossy());
+    d.choose_import_folder(&home, &articles);
     d.click(&d.wait_for("[data-testid=import-start]"));
     let summary = d.wait_for("[data-testid=import-summary]");
     let text = d.wait_until("the import summary", || Some(d.text(&summary)).filter(|t| t.contains("Imported")));
@@ -322,6 +322,7 @@ fn hostile_articles_never_run_code_load_pages_or_navigate() {
 
         for format in ["md", "html"] {
             let path = dir.path().join(format!("export-{id}.{format}"));
+            d.grant_save(&home, &path);
             let result = d.execute_async(
                 "const done = arguments[arguments.length - 1];\
                  window.__TAURI_INTERNALS__.invoke('article_export', { id: arguments[0], format: arguments[1], path: arguments[2] })\
@@ -339,6 +340,31 @@ fn hostile_articles_never_run_code_load_pages_or_navigate() {
         d.click(&d.wait_for("[data-testid=mode-write]"));
         assert_nothing_ran(&d, &title, &listener, &format!("article {id} exported"));
     }
+
+    // Had a script run, it could still name no file the user did not choose: reading one (a model import of
+    // a private folder) and writing one (an export to a path no save dialog gave) are refused, and nothing
+    // is written.
+    let private = dir.path().join("private");
+    std::fs::create_dir_all(&private).expect("mkdir");
+    std::fs::write(private.join("sources.md"), "Names of confidential sources").expect("write");
+    let stray = dir.path().join("stray.html");
+    let refused = d.execute_async(
+        "const done = arguments[arguments.length - 1];\
+         const invoke = window.__TAURI_INTERNALS__.invoke;\
+         const why = (p) => p.then(() => 'allowed', (e) => JSON.stringify(e));\
+         Promise.all([\
+           why(invoke('models_import', { path: arguments[0], jobId: 'stray-read' })),\
+           why(invoke('article_export', { id: arguments[1], format: 'html', path: arguments[2] })),\
+         ]).then(done);",
+        json!([private.to_string_lossy(), ids[0], stray.to_string_lossy()]),
+    );
+    for (what, answer) in
+        ["reading a private folder", "writing an unchosen file"].iter().zip(refused.as_array().expect("two answers"))
+    {
+        let answer = answer.as_str().unwrap_or_default();
+        assert!(answer.contains("choose in its dialogs"), "{what}: {answer}");
+    }
+    assert!(!stray.exists(), "the refused export wrote nothing");
 
     // Search results render highlighted titles and snippets as HTML: the markup in them stays text.
     let search = d.wait_for("[data-testid=search]");

@@ -54,8 +54,7 @@ fn import_search_open_edit_autosave() {
     // Import a folder through the import dialog.
     let import = d.wait_for("[data-testid=import-button]");
     d.click(&import);
-    let paths = d.wait_for("[data-testid=import-paths]");
-    d.type_into(&paths, &articles.to_string_lossy());
+    d.choose_import_folder(&home, &articles);
     d.click(&d.wait_for("[data-testid=import-start]"));
     let summary = d.wait_for("[data-testid=import-summary]");
     let text = d.wait_until("the import summary", || Some(d.text(&summary)).filter(|t| t.contains("Imported")));
@@ -230,6 +229,7 @@ fn angle_brackets_and_article_links_survive_preview_and_export() {
     // Both exports, through the same command the Export menu uses.
     for format in ["md", "html"] {
         let path = dir.path().join(format!("deal.{format}"));
+        d.grant_save(&home, &path);
         let result = d.execute_async(
             "const done = arguments[arguments.length - 1];\
              window.__TAURI_INTERNALS__.invoke('article_export', { id: arguments[0], format: arguments[1], path: arguments[2] })\

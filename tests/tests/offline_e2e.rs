@@ -82,7 +82,7 @@ fn the_app_opens_no_network_socket() {
 
     let d = Driver::start(&env_path("BYLINE_E2E_DRIVER"), &app, &[("BYLINE_HOME", home.as_path())]);
     d.click(&d.wait_for("[data-testid=import-button]"));
-    d.type_into(&d.wait_for("[data-testid=import-paths]"), &articles.to_string_lossy());
+    d.choose_import_folder(&home, &articles);
     d.click(&d.wait_for("[data-testid=import-start]"));
     let summary = d.wait_for("[data-testid=import-summary]");
     let text = d.wait_until("the import summary", || Some(d.text(&summary)).filter(|t| t.contains("Imported")));

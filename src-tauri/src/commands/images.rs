@@ -137,6 +137,9 @@ pub async fn images_generate(
     job_id: String,
     on_event: Channel<ImageEvent>,
 ) -> CommandResult<GalleryImage> {
+    if let Some(picture) = &job.init_path {
+        state.grants.check_read(picture)?;
+    }
     let env = state.model_env(&state.models.image);
     state.run_job(&job_id, "image generation", move |cancel| generate(&env, job, on_event, &cancel)).await
 }

@@ -28,6 +28,9 @@ pub async fn library_import(
     job_id: String,
     on_progress: Channel<Progress>,
 ) -> CommandResult<ImportSummary> {
+    for path in &paths {
+        state.grants.check_read(path)?;
+    }
     let db = state.paths.library_db();
     state
         .run_job(&job_id, "the import", move |cancel| {

@@ -57,6 +57,7 @@ pub async fn revision_restore(state: State<'_, AppState>, article_id: i64, revis
 
 #[tauri::command]
 pub async fn article_export(state: State<'_, AppState>, id: i64, format: String, path: PathBuf) -> CommandResult<()> {
+    state.grants.check_write(&path)?;
     state
         .with_library(move |lib| {
             let render = match format.as_str() {
@@ -65,7 +66,7 @@ pub async fn article_export(state: State<'_, AppState>, id: i64, format: String,
                 other => return Err(byline_core::Error::InvalidInput(format!("unknown export format {other:?}"))),
             };
             let text = render(&lib.for_export(id)?);
-            // The path comes from the save dialog, which asked before replacing a file.
+            // The path comes from the save dialog (checked above), which asked before replacing a file.
             byline_core::files::replace_atomically(&path, text.as_bytes())
         })
         .await

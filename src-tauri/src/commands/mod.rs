@@ -1,4 +1,5 @@
 pub mod assistant;
+pub mod files;
 pub mod images;
 pub mod import;
 pub mod jobs;

@@ -45,6 +45,7 @@ pub async fn models_import(
     path: PathBuf,
     job_id: String,
 ) -> CommandResult<InstallManifest> {
+    state.grants.check_read(&path)?;
     let store = store(&state)?;
     state.run_job(&job_id, "the model import", move |cancel| Ok(store.import(&path, &cancel)?)).await
 }

@@ -101,6 +101,7 @@ pub async fn sentiment_import_comments(
     job_id: String,
     on_progress: Channel<Progress>,
 ) -> CommandResult<ImportReport> {
+    state.grants.check_read(&path)?;
     let (env, choice) = (state.model_env(&state.models.sentiment), engine(engine_name)?);
     state
         .run_job(&job_id, "the comments import", move |cancel| {

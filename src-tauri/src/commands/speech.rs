@@ -143,6 +143,7 @@ pub async fn speech_export(
     options: VoiceOptions,
     on_progress: Channel<byline_core::Progress>,
 ) -> CommandResult<(AudioVersion, Attachment)> {
+    state.grants.check_write(&path)?;
     let db = state.paths.library_db();
     state
         .run_job(&job_id, "the audio export", move |cancel| {

@@ -49,6 +49,7 @@ pub async fn transcribe_file(
     job_id: String,
     on_event: Channel<TranscribeEvent>,
 ) -> CommandResult<StoredTranscript> {
+    state.grants.check_read(&path)?;
     let paths = state.paths.clone();
     let (registry, slot) = (state.models.registry.clone(), state.models.whisper.clone());
     // The thread count of the device setting, unless the request names one.
@@ -137,6 +138,9 @@ pub async fn transcript_export(
     dest: Option<PathBuf>,
 ) -> CommandResult<PathBuf> {
     let format: ExportFormat = format.parse()?;
+    if let Some(dest) = &dest {
+        state.grants.check_write(dest)?;
+    }
     let exports = state.paths.root().join("exports");
     state
         .with_library(move |lib| {
@@ -144,7 +148,8 @@ pub async fn transcript_export(
             let t = if raw.unwrap_or(false) { &stored.raw } else { &stored.edited };
             let bytes = export(t, format, options.unwrap_or_default())?;
             match dest {
-                // Chosen in the save dialog, which asked before replacing: replace atomically, never through a link.
+                // Chosen in the save dialog (checked above), which asked before replacing: replace atomically,
+                // never through a link.
                 Some(d) => {
                     byline_core::files::replace_atomically(&d, &bytes)?;
                     Ok(d)

@@ -198,3 +198,49 @@ impl Drop for Driver {
         let _ = self.child.wait();
     }
 }
+
+/// Answers the next open or save dialog the app shows, as the user would by choosing `paths` in it: a debug
+/// build of the app reads the answer from `test-picks.json` in its data folder (`home`) instead of showing
+/// the native dialog (which WebDriver cannot reach), and grants exactly those paths, like a real choice.
+pub fn answer_next_dialog(home: &Path, paths: &[&Path]) {
+    let list: Vec<String> = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    std::fs::create_dir_all(home).expect("the data folder");
+    std::fs::write(home.join("test-picks.json"), serde_json::to_string(&list).expect("json"))
+        .expect("write the answer");
+}
+
+impl Driver {
+    /// Opens the import dialog's folder picker, answered with `folder`, and waits until it is listed.
+    pub fn choose_import_folder(&self, home: &Path, folder: &Path) {
+        answer_next_dialog(home, &[folder]);
+        self.click(&self.wait_for("[data-testid=import-choose-folder]"));
+        let listed = self.wait_for("[data-testid=import-paths]");
+        let name = folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.wait_until("the chosen folder in the import list", || {
+            let shown = self.property(&listed, "textContent");
+            shown.as_str().is_some_and(|t| t.contains(&name)).then_some(())
+        });
+    }
+
+    /// Chooses the recording to transcribe in the transcript panel's picker, answered with `file`.
+    pub fn choose_recording(&self, home: &Path, file: &Path) {
+        answer_next_dialog(home, &[file]);
+        self.click(&self.wait_for("[data-testid=transcribe-choose]"));
+        let want = file.to_string_lossy().into_owned();
+        self.wait_until("the chosen recording", || {
+            (self.current_value("[data-testid=transcribe-path]").as_deref() == Some(want.as_str())).then_some(())
+        });
+    }
+
+    /// Calls `pick_save` from the page, answered with `path`, so that a command may then write it.
+    pub fn grant_save(&self, home: &Path, path: &Path) {
+        answer_next_dialog(home, &[path]);
+        let picked = self.execute_async(
+            "const done = arguments[arguments.length - 1];\
+             window.__TAURI_INTERNALS__.invoke('pick_save', { purpose: 'article-html', defaultName: 'x' })\
+               .then((p) => done(p), (e) => done(JSON.stringify(e)));",
+            json!([]),
+        );
+        assert_eq!(picked.as_str(), Some(path.to_string_lossy().as_ref()), "the save dialog's answer: {picked}");
+    }
+}

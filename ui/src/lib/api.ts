@@ -4,7 +4,6 @@ import { Channel, invoke, isTauri } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { getCurrentWindow } from '@tauri-apps/api/window';
-import { open, save } from '@tauri-apps/plugin-dialog';
 import type {
   Article,
   ArticleFields,
@@ -33,7 +32,7 @@ import type {
   TranscriptExportFormat,
   TranscriptSummary,
 } from './transcript';
-import type { RecordSummary, VoiceProfile, WarmInfo } from './bindings';
+import type { OpenPurpose, RecordSummary, SavePurpose, VoiceProfile, WarmInfo } from './bindings';
 import type { QuoteHit, QuotesReport } from './quotes';
 import type { FeedbackAction, IndexStats, RankOptions, RelatedResult } from './related';
 import type { GalleryImage, ImageEvent, ImageJob } from './images';
@@ -399,9 +398,6 @@ export function newJobId(): string {
 // ---- Shell integration: native menu events, dialogs, drag and drop, window close.
 // Kept here so the rest of the UI never imports @tauri-apps directly.
 
-const MODEL_EXTENSIONS = ['gguf', 'bin', 'safetensors'];
-const AUDIO_EXTENSIONS = ['wav', 'mp3', 'm4a', 'aac', 'flac', 'ogg', 'oga', 'mp4', 'mov', 'mkv', 'webm'];
-const IMPORT_EXTENSIONS = ['md', 'markdown', 'txt', 'html', 'htm', 'jsonl', 'ndjson', 'csv', 'xml'];
 
 export type Unlisten = () => void;
 export type DragDrop =
@@ -456,104 +452,57 @@ export const shell = {
     );
   },
 
-  async pickImportFiles(): Promise<string[]> {
-    return guard([], async () => {
-      const picked = await open({
-        multiple: true,
-        title: 'Import articles',
-        filters: [{ name: 'Articles', extensions: IMPORT_EXTENSIONS }],
-      });
-      return asPaths(picked);
-    });
+  // The dialogs open in the shell (`pick_open`, `pick_save`), which records what the user chose: the
+  // commands that read or write a file accept only those, so a script in an imported article cannot name
+  // any other. Each returns nothing when the user cancelled.
+  pickImportFiles(): Promise<string[]> {
+    return pickOpen('import-files');
   },
 
-  async pickImportFolder(): Promise<string[]> {
-    return guard([], async () => asPaths(await open({ directory: true, multiple: true, title: 'Import a folder' })));
+  pickImportFolder(): Promise<string[]> {
+    return pickOpen('import-folder');
   },
 
-  /** One model file, or null when the user cancelled. */
   async pickModelFile(): Promise<string | null> {
-    return guard(null, async () => {
-      const picked = await open({
-        multiple: false,
-        title: 'Import a model file',
-        filters: [{ name: 'Model files', extensions: MODEL_EXTENSIONS }],
-      });
-      return asPaths(picked)[0] ?? null;
-    });
+    return (await pickOpen('model-file'))[0] ?? null;
   },
 
   /** A readers' comments file (CSV or JSON Lines), or null when the user cancelled. */
   async pickCommentsFile(): Promise<string | null> {
-    return guard(null, async () => {
-      const picked = await open({
-        multiple: false,
-        title: 'Import readers\' comments',
-        filters: [{ name: 'Comments', extensions: ['csv', 'jsonl', 'ndjson', 'json'] }],
-      });
-      return asPaths(picked)[0] ?? null;
-    });
+    return (await pickOpen('comments-file'))[0] ?? null;
   },
 
   async pickModelFolder(): Promise<string | null> {
-    return guard(null, async () => asPaths(await open({ directory: true, title: 'Import a model folder' }))[0] ?? null);
+    return (await pickOpen('model-folder'))[0] ?? null;
   },
 
   /** One audio or video file to transcribe, or null. */
   async pickAudioFile(): Promise<string | null> {
-    return guard(null, async () => {
-      const picked = await open({
-        multiple: false,
-        title: 'Transcribe a recording',
-        filters: [{ name: 'Audio and video', extensions: AUDIO_EXTENSIONS }],
-      });
-      return asPaths(picked)[0] ?? null;
-    });
+    return (await pickOpen('audio-file'))[0] ?? null;
   },
 
   /** A starting picture for image-to-image, or null. */
   async pickImageFile(): Promise<string | null> {
-    return guard(null, async () => {
-      const picked = await open({
-        multiple: false,
-        title: 'Start from a picture',
-        filters: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg'] }],
-      });
-      return asPaths(picked)[0] ?? null;
-    });
+    return (await pickOpen('image-file'))[0] ?? null;
   },
 
-  async pickTranscriptExportPath(defaultName: string): Promise<string | null> {
-    return guard(null, async () => save({ title: 'Export transcript', defaultPath: defaultName }));
+  pickTranscriptExportPath(defaultName: string): Promise<string | null> {
+    return pickSave('transcript', defaultName);
   },
 
-  async pickAudioPath(defaultName: string): Promise<string | null> {
-    return guard(null, async () =>
-      save({
-        title: 'Export audio version',
-        defaultPath: defaultName,
-        filters: [
-          { name: 'Ogg Vorbis (to publish)', extensions: ['ogg'] },
-          { name: 'WAV (to edit)', extensions: ['wav'] },
-        ],
-      }),
-    );
+  pickAudioPath(defaultName: string): Promise<string | null> {
+    return pickSave('audio', defaultName);
   },
-  async pickExportPath(defaultName: string, format: ExportFormat): Promise<string | null> {
-    return guard(null, async () =>
-      save({
-        title: 'Export article',
-        defaultPath: defaultName,
-        filters:
-          format === 'md'
-            ? [{ name: 'Markdown', extensions: ['md'] }]
-            : [{ name: 'HTML', extensions: ['html'] }],
-      }),
-    );
+
+  pickExportPath(defaultName: string, format: ExportFormat): Promise<string | null> {
+    return pickSave(format === 'md' ? 'article-markdown' : 'article-html', defaultName);
   },
 };
 
-function asPaths(picked: string | string[] | null): string[] {
-  if (picked === null) return [];
-  return Array.isArray(picked) ? picked : [picked];
+function pickOpen(purpose: OpenPurpose): Promise<string[]> {
+  return guard([], () => call<string[]>('pick_open', { purpose }));
+}
+
+function pickSave(purpose: SavePurpose, defaultName: string): Promise<string | null> {
+  return guard(null, () => call<string | null>('pick_save', { purpose, defaultName }));
 }
