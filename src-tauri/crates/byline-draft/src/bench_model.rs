@@ -61,6 +61,11 @@ pub const QWEN2_5_1_5B: RandomShape = RandomShape {
 pub const QWEN2_5_1_5B_Q5: RandomShape =
     RandomShape { name: "qwen2.5-1.5b-q5_k_m", base: GgmlDType::Q5K, ..QWEN2_5_1_5B };
 
+/// The same model in the Q3_K_M layout: Q3_K for most matrices, Q4_K for the value and output projections
+/// and for the down projections that Q4_K_M keeps at six bits, Q6_K for the embedding.
+pub const QWEN2_5_1_5B_Q3: RandomShape =
+    RandomShape { name: "qwen2.5-1.5b-q3_k_m", base: GgmlDType::Q3K, ..QWEN2_5_1_5B };
+
 /// A small model in the same architecture and layout, for checking the k-quant path against llama.cpp
 /// (`tests/llama_reference.rs`): four layers, grouped-query attention, a separate Q6_K output head with
 /// logits spread wide enough that greedy choices are rarely close.
@@ -81,7 +86,7 @@ pub const TINY_Q4_K_M: RandomShape = RandomShape {
     base: GgmlDType::Q4K,
 };
 
-pub const SHAPES: &[RandomShape] = &[QWEN2_5_1_5B, QWEN2_5_1_5B_Q5, TINY_Q4_K_M];
+pub const SHAPES: &[RandomShape] = &[QWEN2_5_1_5B, QWEN2_5_1_5B_Q5, QWEN2_5_1_5B_Q3, TINY_Q4_K_M];
 
 /// The shape called `name`.
 pub fn shape(name: &str) -> Option<RandomShape> {
@@ -143,6 +148,8 @@ fn random_matrix(rng: &mut Bytes, dtype: GgmlDType, rows: usize, cols: usize, d:
             }
             // ql, qh, i8 scales, d last.
             GgmlDType::Q6K => b[size - 2..].copy_from_slice(&half(d)),
+            // hmask, 2-bit values, six-bit signed scales (random: centred already), d last.
+            GgmlDType::Q3K => b[size - 2..].copy_from_slice(&half(d)),
             _ => return Err(Error::InvalidInput(format!("random {dtype:?} blocks are not implemented"))),
         }
     }
@@ -204,9 +211,17 @@ pub fn write_random_model(shape: &RandomShape, tokenizer_from: &Path, out: &Path
     let kv = s.kv_heads * head_dim;
     let mut rng = Bytes(0x9e37_79b9_7f4a_7c15);
     let mut tensors: Vec<(String, QTensor)> = Vec::new();
-    // Weights up to ±0.1 (Q4_K, d = 2e-4; Q5_K, d = 1e-4) and ±0.04 (Q6_K, d = 1e-5): activations stay finite.
-    let base_d = if s.base == GgmlDType::Q5K { 1e-4 } else { 2e-4 };
-    let (q4, q6) = (|r, c, rng: &mut Bytes| random_matrix(rng, s.base, r, c, base_d), 1e-5);
+    // Weights up to ±0.1 (Q4_K, d = 2e-4; Q5_K, d = 1e-4; Q3_K, ±4 · 32 · d with d = 8e-4) and ±0.04 (Q6_K,
+    // d = 1e-5): activations stay finite.
+    let base_d = match s.base {
+        GgmlDType::Q5K => 1e-4,
+        GgmlDType::Q3K => 8e-4,
+        _ => 2e-4,
+    };
+    let q4 = |r, c, rng: &mut Bytes| random_matrix(rng, s.base, r, c, base_d);
+    // The tensors a layout keeps at more bits: Q6_K in Q4_K_M and Q5_K_M, Q4_K in Q3_K_M.
+    let (more, more_d) = if s.base == GgmlDType::Q3K { (GgmlDType::Q4K, 2e-4) } else { (GgmlDType::Q6K, 1e-5) };
+    let q3_k_m = s.base == GgmlDType::Q3K;
     if s.output_head {
         tensors.push(("token_embd.weight".into(), q4(s.vocab, s.hidden, &mut rng)?));
         tensors.push(("output.weight".into(), random_matrix(&mut rng, GgmlDType::Q6K, s.vocab, s.hidden, s.output_d)?));
@@ -220,18 +235,25 @@ pub fn write_random_model(shape: &RandomShape, tokenizer_from: &Path, out: &Path
     for l in 0..s.layers {
         let n = |t: &str| format!("blk.{l}.{t}");
         let wide = |r, c, rng: &mut Bytes| {
-            if more_bits(l, s.layers) { random_matrix(rng, GgmlDType::Q6K, r, c, q6) } else { q4(r, c, rng) }
+            if more_bits(l, s.layers) { random_matrix(rng, more, r, c, more_d) } else { q4(r, c, rng) }
         };
+        let always_more = |r, c, rng: &mut Bytes| random_matrix(rng, more, r, c, more_d);
         tensors.push((n("attn_norm.weight"), vector(s.hidden, 1.0)?));
         tensors.push((n("attn_q.weight"), q4(s.hidden, s.hidden, &mut rng)?));
         tensors.push((n("attn_k.weight"), q4(kv, s.hidden, &mut rng)?));
-        tensors.push((n("attn_v.weight"), wide(kv, s.hidden, &mut rng)?));
+        tensors.push((
+            n("attn_v.weight"),
+            if q3_k_m { always_more(kv, s.hidden, &mut rng)? } else { wide(kv, s.hidden, &mut rng)? },
+        ));
         if s.arch == "qwen2" {
             tensors.push((n("attn_q.bias"), vector(s.hidden, 0.01)?));
             tensors.push((n("attn_k.bias"), vector(kv, 0.01)?));
             tensors.push((n("attn_v.bias"), vector(kv, 0.01)?));
         }
-        tensors.push((n("attn_output.weight"), q4(s.hidden, s.hidden, &mut rng)?));
+        tensors.push((
+            n("attn_output.weight"),
+            if q3_k_m { always_more(s.hidden, s.hidden, &mut rng)? } else { q4(s.hidden, s.hidden, &mut rng)? },
+        ));
         tensors.push((n("ffn_norm.weight"), vector(s.hidden, 1.0)?));
         tensors.push((n("ffn_gate.weight"), q4(s.ffn, s.hidden, &mut rng)?));
         tensors.push((n("ffn_up.weight"), q4(s.ffn, s.hidden, &mut rng)?));
@@ -243,8 +265,15 @@ pub fn write_random_model(shape: &RandomShape, tokenizer_from: &Path, out: &Path
     let mut metadata: Vec<(String, Value)> = vec![
         ("general.architecture".into(), Value::String(a.into())),
         ("general.name".into(), Value::String(format!("{} (random weights)", s.name))),
-        // llama.cpp's file types "mostly Q4_K_M" (15) and "mostly Q5_K_M" (17).
-        ("general.file_type".into(), Value::U32(if s.base == GgmlDType::Q5K { 17 } else { 15 })),
+        // llama.cpp's file types "mostly Q3_K_M" (12), "mostly Q4_K_M" (15) and "mostly Q5_K_M" (17).
+        (
+            "general.file_type".into(),
+            Value::U32(match s.base {
+                GgmlDType::Q3K => 12,
+                GgmlDType::Q5K => 17,
+                _ => 15,
+            }),
+        ),
         (format!("{a}.context_length"), Value::U32(s.context)),
         (format!("{a}.embedding_length"), u(s.hidden)),
         (format!("{a}.block_count"), u(s.layers)),

@@ -110,6 +110,29 @@ pub struct BlockQ6K {
     pub d: u16,
 }
 
+/// 256 elements in 16 groups of 16, two bits each: `x = d * (sc & 15) * q - dmin * (sc >> 4)` with `sc` the
+/// group's byte in `scales`, q in 0..4 (layout in [`q2k_values`]).
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub struct BlockQ2K {
+    pub scales: [u8; QK_K / 16],
+    pub qs: [u8; QK_K / 4],
+    pub d: u16,
+    pub dmin: u16,
+}
+
+/// 256 elements in 16 groups of 16, three bits each: `x = d * (s - 32) * q`, q in -4..4 from two bits in `qs`
+/// and a high bit in `hmask` (a clear bit subtracts 4), s a six-bit scale packed into 12 bytes (see
+/// [`q3k_scales`]).
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub struct BlockQ3K {
+    pub hmask: [u8; QK_K / 8],
+    pub qs: [u8; QK_K / 4],
+    pub scales: [u8; 12],
+    pub d: u16,
+}
+
 /// The activation format of the k-quants: f32 scale, 256 values, and the sums of each group of 16 so
 /// that the weights' mins and offsets cost one multiply per group.
 #[derive(Clone, Copy, Debug)]
@@ -224,6 +247,61 @@ impl BlockQ5K {
     }
 }
 
+/// The 2-bit values of a Q2_K or Q3_K block in element order. Each half of 128 elements takes 32 bytes of
+/// `qs`: elements 32k + l of the half are bits 2k..2k+2 of byte l.
+pub(crate) fn two_bit_values(qs: &[u8; QK_K / 4]) -> [u8; QK_K] {
+    std::array::from_fn(|i| {
+        let (half, k, l) = (i / 128, (i % 128) / 32, i % 32);
+        (qs[32 * half + l] >> (2 * k)) & 3
+    })
+}
+
+/// The values of a Q2_K block in element order, 0..4.
+pub fn q2k_values(b: &BlockQ2K) -> [u8; QK_K] {
+    two_bit_values(&b.qs)
+}
+
+/// The values of a Q3_K block in element order, -4..4: element 32k + l of half h takes its high bit from
+/// bit 4h + k of `hmask[l]`.
+pub fn q3k_values(b: &BlockQ3K) -> [i8; QK_K] {
+    let low = two_bit_values(&b.qs);
+    std::array::from_fn(|i| {
+        let (half, k, l) = (i / 128, (i % 128) / 32, i % 32);
+        let high = (b.hmask[l] >> (4 * half + k)) & 1;
+        low[i] as i8 - if high == 1 { 0 } else { 4 }
+    })
+}
+
+/// The sixteen group scales of a Q3_K block, -32..32: the low four bits of scale i are a nibble of byte
+/// i % 8 (low nibble for i < 8), the high two bits are bits 2(i / 4).. of byte 8 + i % 4.
+pub fn q3k_scales(b: &BlockQ3K) -> [i8; 16] {
+    std::array::from_fn(|i| {
+        let low = if i < 8 { b.scales[i] & 0xF } else { b.scales[i - 8] >> 4 };
+        let high = (b.scales[8 + i % 4] >> (2 * (i / 4))) & 3;
+        (low | (high << 4)) as i8 - 32
+    })
+}
+
+impl BlockQ2K {
+    pub fn dequantize(&self, out: &mut [f32]) {
+        let (d, dmin) = (f16_to_f32(self.d), f16_to_f32(self.dmin));
+        for (i, q) in q2k_values(self).into_iter().enumerate() {
+            let sc = self.scales[i / 16];
+            out[i] = d * (sc & 0xF) as f32 * q as f32 - dmin * (sc >> 4) as f32;
+        }
+    }
+}
+
+impl BlockQ3K {
+    pub fn dequantize(&self, out: &mut [f32]) {
+        let d = f16_to_f32(self.d);
+        let scales = q3k_scales(self);
+        for (i, q) in q3k_values(self).into_iter().enumerate() {
+            out[i] = d * scales[i / 16] as f32 * q as f32;
+        }
+    }
+}
+
 /// The unsigned 6-bit values of a Q6_K block in element order. Each half of 128 elements takes 64 bytes of
 /// `ql` and 32 of `qh`: element l, l + 32, l + 64, l + 96 are the low nibble of `ql[l]`, of `ql[l + 32]`,
 /// the high nibble of `ql[l]`, of `ql[l + 32]`, with bit pairs 0, 1, 2, 3 of `qh[l]` on top.
@@ -268,6 +346,8 @@ mod tests {
         assert_eq!(size_of::<BlockQ4K>(), 144);
         assert_eq!(size_of::<BlockQ5K>(), 176);
         assert_eq!(size_of::<BlockQ6K>(), 210);
+        assert_eq!(size_of::<BlockQ2K>(), 84);
+        assert_eq!(size_of::<BlockQ3K>(), 110);
         assert_eq!(size_of::<BlockQ8K>(), 292);
     }
 

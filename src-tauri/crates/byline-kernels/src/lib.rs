@@ -38,6 +38,8 @@ pub enum QType {
     Q5_0,
     Q5_1,
     Q8_0,
+    Q2K,
+    Q3K,
     Q4K,
     Q5K,
     Q6K,
@@ -49,7 +51,7 @@ impl QType {
         match self {
             QType::F32 | QType::F16 => 1,
             QType::Q4_0 | QType::Q4_1 | QType::Q5_0 | QType::Q5_1 | QType::Q8_0 => blocks::QK,
-            QType::Q4K | QType::Q5K | QType::Q6K => blocks::QK_K,
+            QType::Q2K | QType::Q3K | QType::Q4K | QType::Q5K | QType::Q6K => blocks::QK_K,
         }
     }
 
@@ -64,6 +66,8 @@ impl QType {
             QType::Q5_0 => size_of::<blocks::BlockQ5_0>(),
             QType::Q5_1 => size_of::<blocks::BlockQ5_1>(),
             QType::Q8_0 => size_of::<blocks::BlockQ8_0>(),
+            QType::Q2K => size_of::<blocks::BlockQ2K>(),
+            QType::Q3K => size_of::<blocks::BlockQ3K>(),
             QType::Q4K => size_of::<blocks::BlockQ4K>(),
             QType::Q5K => size_of::<blocks::BlockQ5K>(),
             QType::Q6K => size_of::<blocks::BlockQ6K>(),

@@ -24,6 +24,8 @@ pub(crate) enum Data {
     Q5_0(Vec<BlockQ5_0>),
     Q5_1(Vec<BlockQ5_1>),
     Q8_0(Vec<BlockQ8_0>),
+    Q2K(Vec<BlockQ2K>),
+    Q3K(Vec<BlockQ3K>),
     Q4K(Vec<BlockQ4K>),
     /// Q4_K repacked sixteen rows at a time ([`crate::interleave`]).
     Q4KX16(Vec<BlockQ4Kx16>),
@@ -60,6 +62,10 @@ unsafe impl Pod for BlockQ5_0 {}
 unsafe impl Pod for BlockQ5_1 {}
 // SAFETY: as above.
 unsafe impl Pod for BlockQ8_0 {}
+// SAFETY: as above.
+unsafe impl Pod for BlockQ2K {}
+// SAFETY: as above.
+unsafe impl Pod for BlockQ3K {}
 // SAFETY: as above.
 unsafe impl Pod for BlockQ4K {}
 // SAFETY: as above.
@@ -104,6 +110,8 @@ impl QMatrix {
             QType::Q5_0 => Data::Q5_0(blocks_from_bytes(bytes)),
             QType::Q5_1 => Data::Q5_1(blocks_from_bytes(bytes)),
             QType::Q8_0 => Data::Q8_0(blocks_from_bytes(bytes)),
+            QType::Q2K => Data::Q2K(blocks_from_bytes(bytes)),
+            QType::Q3K => Data::Q3K(blocks_from_bytes(bytes)),
             QType::Q4K if interleave::enabled() && rows.is_multiple_of(interleave::ROWS) => {
                 Data::Q4KX16(interleave::repack_bytes(bytes, rows, cols / QK_K))
             }
@@ -165,6 +173,8 @@ impl QMatrix {
                 (Data::Q5_0(a), Data::Q5_0(b)) => a.extend(b),
                 (Data::Q5_1(a), Data::Q5_1(b)) => a.extend(b),
                 (Data::Q8_0(a), Data::Q8_0(b)) => a.extend(b),
+                (Data::Q2K(a), Data::Q2K(b)) => a.extend(b),
+                (Data::Q3K(a), Data::Q3K(b)) => a.extend(b),
                 (Data::Q4K(a), Data::Q4K(b)) => a.extend(b),
                 (Data::Q4KX16(a), Data::Q4KX16(b)) => a.extend(b),
                 (Data::Q5K(a), Data::Q5K(b)) => a.extend(b),
@@ -193,6 +203,8 @@ impl QMatrix {
             Data::Q5_0(b) => row(b, r, cols, out),
             Data::Q5_1(b) => row(b, r, cols, out),
             Data::Q8_0(b) => row(b, r, cols, out),
+            Data::Q2K(b) => row(b, r, cols, out),
+            Data::Q3K(b) => row(b, r, cols, out),
             Data::Q4K(b) => row(b, r, cols, out),
             Data::Q4KX16(x) => interleave::dequantize_row(x, cols / QK_K, r, out),
             Data::Q5K(b) => row(b, r, cols, out),
@@ -218,6 +230,8 @@ impl QMatrix {
             Data::Q5_0(w) => quantized(w, rows, cols, x, tokens, y, pool),
             Data::Q5_1(w) => quantized(w, rows, cols, x, tokens, y, pool),
             Data::Q8_0(w) => quantized(w, rows, cols, x, tokens, y, pool),
+            Data::Q2K(w) => quantized(w, rows, cols, x, tokens, y, pool),
+            Data::Q3K(w) => quantized(w, rows, cols, x, tokens, y, pool),
             Data::Q4K(w) => quantized(w, rows, cols, x, tokens, y, pool),
             Data::Q4KX16(w) => {
                 let acts = quantize_acts::<BlockQ4K>(x, tokens, cols, pool);

@@ -63,6 +63,10 @@ fn matmul_equals_the_f32_reference_for_every_type() {
     check("q4_k", &m, &d, &mut rng, &pool);
     let (m, d) = random_matrix::<BlockQ6K>(&mut rng, rows, cols, QType::Q6K, Data::Q6K);
     check("q6_k", &m, &d, &mut rng, &pool);
+    let (m, d) = random_matrix::<BlockQ2K>(&mut rng, rows, cols, QType::Q2K, Data::Q2K);
+    check("q2_k", &m, &d, &mut rng, &pool);
+    let (m, d) = random_matrix::<BlockQ3K>(&mut rng, rows, cols, QType::Q3K, Data::Q3K);
+    check("q3_k", &m, &d, &mut rng, &pool);
     // Q4_K interleaved sixteen rows at a time: three groups.
     let (m, d) = random_matrix::<BlockQ4K>(&mut rng, 48, cols, QType::Q4K, |b| {
         Data::Q4KX16(crate::interleave::repack(&b, 48, 2))
@@ -194,6 +198,8 @@ fn matmul_speed() {
     kquant::<BlockQ4K>(&mut rng, "q4_k", QType::Q4K);
     kquant::<BlockQ5K>(&mut rng, "q5_k", QType::Q5K);
     kquant::<BlockQ6K>(&mut rng, "q6_k", QType::Q6K);
+    kquant::<BlockQ2K>(&mut rng, "q2_k", QType::Q2K);
+    kquant::<BlockQ3K>(&mut rng, "q3_k", QType::Q3K);
 }
 
 fn speed(name: &str, m: &QMatrix, rng: &mut StdRng, tokens: &[usize]) {

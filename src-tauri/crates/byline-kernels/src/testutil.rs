@@ -70,3 +70,13 @@ impl Random for BlockQ6K {
         }
     }
 }
+impl Random for BlockQ2K {
+    fn random(rng: &mut StdRng) -> Self {
+        BlockQ2K { scales: bytes(rng), qs: bytes(rng), d: half(rng, 0.0, 0.01), dmin: half(rng, 0.0, 0.01) }
+    }
+}
+impl Random for BlockQ3K {
+    fn random(rng: &mut StdRng) -> Self {
+        BlockQ3K { hmask: bytes(rng), qs: bytes(rng), scales: bytes(rng), d: half(rng, -0.01, 0.01) }
+    }
+}

@@ -6,7 +6,7 @@
 //!
 //! `BYLINE_BENCH_PYTHON` names a Python with `llama-cpp-python` installed; `BYLINE_BENCH_TOKENS` (128),
 //! `BYLINE_BENCH_RUNS` (3 timed runs per invocation) and `BYLINE_BENCH_ROUNDS` (3) change the run;
-//! `BYLINE_BENCH_ONLY=smollm2|qwen|qwen-q5` runs one model.
+//! `BYLINE_BENCH_ONLY=smollm2|qwen|qwen-q5|qwen-q3` runs one model.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -16,7 +16,8 @@ use crate::bench_util::lossy;
 
 const MODEL_ID: &str = "smollm2-135m-instruct-q4_1";
 /// (label, shape) of the random-weight files.
-const RANDOM_SHAPES: &[(&str, &str)] = &[("qwen", "qwen2.5-1.5b-q4_k_m"), ("qwen-q5", "qwen2.5-1.5b-q5_k_m")];
+const RANDOM_SHAPES: &[(&str, &str)] =
+    &[("qwen", "qwen2.5-1.5b-q4_k_m"), ("qwen-q5", "qwen2.5-1.5b-q5_k_m"), ("qwen-q3", "qwen2.5-1.5b-q3_k_m")];
 
 /// (label, JSON key, decimals).
 const MEASURES: &[(&str, &str, usize)] = &[

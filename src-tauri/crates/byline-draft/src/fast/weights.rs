@@ -18,6 +18,8 @@ pub(crate) fn qtype(d: GgmlDType) -> Option<QType> {
         GgmlDType::Q5_0 => QType::Q5_0,
         GgmlDType::Q5_1 => QType::Q5_1,
         GgmlDType::Q8_0 => QType::Q8_0,
+        GgmlDType::Q2K => QType::Q2K,
+        GgmlDType::Q3K => QType::Q3K,
         GgmlDType::Q4K => QType::Q4K,
         GgmlDType::Q5K => QType::Q5K,
         GgmlDType::Q6K => QType::Q6K,

@@ -439,3 +439,162 @@ pub fn q8_0_x4(w: &[BlockQ8_0], a: [&[BlockQ8_0]; 4]) -> [f32; 4] {
     }
     std::array::from_fn(|k| hsum(acc[k]))
 }
+
+/// Sixteen group scales as i16: `lo` holds groups 0..8 in both 128-bit lanes, `hi` groups 8..16, for
+/// [`q6k_quarter_scale`]'s shuffles.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn split_scales(scales: __m128i) -> [__m256i; 2] {
+    let wide = _mm256_cvtepi8_epi16(scales);
+    [_mm256_permute2x128_si256(wide, wide, 0x00), _mm256_permute2x128_si256(wide, wide, 0x11)]
+}
+
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn load16(bytes: &[u8; 16]) -> __m128i {
+    // SAFETY: the reference covers 16 readable bytes; loadu has no alignment requirement.
+    unsafe { _mm_loadu_si128(bytes.as_ptr().cast()) }
+}
+
+/// Q2_K's scales (low nibbles) and mins (high nibbles) of one block, as bytes.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn q2k_scales_mins(w: &BlockQ2K) -> (__m128i, __m128i) {
+    let both = load16(&w.scales);
+    let m4 = _mm_set1_epi8(0xF);
+    (_mm_and_si128(both, m4), _mm_and_si128(_mm_srli_epi16(both, 4), m4))
+}
+
+/// Q3_K's sixteen six-bit scales less 32, as bytes: the same unpacking as [`q3k_scales`], four 32-bit words
+/// at a time.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn q3k_scales_simd(w: &BlockQ3K) -> __m128i {
+    let word =
+        |i: usize| u32::from_le_bytes([w.scales[4 * i], w.scales[4 * i + 1], w.scales[4 * i + 2], w.scales[4 * i + 3]]);
+    let (a0, a1, tmp) = (word(0), word(1), word(2));
+    let (k1, k2) = (0x0303_0303u32, 0x0f0f_0f0fu32);
+    let s0 = (a0 & k2) | ((tmp & k1) << 4);
+    let s1 = (a1 & k2) | (((tmp >> 2) & k1) << 4);
+    let s2 = ((a0 >> 4) & k2) | (((tmp >> 4) & k1) << 4);
+    let s3 = ((a1 >> 4) & k2) | (((tmp >> 6) & k1) << 4);
+    _mm_sub_epi8(_mm_set_epi32(s3 as i32, s2 as i32, s1 as i32, s0 as i32), _mm_set1_epi8(32))
+}
+
+/// Σ scale_g · group sum_g of an activation block (scales as sixteen bytes), as eight i32 lanes.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn scaled_bsums(scales: __m128i, a: &BlockQ8K) -> __m256i {
+    _mm256_madd_epi16(_mm256_cvtepi8_epi16(scales), bsums(a))
+}
+
+/// The four quarters of one half (32 bytes of `qs`) of a 2-bit block: bit pair k of every byte, 0..4.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn two_bit_quarters(qs: &[u8; QK_K / 4], half: usize) -> [__m256i; 4] {
+    let q = load(qs[32 * half..32 * half + 32].try_into().unwrap_or(&[0; 32]));
+    let m3 = _mm256_set1_epi8(3);
+    [
+        _mm256_and_si256(q, m3),
+        _mm256_and_si256(_mm256_srli_epi16(q, 2), m3),
+        _mm256_and_si256(_mm256_srli_epi16(q, 4), m3),
+        _mm256_and_si256(_mm256_srli_epi16(q, 6), m3),
+    ]
+}
+
+/// Q3_K's high bits for quarter k of a half, as 0 or 4 per byte: 4 where the bit is set. Shifting 16-bit
+/// lanes right by up to 7 keeps bit `bit` of each byte in that byte's lowest bit.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn q3k_high(hmask: __m256i, bit: usize) -> __m256i {
+    let one = _mm256_and_si256(_mm256_srl_epi16(hmask, _mm_cvtsi32_si128(bit as i32)), _mm256_set1_epi8(1));
+    _mm256_slli_epi16(one, 2)
+}
+
+/// One weight block's Σ scale · q · a over the 16 groups (as eight i32 lanes), the quarters of each half
+/// given by `quarters`.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn grouped_sum(scales: &[__m256i; 2], quarters: &[[__m256i; 4]; 2], a: &BlockQ8K) -> __m256i {
+    let mut sum = _mm256_setzero_si256();
+    for half in 0..2 {
+        for (k, &q) in quarters[half].iter().enumerate() {
+            let p = _mm256_maddubs_epi16(q, load_i8(&a.qs[16 * (8 * half + 2 * k)..]));
+            sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, _mm256_shuffle_epi8(scales[half], q6k_quarter_scale(k))));
+        }
+    }
+    sum
+}
+
+/// Q2_K: Σ (sc & 15) · q · a per group by `maddubs` (q in 0..4 is unsigned), the mins folded in through the
+/// activation's group sums.
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q2_k(w: &[BlockQ2K], a: &[BlockQ8K]) -> f32 {
+    q2_k_rows(w, [a])[0]
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q2_k_x4(w: &[BlockQ2K], a: [&[BlockQ8K]; 4]) -> [f32; 4] {
+    q2_k_rows(w, a)
+}
+
+/// One Q2_K weight row against `N` activation rows; each block is expanded once.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn q2_k_rows<const N: usize>(w: &[BlockQ2K], a: [&[BlockQ8K]; N]) -> [f32; N] {
+    let mut acc = [_mm256_setzero_ps(); N];
+    for (i, w) in w.iter().enumerate() {
+        let (scales, mins) = q2k_scales_mins(w);
+        let scales = split_scales(scales);
+        let quarters = [two_bit_quarters(&w.qs, 0), two_bit_quarters(&w.qs, 1)];
+        let (d, dmin) = h2f2(w.d, w.dmin);
+        for t in 0..N {
+            let b = &a[t][i];
+            let sum = grouped_sum(&scales, &quarters, b);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(b.d * d), _mm256_cvtepi32_ps(sum), acc[t]);
+            let m = _mm256_cvtepi32_ps(scaled_bsums(mins, b));
+            acc[t] = _mm256_fnmadd_ps(_mm256_set1_ps(b.d * dmin), m, acc[t]);
+        }
+    }
+    std::array::from_fn(|t| hsum(acc[t]))
+}
+
+/// The unsigned values of one half of a Q3_K block, q + 4 in 0..8, by quarter.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn q3k_quarters(w: &BlockQ3K, hmask: __m256i, half: usize) -> [__m256i; 4] {
+    let low = two_bit_quarters(&w.qs, half);
+    std::array::from_fn(|k| _mm256_or_si256(low[k], q3k_high(hmask, 4 * half + k)))
+}
+
+/// Q3_K: the values are stored as q + 4 (0..8, unsigned for `maddubs`), and 4 · Σ scale · group sum is
+/// taken off at the end, as Q6_K does with its 32.
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q3_k(w: &[BlockQ3K], a: &[BlockQ8K]) -> f32 {
+    q3_k_rows(w, [a])[0]
+}
+
+#[target_feature(enable = "avx2,fma,f16c")]
+pub fn q3_k_x4(w: &[BlockQ3K], a: [&[BlockQ8K]; 4]) -> [f32; 4] {
+    q3_k_rows(w, a)
+}
+
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn q3_k_rows<const N: usize>(w: &[BlockQ3K], a: [&[BlockQ8K]; N]) -> [f32; N] {
+    let mut acc = [_mm256_setzero_ps(); N];
+    for (i, w) in w.iter().enumerate() {
+        let scales8 = q3k_scales_simd(w);
+        let scales = split_scales(scales8);
+        let hmask = load(&w.hmask);
+        let quarters = [q3k_quarters(w, hmask, 0), q3k_quarters(w, hmask, 1)];
+        let (d, _) = h2f2(w.d, 0);
+        for t in 0..N {
+            let b = &a[t][i];
+            let sum =
+                _mm256_sub_epi32(grouped_sum(&scales, &quarters, b), _mm256_slli_epi32(scaled_bsums(scales8, b), 2));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(b.d * d), _mm256_cvtepi32_ps(sum), acc[t]);
+        }
+    }
+    std::array::from_fn(|t| hsum(acc[t]))
+}

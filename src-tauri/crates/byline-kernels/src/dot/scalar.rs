@@ -111,3 +111,34 @@ pub fn q6_k(w: &[BlockQ6K], a: &[BlockQ8K]) -> f32 {
         })
         .sum()
 }
+
+pub fn q2_k(w: &[BlockQ2K], a: &[BlockQ8K]) -> f32 {
+    w.iter()
+        .zip(a)
+        .map(|(w, a)| {
+            let q = q2k_values(w);
+            let (mut sum, mut mins) = (0i32, 0i32);
+            for g in 0..16 {
+                let dot = idot(q[16 * g..16 * g + 16].iter().map(|&q| q as i32), &a.qs[16 * g..16 * g + 16]);
+                sum += (w.scales[g] & 0xF) as i32 * dot;
+                mins += (w.scales[g] >> 4) as i32 * a.bsums[g] as i32;
+            }
+            a.d * (f16_to_f32(w.d) * sum as f32 - f16_to_f32(w.dmin) * mins as f32)
+        })
+        .sum()
+}
+
+pub fn q3_k(w: &[BlockQ3K], a: &[BlockQ8K]) -> f32 {
+    w.iter()
+        .zip(a)
+        .map(|(w, a)| {
+            let (q, scales) = (q3k_values(w), q3k_scales(w));
+            let mut sum = 0i32;
+            for g in 0..16 {
+                let dot = idot(q[16 * g..16 * g + 16].iter().map(|&q| q as i32), &a.qs[16 * g..16 * g + 16]);
+                sum += scales[g] as i32 * dot;
+            }
+            a.d * f16_to_f32(w.d) * sum as f32
+        })
+        .sum()
+}

@@ -74,6 +74,8 @@ fn every_kernel_matches_the_reference_and_the_f32_dot() {
     check::<BlockQ4K>("q4_k");
     check::<BlockQ5K>("q5_k");
     check::<BlockQ6K>("q6_k");
+    check::<BlockQ2K>("q2_k");
+    check::<BlockQ3K>("q3_k");
 }
 
 #[cfg(target_arch = "x86_64")]
