@@ -166,6 +166,48 @@ fn interview_is_transcribed_clicked_and_exported() {
     assert!(srt.to_lowercase().contains("ask not what your country can do for you"), "{srt}");
 }
 
+/// A faster-whisper (CTranslate2) folder the reporter already has, imported on the Models screen: it is
+/// registered as a speech model, and with no other installed it transcribes jfk.wav (converted to ggml on
+/// first use).
+#[test]
+#[ignore = "needs the built app, tauri-driver, a display and the test models: run `cargo xtask test`"]
+fn a_faster_whisper_folder_is_imported_and_transcribes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let cache = env_path("BYLINE_TEST_MODELS");
+    // The folder as faster-whisper users have it: no Byline manifest, no ggml conversion.
+    let folder = dir.path().join("faster-whisper-tiny.en");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    for name in ["config.json", "model.bin", "tokenizer.json", "vocabulary.txt"] {
+        std::fs::copy(cache.join("home/models/whisper-tiny.en-ct2").join(name), folder.join(name)).expect("copy");
+    }
+
+    let d = start(&home);
+    d.click(&d.wait_for("[data-testid=models-button]"));
+    support::answer_next_dialog(&home, &[&folder]);
+    d.click(&d.wait_for("[data-testid=models-import-folder]"));
+    d.wait_longer("the imported model, installed", Duration::from_secs(120), || {
+        d.find_all("[data-testid=model-row][data-id='faster-whisper-tiny.en'][data-installed='true']")
+            .into_iter()
+            .next()
+    });
+    d.click(&d.wait_for("[data-testid=models-back]"));
+
+    d.click(&d.wait_for("[data-testid=transcripts-button]"));
+    d.choose_recording(&home, &cache.join("jfk.wav"));
+    d.click(&d.wait_for("[data-testid=transcribe-start]"));
+    let words = d.wait_longer("the transcript's words", Duration::from_secs(240), || {
+        Some(d.find_all("[data-testid=transcript-word]")).filter(|w| w.len() > 15)
+    });
+    let joined = words.iter().map(|w| d.text(w).to_lowercase()).collect::<Vec<_>>().join(" ");
+    let plain: String = joined.chars().filter(|c| c.is_alphanumeric() || c.is_whitespace()).collect();
+    let plain = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(plain.contains("ask not what your country can do for you"), "{joined}");
+    let manifest =
+        std::fs::read_to_string(home.join("models/faster-whisper-tiny.en/byline-model.json")).expect("manifest");
+    assert!(manifest.contains("\"task\": \"whisper\""), "registered as a speech model: {manifest}");
+}
+
 /// A real two-speaker conversation (pyannote.audio's sample) transcribed with "Speakers: 2"; the reporter
 /// names the first voice, the SRT export carries the name, and the voice is then known (and forgotten).
 #[test]
