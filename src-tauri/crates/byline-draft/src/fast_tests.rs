@@ -111,7 +111,7 @@ fn fast_path_matches_candle_on_tiny_q8_0_llama_and_qwen2() {
 fn fast_path_matches_candle_for_every_weight_type() {
     let dir = tempfile::tempdir().expect("tempdir");
     // K-quant rows are 256 wide; a separate output head exercises the untied path.
-    let dims = Dims { hidden: 256, heads: 4, kv_heads: 2, ffn: 512, layers: 2, extra_vocab: 0 };
+    let dims = Dims { hidden: 256, heads: 4, kv_heads: 2, ffn: 512, layers: 2, extra_vocab: 0, head_dim: 0 };
     for dtype in [
         GgmlDType::Q4_0,
         GgmlDType::Q4_1,
@@ -131,14 +131,30 @@ fn fast_path_matches_candle_for_every_weight_type() {
     }
 }
 
+/// Qwen3 normalises every query and key head before RoPE and, in its real sizes, has heads wider than
+/// `hidden / heads` (0.6B: 16 heads of 128 in a 1,024-wide model): both shapes, against candle's qwen3.
+#[test]
+fn fast_path_matches_candle_on_qwen3() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, head_dim) in [("qwen3", 0), ("qwen3 wide heads", 128)] {
+        let dims = Dims { hidden: 256, heads: 4, kv_heads: 2, ffn: 512, layers: 2, extra_vocab: 0, head_dim };
+        let path = dir.path().join(format!("{}.gguf", name.replace(' ', "-")));
+        tiny_model_with("qwen3", &path, 256, None, dims, GgmlDType::Q4K, true);
+        let (worst, ties) = compare(name, &path, &prompt(40), 64, QUANTIZED_TOLERANCE);
+        eprintln!("{name}: largest logit difference {worst:e} of the scale, {ties} ties");
+    }
+}
+
 #[test]
 fn other_architectures_and_gpu_stay_on_candle() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("qwen3.gguf");
-    tiny_model("qwen3", &path, 128, None);
-    assert_eq!(load(&path, false).engine(), "candle");
-    let m = Model::load_with(&path, &Device::Cpu, LoadOptions::default()).expect("load");
-    assert_eq!(m.engine(), "candle", "qwen3 has q/k norms the fast path does not implement");
+    for arch in ["phi3", "gemma3"] {
+        let path = dir.path().join(format!("{arch}.gguf"));
+        tiny_model(arch, &path, 128, None);
+        assert_eq!(load(&path, false).engine(), "candle");
+        let m = Model::load_with(&path, &Device::Cpu, LoadOptions::default()).expect("load");
+        assert_eq!(m.engine(), "candle", "{arch} has layers the fast path does not implement");
+    }
 }
 
 /// Stop during a 2,000-token prompt returns promptly. The fast path checks cancel before each layer, so

@@ -49,10 +49,19 @@ pub(crate) struct Dims {
     pub layers: usize,
     /// Embedding rows beyond the tokenizer's tokens, to give a benchmark model a real vocabulary's size.
     pub extra_vocab: usize,
+    /// Width of an attention head; 0 for `hidden / heads`. Qwen3 sets it apart (0.6B: 16 heads of 128 in a
+    /// 1,024-wide model).
+    pub head_dim: usize,
+}
+
+impl Dims {
+    pub fn head_dim(&self) -> usize {
+        if self.head_dim == 0 { self.hidden / self.heads } else { self.head_dim }
+    }
 }
 
 pub(crate) const DIMS: Dims =
-    Dims { hidden: HIDDEN, heads: HEADS, kv_heads: KV_HEADS, ffn: FFN, layers: LAYERS, extra_vocab: 0 };
+    Dims { hidden: HIDDEN, heads: HEADS, kv_heads: KV_HEADS, ffn: FFN, layers: LAYERS, extra_vocab: 0, head_dim: 0 };
 
 struct Tiny {
     metadata: Vec<(String, Value)>,
@@ -64,7 +73,7 @@ struct Tiny {
 
 impl Tiny {
     fn new(arch: &str, seed: u64, context: u32, template: Option<&str>, d: Dims, dtype: GgmlDType) -> Tiny {
-        let head_dim = (d.hidden / d.heads) as u32;
+        let head_dim = d.head_dim() as u32;
         let mut tokens = byte_tokens();
         tokens.extend(["Ġt".to_string(), "Ġth".to_string()]);
         tokens.extend(["<|endoftext|>", "<|im_start|>", "<|im_end|>"].map(String::from));
@@ -142,7 +151,7 @@ pub(crate) fn tiny_model_with(
     output_head: bool,
 ) {
     let mut m = Tiny::new(arch, 7, context, template, d, dtype);
-    let (head_dim, hidden, ffn) = (d.hidden / d.heads, d.hidden, d.ffn);
+    let (head_dim, hidden, ffn) = (d.head_dim(), d.hidden, d.ffn);
     let (q, kv) = (d.heads * head_dim, d.kv_heads * head_dim);
     let vocab = m.vocab + d.extra_vocab;
     m.matrix("token_embd.weight", vocab, hidden);

@@ -1,5 +1,6 @@
 //! One transformer block of the llama family over a batch of tokens: RMSNorm, q/k/v projection (with qwen2's
-//! biases), RoPE, grouped-query attention over the KV cache, output projection, and the SiLU-gated MLP.
+//! biases, or qwen3's RMSNorm of each query and key head), RoPE, grouped-query attention over the KV cache,
+//! output projection, and the SiLU-gated MLP.
 //!
 //! Activations are row-major `[token][feature]` f32 buffers that the caller reuses between layers.
 
@@ -15,6 +16,8 @@ pub(crate) struct Layer {
     /// q | k | v rows.
     pub qkv: Projection,
     pub qkv_bias: Option<Vec<f32>>,
+    /// Qwen3: RMSNorm weights of every query head and every key head (`head_dim` each), applied before RoPE.
+    pub qk_norm: Option<(Vec<f32>, Vec<f32>)>,
     pub wo: QMatrix,
     pub ffn_norm: Vec<f32>,
     /// gate | up rows.
@@ -87,6 +90,12 @@ impl RopeTable {
     }
 }
 
+/// [`rms_norm`] of one vector in place.
+fn rms_norm_in_place(x: &mut [f32], w: &[f32], eps: f32) {
+    let scale = 1.0 / (x.iter().map(|v| v * v).sum::<f32>() / w.len() as f32 + eps).sqrt();
+    x.iter_mut().zip(w).for_each(|(x, w)| *x = *x * scale * w);
+}
+
 /// `out = x / sqrt(mean(x²) + eps) * w`, per token.
 pub(crate) fn rms_norm(x: &[f32], w: &[f32], eps: f32, out: &mut Vec<f32>) {
     out.resize(x.len(), 0.0);
@@ -110,6 +119,11 @@ impl Layer {
         for (t, row) in s.qkv.chunks_exact_mut(stride).enumerate() {
             if let Some(bias) = &self.qkv_bias {
                 row.iter_mut().zip(bias).for_each(|(v, b)| *v += b);
+            }
+            if let Some((q_norm, k_norm)) = &self.qk_norm {
+                let (q, k) = row[..q_dim + kv_dim].split_at_mut(q_dim);
+                q.chunks_exact_mut(hd).for_each(|head| rms_norm_in_place(head, q_norm, cfg.eps));
+                k.chunks_exact_mut(hd).for_each(|head| rms_norm_in_place(head, k_norm, cfg.eps));
             }
             for head in row[..q_dim + kv_dim].chunks_exact_mut(hd) {
                 b.rope.apply(t, cfg.rope_neox, head);

@@ -1,5 +1,6 @@
 //! The CPU fast path for the llama family (Llama, SmolLM2, Mistral; qwen2 adds q/k/v biases and "neox"
-//! rope) on byline-kernels instead of candle.
+//! rope; qwen3 normalises each query and key head instead, and may have heads wider than `hidden / heads`)
+//! on byline-kernels instead of candle.
 //!
 //! Why a second implementation: candle runs Q4_1/Q5_x dot products in scalar code, processes a prompt as
 //! one dot product per output row and token, concatenates the KV cache every step and copies it for
@@ -110,6 +111,14 @@ impl FastModel {
                 r.matrix(&name("attn_k.weight"))?,
                 r.matrix(&name("attn_v.weight"))?,
             ];
+            let qk_norm = if arch == Arch::Qwen3 {
+                Some((
+                    r.vector(&name("attn_q_norm.weight"), cfg.head_dim)?,
+                    r.vector(&name("attn_k_norm.weight"), cfg.head_dim)?,
+                ))
+            } else {
+                None
+            };
             let qkv_bias = if arch == Arch::Qwen2 {
                 let mut b = r.vector(&name("attn_q.bias"), q_dim)?;
                 b.extend(r.vector(&name("attn_k.bias"), kv_dim)?);
@@ -122,12 +131,17 @@ impl FastModel {
                 attn_norm: r.vector(&name("attn_norm.weight"), cfg.hidden)?,
                 qkv: Projection::new(qkv)?,
                 qkv_bias,
+                qk_norm,
                 wo: r.matrix(&name("attn_output.weight"))?,
                 ffn_norm: r.vector(&name("ffn_norm.weight"), cfg.hidden)?,
                 gate_up: Projection::new(vec![r.matrix(&name("ffn_gate.weight"))?, r.matrix(&name("ffn_up.weight"))?])?,
                 down: r.matrix(&name("ffn_down.weight"))?,
             };
-            if layer.qkv.rows() != q_dim + 2 * kv_dim || layer.gate_up.rows() != 2 * cfg.ffn {
+            if layer.qkv.rows() != q_dim + 2 * kv_dim
+                || layer.gate_up.rows() != 2 * cfg.ffn
+                || layer.wo.cols() != q_dim
+                || layer.wo.rows() != cfg.hidden
+            {
                 return Ok(None);
             }
             layers.push(layer);
@@ -246,7 +260,7 @@ fn run_layers<E: CacheElement>(
 fn config(content: &gguf_file::Content, arch: Arch, name: &str, context: usize) -> Option<Config> {
     let rope_neox = match arch {
         Arch::Llama => false,
-        Arch::Qwen2 => true,
+        Arch::Qwen2 | Arch::Qwen3 => true,
         _ => return None,
     };
     if md_u32(content, &format!("{name}.expert_count")).unwrap_or(0) > 0 {
@@ -258,7 +272,18 @@ fn config(content: &gguf_file::Content, arch: Arch, name: &str, context: usize) 
     if heads == 0 || kv_heads == 0 || !hidden.is_multiple_of(heads) || !heads.is_multiple_of(kv_heads) {
         return None;
     }
-    let head_dim = hidden / heads;
+    // Qwen3 names its head width (it need not be hidden / heads); the others have hidden / heads.
+    let head_dim = match arch {
+        Arch::Qwen3 => get("attention.key_length").unwrap_or(hidden / heads),
+        _ => hidden / heads,
+    };
+    if get("attention.key_length").is_some_and(|k| k != head_dim)
+        || get("attention.value_length").is_some_and(|v| v != head_dim)
+        || head_dim == 0
+        || !head_dim.is_multiple_of(2)
+    {
+        return None;
+    }
     // Partial rotary embeddings are not implemented (candle's llama does not have them either).
     if arch == Arch::Llama && get("rope.dimension_count").is_some_and(|d| d != head_dim) {
         return None;
