@@ -116,50 +116,6 @@ macro_rules! weight_block {
             }
         }
     };
-    // AVX2 kernels and the portable one, with no NEON version to pick on aarch64.
-    ($block:ty, $act:ty, $elems:expr, $quantize:path, $kernel:ident, x4 = $x4:ident, no_neon) => {
-        impl WeightBlock for $block {
-            type Act = $act;
-            const ELEMS: usize = $elems;
-            fn quantize_acts(xs: &[f32], out: &mut Vec<$act>) {
-                $quantize(xs, out)
-            }
-            fn dequantize(&self, out: &mut [f32]) {
-                <$block>::dequantize(self, out)
-            }
-            fn dot_scalar(w: &[Self], a: &[$act]) -> f32 {
-                scalar::$kernel(w, a)
-            }
-            fn dot_fn_avx2() -> Option<DotFn<Self, $act>> {
-                #[cfg(target_arch = "x86_64")]
-                if has_avx2() {
-                    fn simd(w: &[$block], a: &[$act]) -> f32 {
-                        // SAFETY: handed out only after has_avx2() confirmed the kernel's CPU features.
-                        unsafe { avx2::$kernel(w, a) }
-                    }
-                    return Some(simd);
-                }
-                None
-            }
-            fn dot4_fn_avx2() -> Option<Dot4Fn<Self, $act>> {
-                #[cfg(target_arch = "x86_64")]
-                if has_avx2() {
-                    fn simd(w: &[$block], a: [&[$act]; 4]) -> [f32; 4] {
-                        // SAFETY: handed out only after has_avx2() confirmed the kernel's CPU features.
-                        unsafe { avx2::$x4(w, a) }
-                    }
-                    return Some(simd);
-                }
-                None
-            }
-            fn dot_fn() -> DotFn<Self, $act> {
-                Self::dot_fn_avx2().unwrap_or(scalar::$kernel)
-            }
-            fn dot4_fn() -> Option<Dot4Fn<Self, $act>> {
-                Self::dot4_fn_avx2()
-            }
-        }
-    };
     ($block:ty, $act:ty, $elems:expr, $quantize:path, $kernel:ident
         $(, x4 = $x4:ident)? $(, avx512 = $k512:ident, $x4_512:ident)?) => {
         impl WeightBlock for $block {
@@ -241,9 +197,9 @@ weight_block!(BlockQ8_0, BlockQ8_0, QK, quantize_q8_0, q8_0, x4 = q8_0_x4);
 weight_block!(BlockQ4K, BlockQ8K, QK_K, quantize_q8_k, q4_k, x4 = q4_k_x4, avx512 = q4_k, q4_k_x4);
 weight_block!(BlockQ5K, BlockQ8K, QK_K, quantize_q8_k, q5_k, scalar_only);
 weight_block!(BlockQ6K, BlockQ8K, QK_K, quantize_q8_k, q6_k, x4 = q6_k_x4, avx512 = q6_k, q6_k_x4);
-// Q2_K and Q3_K: AVX2 kernels on x86-64; the portable ones elsewhere (no NEON versions yet).
-weight_block!(BlockQ2K, BlockQ8K, QK_K, quantize_q8_k, q2_k, x4 = q2_k_x4, no_neon);
-weight_block!(BlockQ3K, BlockQ8K, QK_K, quantize_q8_k, q3_k, x4 = q3_k_x4, no_neon);
+// Q2_K and Q3_K: AVX2 kernels on x86-64; on aarch64 `neon::q2_k` and `neon::q3_k` are the portable ones.
+weight_block!(BlockQ2K, BlockQ8K, QK_K, quantize_q8_k, q2_k, x4 = q2_k_x4);
+weight_block!(BlockQ3K, BlockQ8K, QK_K, quantize_q8_k, q3_k, x4 = q3_k_x4);
 
 #[cfg(test)]
 mod tests;
