@@ -63,21 +63,14 @@ pub async fn speech_play(
     options: VoiceOptions,
     on_event: Channel<SpeechEvent>,
 ) -> CommandResult<()> {
-    let job = state.jobs.start(&job_id)?;
-    let cancel = job.cancel_token();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    // The output stream must live on the thread that opened it, so playback gets a thread of its own.
-    let handle = std::thread::spawn(move || play(markdown, options, cancel, on_event, ready_tx));
-    let ready = blocking("playback", move || Ok(ready_rx.recv().ok())).await?;
-    if let Some(control) = ready {
-        job.set_control(Arc::new(control));
-    }
-    let result = blocking("playback", move || {
-        handle.join().map_err(|_| CommandError::internal("playback stopped unexpectedly"))?.map_err(Into::into)
-    })
-    .await;
-    drop(job);
-    result
+    let (jobs, id) = (state.jobs.clone(), job_id.clone());
+    // The output stream lives on the thread that opened it: the job's worker, for the whole playback. Pause,
+    // speed and stop reach the player through the control it registers once the stream is open.
+    state
+        .run_job(&job_id, "playback", move |cancel| {
+            Ok(play(markdown, options, cancel, on_event, |control| jobs.set_control(&id, Arc::new(control)))?)
+        })
+        .await
 }
 
 fn play(
@@ -85,7 +78,7 @@ fn play(
     options: VoiceOptions,
     cancel: CancelToken,
     events: Channel<SpeechEvent>,
-    ready: std::sync::mpsc::Sender<byline_speech::PlayerControl>,
+    ready: impl FnOnce(byline_speech::PlayerControl),
 ) -> byline_core::Result<()> {
     let sentences = prepare(&markdown);
     if sentences.is_empty() {
@@ -95,7 +88,7 @@ fn play(
     let player = Player::open()?;
     let control = player.control();
     control.set_speed(options.speed);
-    let _ = ready.send(control.clone());
+    ready(control.clone());
     let _ = events.send(SpeechEvent::Prepared { sentences: sentences.iter().map(|s| s.text.clone()).collect() });
     let ending = read_aloud(&sentences, &engine, &player, &cancel, &mut |index| {
         let _ = events.send(SpeechEvent::Speaking { index });

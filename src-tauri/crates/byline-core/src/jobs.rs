@@ -38,9 +38,7 @@ impl JobGuard {
 
     /// Makes `control` reachable through [`Jobs::control`] while the job runs.
     pub fn set_control<C: Any + Send + Sync>(&self, control: Arc<C>) {
-        if let Some(entry) = self.jobs.map().get_mut(&self.id) {
-            entry.control = Some(control);
-        }
+        self.jobs.set_control(&self.id, control);
     }
 }
 
@@ -75,6 +73,14 @@ impl Jobs {
     }
 
     /// Asks job `id` to stop; false when no such job runs.
+    /// Makes `control` reachable through [`Jobs::control`] while job `id` runs, for work that only has its
+    /// control once it has started (a playback's player); does nothing once the job has ended.
+    pub fn set_control<C: Any + Send + Sync>(&self, id: &str, control: Arc<C>) {
+        if let Some(entry) = self.map().get_mut(id) {
+            entry.control = Some(control);
+        }
+    }
+
     pub fn cancel(&self, id: &str) -> bool {
         self.map().get(id).map(|e| e.cancel.cancel()).is_some()
     }
