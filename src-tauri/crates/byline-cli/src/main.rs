@@ -3,6 +3,7 @@ mod bench;
 mod bench_generate;
 mod bench_voice;
 mod draft_cmd;
+mod examples;
 mod image_cmd;
 mod library_cmd;
 mod models_cmd;
@@ -19,7 +20,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use byline_core::AppPaths;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -117,7 +118,9 @@ fn exit_code(err: &anyhow::Error) -> i32 {
 
 fn main() {
     output::quiet_on_closed_pipe();
-    let cli = Cli::parse();
+    // Parsed through the command tree with every subcommand's examples attached (see `examples`).
+    let matches = examples::attach(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Err(err) = run(cli) {
         if output::is_closed_pipe(&err) {
             std::process::exit(141);

@@ -220,7 +220,7 @@ pub enum TranscriptsCommand {
     },
     /// Show or set the library's custom vocabulary (names, places, jargon) used as Whisper's prompt.
     Vocabulary {
-        /// Replace the vocabulary with these terms.
+        /// Replace the vocabulary with these terms, separated by commas.
         #[arg(long, value_delimiter = ',')]
         set: Option<Vec<String>>,
     },
