@@ -104,8 +104,16 @@ pub fn run(paths: &AppPaths, cmd: LibraryCommand) -> Result<()> {
     match cmd {
         LibraryCommand::Import { paths: inputs, json } => {
             let summary = lib.import_paths(&inputs, &BarReporter::new(), &CancelToken::new())?;
+            // Whatever could be imported was; a script still learns that something was not (exit status 4).
+            let failed = (!summary.errors.is_empty()).then(|| {
+                byline_core::Error::InvalidInput(format!(
+                    "{} file(s) or record(s) could not be imported; the rest were",
+                    summary.errors.len()
+                ))
+            });
             if json {
-                return print_json(&summary);
+                print_json(&summary)?;
+                return failed.map_or(Ok(()), |e| Err(e.into()));
             }
             for err in &summary.errors {
                 match &err.location {
@@ -124,6 +132,9 @@ pub fn run(paths: &AppPaths, cmd: LibraryCommand) -> Result<()> {
                 summary.duplicates.len(),
                 summary.errors.len()
             );
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
         }
         LibraryCommand::List { limit, offset, json } => {
             let items = lib.list(limit, offset)?;

@@ -27,7 +27,16 @@ fn import_search_edit_restore_export() {
     std::fs::write(src.join("zh.md"), "# 地铁票价调整\n\n上海地铁明年起调整票价，市民反应不一。\n").expect("write");
     std::fs::write(src.join("bad.jsonl"), "{\"title\": \"ok\", \"body\": \"Fine line.\"}\n{not json\n").expect("write");
 
-    let summary = json(&home, &["library", "import", "--json", src.to_str().expect("utf-8 path")]);
+    // The good files are imported; the bad line makes the exit status 4 (input not usable) all the same.
+    let out = Command::new(env!("CARGO_BIN_EXE_byline"))
+        .arg("--home")
+        .arg(&home)
+        .args(["library", "import", "--json", src.to_str().expect("utf-8 path")])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 file(s) or record(s) could not be imported"));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the summary as JSON");
     assert_eq!(summary["imported"].as_array().map(Vec::len), Some(3), "{summary}");
     assert_eq!(summary["errors"].as_array().map(Vec::len), Some(1), "{summary}");
     assert_eq!(summary["errors"][0]["location"], "line 2");
