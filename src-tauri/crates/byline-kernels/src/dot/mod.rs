@@ -197,7 +197,7 @@ weight_block!(BlockQ8_0, BlockQ8_0, QK, quantize_q8_0, q8_0, x4 = q8_0_x4);
 weight_block!(BlockQ4K, BlockQ8K, QK_K, quantize_q8_k, q4_k, x4 = q4_k_x4, avx512 = q4_k, q4_k_x4);
 weight_block!(BlockQ5K, BlockQ8K, QK_K, quantize_q8_k, q5_k, scalar_only);
 weight_block!(BlockQ6K, BlockQ8K, QK_K, quantize_q8_k, q6_k, x4 = q6_k_x4, avx512 = q6_k, q6_k_x4);
-// Q2_K and Q3_K: AVX2 kernels on x86-64; on aarch64 `neon::q2_k` and `neon::q3_k` are the portable ones.
+// Q2_K and Q3_K: AVX2 and NEON kernels on GGML's row layout (not interleaved).
 weight_block!(BlockQ2K, BlockQ8K, QK_K, quantize_q8_k, q2_k, x4 = q2_k_x4);
 weight_block!(BlockQ3K, BlockQ8K, QK_K, quantize_q8_k, q3_k, x4 = q3_k_x4);
 

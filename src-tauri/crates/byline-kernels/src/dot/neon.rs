@@ -240,5 +240,76 @@ pub fn q6_k(w: &[BlockQ6K], a: &[BlockQ8K]) -> f32 {
         .sum()
 }
 
-// No NEON versions of these yet: the portable kernels stand in, so the types run everywhere.
-pub use super::scalar::{q2_k, q3_k};
+/// Bit pair k (0..4) of 16 bytes: the 2-bit values of quarter k of a Q2_K or Q3_K half, 0..4.
+#[inline]
+fn two_bits(q: uint8x16_t, k: usize) -> uint8x16_t {
+    // SAFETY: NEON is part of every aarch64 CPU; register-only operations.
+    unsafe {
+        let shifted = match k {
+            0 => q,
+            1 => vshrq_n_u8::<2>(q),
+            2 => vshrq_n_u8::<4>(q),
+            _ => vshrq_n_u8::<6>(q),
+        };
+        vandq_u8(shifted, vdupq_n_u8(3))
+    }
+}
+
+/// Σ over the 16 groups of `scale(g) · Σ value · activation`, with `values(half, l, k)` giving the 16
+/// unsigned values of quarter k of a half starting at byte l (element 128·half + 32·k + l).
+#[inline]
+fn grouped(a: &BlockQ8K, scale: impl Fn(usize) -> i32, values: impl Fn(usize, usize, usize) -> uint8x16_t) -> i32 {
+    let mut sum = 0i32;
+    for half in 0..2 {
+        for l in [0, 16] {
+            for k in 0..4 {
+                let at = 128 * half + 32 * k + l;
+                // SAFETY: NEON is part of every aarch64 CPU; the values are below 8, valid as signed bytes.
+                let v = unsafe { vreinterpretq_s8_u8(values(half, l, k)) };
+                sum += scale(at / 16) * total(mac16(zero(), v, load_i8(&a.qs[at..at + 16])));
+            }
+        }
+    }
+    sum
+}
+
+pub fn q2_k(w: &[BlockQ2K], a: &[BlockQ8K]) -> f32 {
+    w.iter()
+        .zip(a)
+        .map(|(w, a)| {
+            let sum = grouped(
+                a,
+                |g| i32::from(w.scales[g] & 0xF),
+                |half, l, k| two_bits(load(&w.qs[32 * half + l..32 * half + l + 16]), k),
+            );
+            let mins: i32 = (0..16).map(|g| i32::from(w.scales[g] >> 4) * i32::from(a.bsums[g])).sum();
+            a.d * (f16_to_f32(w.d) * sum as f32 - f16_to_f32(w.dmin) * mins as f32)
+        })
+        .sum()
+}
+
+/// Q3_K's values are taken as q + 4 (0..8: the two low bits, plus 4 where the high bit is set), and
+/// 4 · Σ scale · group sum comes off at the end.
+pub fn q3_k(w: &[BlockQ3K], a: &[BlockQ8K]) -> f32 {
+    w.iter()
+        .zip(a)
+        .map(|(w, a)| {
+            let scales = q3k_scales(w);
+            let sum = grouped(
+                a,
+                |g| i32::from(scales[g]),
+                |half, l, k| {
+                    let low = two_bits(load(&w.qs[32 * half + l..32 * half + l + 16]), k);
+                    let bit = (4 * half + k) as i8;
+                    // SAFETY: NEON is part of every aarch64 CPU; register-only operations.
+                    unsafe {
+                        let high = vandq_u8(vshlq_u8(load(&w.hmask[l..l + 16]), vdupq_n_s8(-bit)), vdupq_n_u8(1));
+                        vorrq_u8(low, vshlq_n_u8::<2>(high))
+                    }
+                },
+            );
+            let offsets: i32 = (0..16).map(|g| i32::from(scales[g]) * i32::from(a.bsums[g])).sum();
+            a.d * f16_to_f32(w.d) * (sum - 4 * offsets) as f32
+        })
+        .sum()
+}
