@@ -1,6 +1,7 @@
 //! The drafting assistant: list tasks, run one with its text streamed over a channel, keep history.
 //! The language model stays loaded between requests (one engine for the app); `assistant_unload` frees it.
 
+use byline_core::Progress;
 use byline_draft::history::GenerationRecord;
 use byline_draft::resolve::InstalledLlm;
 use byline_draft::{Engine, GenerateParams, Source, TaskInput, TaskRun, TaskTemplate};
@@ -28,11 +29,9 @@ pub enum AssistantEvent {
     },
     /// The model is ready and reads the prompt; the first token follows (seconds later on a CPU).
     Reading,
-    /// How much of the prompt has been read, after each chunk of it.
-    Prefill {
-        done: usize,
-        total: usize,
-    },
+    /// How much of the prompt has been read (tokens), after each chunk of it: the progress every long
+    /// command streams.
+    Progress(Progress),
     Token {
         text: String,
     },
@@ -166,7 +165,9 @@ pub async fn assistant_run(
                 let _ = on_event.send(AssistantEvent::Reading);
                 let progress = on_event.clone();
                 lm.observe_prefill(Some(Box::new(move |done, total| {
-                    let _ = progress.send(AssistantEvent::Prefill { done, total });
+                    let p =
+                        Progress { done: done as u64, total: Some(total as u64), message: "reading the prompt".into() };
+                    let _ = progress.send(AssistantEvent::Progress(p));
                 })));
                 let run = byline_draft::run_task(
                     lm,

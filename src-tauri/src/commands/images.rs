@@ -31,11 +31,12 @@ pub struct ImageJob {
     pub article_id: Option<i64>,
 }
 
-/// Streamed while generating: a step finished, or a preview is ready.
+/// Streamed while generating: a step finished (the progress every long command streams), or a preview is
+/// ready.
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum ImageEvent {
-    Progress { step: u64, total: u64, message: String },
+    Progress(Progress),
     Preview { step: usize, total: usize, data_url: String },
 }
 
@@ -53,8 +54,7 @@ struct EventReporter(Channel<ImageEvent>);
 
 impl Reporter for EventReporter {
     fn on_progress(&self, p: &Progress) {
-        let _ =
-            self.0.send(ImageEvent::Progress { step: p.done, total: p.total.unwrap_or(0), message: p.message.clone() });
+        let _ = self.0.send(ImageEvent::Progress(p.clone()));
     }
 }
 

@@ -96,9 +96,9 @@ describe('waitingStatus', () => {
     expect(status).toBe('Loading the model (qwen.gguf)…');
     status = waitingStatus(status, { kind: 'reading' });
     expect(status).toBe('Reading the prompt…');
-    status = waitingStatus(status, { kind: 'prefill', done: 256, total: 1473 });
+    status = waitingStatus(status, { kind: 'progress', done: 256, total: 1473, message: 'reading the prompt' });
     expect(status).toBe('Reading the prompt… 17% of 1473 tokens');
-    status = waitingStatus(status, { kind: 'prefill', done: 1473, total: 1473 });
+    status = waitingStatus(status, { kind: 'progress', done: 1473, total: 1473, message: 'reading the prompt' });
     expect(status).toBe('Reading the prompt…');
     expect(waitingStatus(status, { kind: 'token', text: '新' })).toBe('');
   });

@@ -129,10 +129,12 @@ export function waitingStatus(current: string, event: AssistantEvent): string {
       return event.model ? `${WAITING.loading.slice(0, -1)} (${event.model})…` : WAITING.loading;
     case 'reading':
       return WAITING.reading;
-    case 'prefill':
-      return event.done < event.total
-        ? `${WAITING.reading} ${Math.floor((100 * event.done) / Math.max(event.total, 1))}% of ${event.total} tokens`
+    case 'progress': {
+      const total = event.total ?? 0;
+      return event.done < total
+        ? `${WAITING.reading} ${Math.floor((100 * event.done) / Math.max(total, 1))}% of ${total} tokens`
         : WAITING.reading;
+    }
     case 'token':
       return '';
     default:
