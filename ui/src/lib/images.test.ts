@@ -9,7 +9,6 @@ import {
   installedImageModels,
   jobProblem,
   nearestMultipleOf8,
-  progressFraction,
   sizeProblem,
   type GalleryImage,
   type ImageJob,
@@ -95,12 +94,6 @@ describe('credit and markdown', () => {
     expect(howMade({ ...meta, steps: 4, strength: 0.5, init_image: 'photo.jpg' })).toContain(
       'from photo.jpg at strength 0.5',
     );
-  });
-
-  it('progress fraction stays in range', () => {
-    expect(progressFraction(null)).toBe(0);
-    expect(progressFraction({ step: 2, total: 4 })).toBe(0.5);
-    expect(progressFraction({ step: 5, total: 4 })).toBe(1);
   });
 });
 

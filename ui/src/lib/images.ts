@@ -48,12 +48,6 @@ export function jobProblem(job: ImageJob): string | null {
   return null;
 }
 
-/** Step progress as a fraction in [0, 1]. */
-export function progressFraction(event: { step: number; total: number } | null): number {
-  if (!event || event.total <= 0) return 0;
-  return Math.min(1, Math.max(0, event.step / event.total));
-}
-
 /** The caption credit: says plainly that a model made the picture, and which. */
 export function credit(meta: ImageMetadata): string {
   return `AI-generated illustration (${meta.model_family}, ${meta.model_id}, seed ${meta.seed})`;
