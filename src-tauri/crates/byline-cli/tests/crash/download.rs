@@ -18,10 +18,11 @@ use super::{ROUNDS, Worker, env, jitter, rng};
 const HOME_ENV: &str = "BYLINE_CRASH_HOME";
 const CATALOG_ENV: &str = "BYLINE_CRASH_CATALOG";
 const ID: &str = "crash-test-model";
-const SIZE: usize = 20 << 20;
+const SIZE: usize = 32 << 20;
 /// The server sends the file in pieces with a pause between them, so a download lasts long enough to be
-/// killed at many points (about 16 MB/s: a whole run takes over a second).
-const PIECE: usize = 16 << 10;
+/// killed at many points (about 8 MB/s: a whole run takes four seconds, and a hundred rounds of up to 192 KiB
+/// each, with whatever a slow kill lets through, stay well short of the end).
+const PIECE: usize = 8 << 10;
 
 /// Serves `data` at any path, honouring `Range: bytes=N-`, and records where each request started.
 fn serve(data: Arc<Vec<u8>>) -> (String, Arc<Mutex<Vec<u64>>>) {
@@ -83,7 +84,7 @@ fn answer(stream: TcpStream, data: &[u8], log: &Mutex<Vec<u64>>) -> std::io::Res
 fn catalog(url: &str, sha256: &str) -> String {
     format!(
         "[[model]]\nid = \"{ID}\"\nname = \"Crash test\"\ntask = \"whisper\"\nformat = \"ggml\"\nlicence = \"MIT\"\n\
-         languages = [\"en\"]\nram_mb = 1\ndownload_mb = 20\ndescription = \"A file to download\"\n\n\
+         languages = [\"en\"]\nram_mb = 1\ndownload_mb = 32\ndescription = \"A file to download\"\n\n\
          [[model.files]]\npath = \"model.bin\"\nsize = {SIZE}\nsha256 = \"{sha256}\"\n\
          sources = [{{ kind = \"url\", url = \"{url}\" }}]\n"
     )
@@ -124,7 +125,7 @@ fn a_hundred_kills_during_a_download_never_install_a_broken_file() {
     let envs = [(HOME_ENV, home.as_os_str()), (CATALOG_ENV, catalog_file.as_os_str())];
 
     for round in 0..ROUNDS {
-        // Up to 192 KiB more each round: a hundred rounds stay well short of the 20 MiB file.
+        // Up to 192 KiB more each round: a hundred rounds stay well short of the 32 MiB file.
         let target = len(&part) + rng.random_range(1..=192 << 10);
         let mut worker = Worker::child("download", &envs);
         worker.wait_until(&format!("round {round}'s download grew"), || len(&part) >= target);

@@ -14,7 +14,7 @@ use rand::Rng;
 
 use super::{ROUNDS, Worker, jitter, rng};
 
-const ARTICLES: usize = 220;
+const ARTICLES: usize = 250;
 const MODEL: &str = "all-minilm-l6-v2";
 
 /// A varied local-news archive, one article in seven in Chinese.
