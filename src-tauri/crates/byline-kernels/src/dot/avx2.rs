@@ -440,13 +440,16 @@ pub fn q8_0_x4(w: &[BlockQ8_0], a: [&[BlockQ8_0]; 4]) -> [f32; 4] {
     std::array::from_fn(|k| hsum(acc[k]))
 }
 
-/// Sixteen group scales as i16: `lo` holds groups 0..8 in both 128-bit lanes, `hi` groups 8..16, for
-/// [`q6k_quarter_scale`]'s shuffles.
+/// Sixteen group scales as i16, laid out for the products of [`grouped_sum`]: entry 4 · half + k puts the
+/// scale of group 8 · half + 2k across the low 128-bit lane and that of group 8 · half + 2k + 1 across the
+/// high one (quarter k of a half covers those two groups). Built once per weight block, used for every row
+/// of activations.
 #[inline]
 #[target_feature(enable = "avx2,fma,f16c")]
-fn split_scales(scales: __m128i) -> [__m256i; 2] {
+fn quarter_scales(scales: __m128i) -> [__m256i; 8] {
     let wide = _mm256_cvtepi8_epi16(scales);
-    [_mm256_permute2x128_si256(wide, wide, 0x00), _mm256_permute2x128_si256(wide, wide, 0x11)]
+    let halves = [_mm256_permute2x128_si256(wide, wide, 0x00), _mm256_permute2x128_si256(wide, wide, 0x11)];
+    std::array::from_fn(|i| _mm256_shuffle_epi8(halves[i / 4], q6k_quarter_scale(i % 4)))
 }
 
 #[inline]
@@ -481,13 +484,6 @@ fn q3k_scales_simd(w: &BlockQ3K) -> __m128i {
     _mm_sub_epi8(_mm_set_epi32(s3 as i32, s2 as i32, s1 as i32, s0 as i32), _mm_set1_epi8(32))
 }
 
-/// Σ scale_g · group sum_g of an activation block (scales as sixteen bytes), as eight i32 lanes.
-#[inline]
-#[target_feature(enable = "avx2,fma,f16c")]
-fn scaled_bsums(scales: __m128i, a: &BlockQ8K) -> __m256i {
-    _mm256_madd_epi16(_mm256_cvtepi8_epi16(scales), bsums(a))
-}
-
 /// The four quarters of one half (32 bytes of `qs`) of a 2-bit block: bit pair k of every byte, 0..4.
 #[inline]
 #[target_feature(enable = "avx2,fma,f16c")]
@@ -512,15 +508,15 @@ fn q3k_high(hmask: __m256i, bit: usize) -> __m256i {
 }
 
 /// One weight block's Σ scale · q · a over the 16 groups (as eight i32 lanes), the quarters of each half
-/// given by `quarters`.
+/// given by `quarters` and the scales by [`quarter_scales`].
 #[inline]
 #[target_feature(enable = "avx2,fma,f16c")]
-fn grouped_sum(scales: &[__m256i; 2], quarters: &[[__m256i; 4]; 2], a: &BlockQ8K) -> __m256i {
+fn grouped_sum(scales: &[__m256i; 8], quarters: &[[__m256i; 4]; 2], a: &BlockQ8K) -> __m256i {
     let mut sum = _mm256_setzero_si256();
     for half in 0..2 {
         for (k, &q) in quarters[half].iter().enumerate() {
             let p = _mm256_maddubs_epi16(q, load_i8(&a.qs[16 * (8 * half + 2 * k)..]));
-            sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, _mm256_shuffle_epi8(scales[half], q6k_quarter_scale(k))));
+            sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, scales[4 * half + k]));
         }
     }
     sum
@@ -545,14 +541,14 @@ fn q2_k_rows<const N: usize>(w: &[BlockQ2K], a: [&[BlockQ8K]; N]) -> [f32; N] {
     let mut acc = [_mm256_setzero_ps(); N];
     for (i, w) in w.iter().enumerate() {
         let (scales, mins) = q2k_scales_mins(w);
-        let scales = split_scales(scales);
+        let (scales, mins) = (quarter_scales(scales), _mm256_cvtepi8_epi16(mins));
         let quarters = [two_bit_quarters(&w.qs, 0), two_bit_quarters(&w.qs, 1)];
         let (d, dmin) = h2f2(w.d, w.dmin);
         for t in 0..N {
             let b = &a[t][i];
             let sum = grouped_sum(&scales, &quarters, b);
             acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(b.d * d), _mm256_cvtepi32_ps(sum), acc[t]);
-            let m = _mm256_cvtepi32_ps(scaled_bsums(mins, b));
+            let m = _mm256_cvtepi32_ps(_mm256_madd_epi16(mins, bsums(b)));
             acc[t] = _mm256_fnmadd_ps(_mm256_set1_ps(b.d * dmin), m, acc[t]);
         }
     }
@@ -585,14 +581,14 @@ fn q3_k_rows<const N: usize>(w: &[BlockQ3K], a: [&[BlockQ8K]; N]) -> [f32; N] {
     let mut acc = [_mm256_setzero_ps(); N];
     for (i, w) in w.iter().enumerate() {
         let scales8 = q3k_scales_simd(w);
-        let scales = split_scales(scales8);
+        let (scales, wide) = (quarter_scales(scales8), _mm256_cvtepi8_epi16(scales8));
         let hmask = load(&w.hmask);
         let quarters = [q3k_quarters(w, hmask, 0), q3k_quarters(w, hmask, 1)];
         let (d, _) = h2f2(w.d, 0);
         for t in 0..N {
             let b = &a[t][i];
-            let sum =
-                _mm256_sub_epi32(grouped_sum(&scales, &quarters, b), _mm256_slli_epi32(scaled_bsums(scales8, b), 2));
+            let offsets = _mm256_madd_epi16(wide, bsums(b));
+            let sum = _mm256_sub_epi32(grouped_sum(&scales, &quarters, b), _mm256_slli_epi32(offsets, 2));
             acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(b.d * d), _mm256_cvtepi32_ps(sum), acc[t]);
         }
     }
