@@ -70,6 +70,8 @@ pub fn build_app<R: Runtime>(
             commands::related::related_feedback,
             commands::quotes::quotes_check,
             commands::quotes::quotes_search,
+            commands::quotes::quotes_sources,
+            commands::quotes::quotes_link,
             commands::sentiment::sentiment_analyze_text,
             commands::sentiment::sentiment_analyze_segments,
             commands::sentiment::sentiment_import_comments,

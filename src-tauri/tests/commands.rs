@@ -225,3 +225,68 @@ fn commands_read_and_write_only_what_the_user_chose() {
     refused(app.invoke("article_export", json!({ "id": id, "format": "md", "path": out.with_extension("md") })));
     refused(app.invoke("models_import", json!({ "path": out, "jobId": "model" })));
 }
+
+/// A story's interviews over IPC: linking a transcript limits the check to it, unlinking lifts the limit, and
+/// the quote bank's filters (interview, days) narrow the search. The transcript here is typed, not heard:
+/// the real-audio checks are byline-quotes' tests.
+#[test]
+fn quotes_are_checked_against_the_storys_linked_interviews() {
+    use byline_transcribe::store::{self as tstore, Recording};
+    use byline_transcribe::{Segment, Transcript, Word};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let app = TestApp::start(&home);
+    let said = ["we", "will", "build", "the", "hospital", "next", "year"];
+    let words: Vec<Word> = said
+        .iter()
+        .enumerate()
+        .map(|(i, w)| Word { start: i as f64 * 0.5, end: i as f64 * 0.5 + 0.4, text: format!(" {w}"), p: 0.9 })
+        .collect();
+    let t = Transcript {
+        language: Some("en".into()),
+        duration_s: 4.0,
+        segments: vec![Segment { start: 0.0, end: 3.5, text: said.join(" "), speaker: None, words }],
+        ..Default::default()
+    };
+    let transcript = {
+        let lib = byline_library::Library::open(&home.join("library.sqlite3")).expect("library");
+        let rec = Recording { path: "/recordings/mayor.wav".into(), sha256: "ab".repeat(32), duration_s: 4.0 };
+        tstore::save(lib.connection(), &rec, "tiny.en", &Default::default(), &t).expect("save")
+    };
+    let created = app.ok("article_create", json!({ "fields": { "title": "Hospital", "body": "" } }));
+    let id = created["id"].as_i64().expect("an id");
+    let draft = "The mayor said “we will build the hospital next year”.";
+
+    let all = app.ok("quotes_check", json!({ "text": draft, "sourcesOf": null }));
+    assert_eq!(all["quotes"][0]["verdict"], "verbatim", "{all}");
+    assert_eq!(all["sources"], Value::Null);
+    let scoped = app.ok("quotes_check", json!({ "text": draft, "sourcesOf": id }));
+    assert_eq!(scoped["quotes"][0]["verdict"], "not_found", "{scoped}");
+    assert_eq!(scoped["sources"], json!([]));
+
+    let linked = app.ok("quotes_link", json!({ "articleId": id, "transcriptId": transcript, "linked": true }));
+    assert_eq!(linked[0]["id"], transcript, "{linked}");
+    assert_eq!(app.ok("quotes_sources", json!({ "articleId": id })), linked);
+    let scoped = app.ok("quotes_check", json!({ "text": draft, "sourcesOf": id }));
+    assert_eq!(scoped["quotes"][0]["verdict"], "verbatim", "{scoped}");
+    assert_eq!(scoped["sources"], json!([transcript]));
+    let bad = app.invoke("quotes_link", json!({ "articleId": id, "transcriptId": transcript + 7, "linked": true }));
+    assert_eq!(error_code(bad), "not_found");
+    let unlinked = app.ok("quotes_link", json!({ "articleId": id, "transcriptId": transcript, "linked": false }));
+    assert_eq!(unlinked, json!([]));
+
+    let search = |extra: Value| {
+        let mut args = json!({ "phrase": "build the hospital", "speaker": null, "transcriptId": null,
+                               "from": null, "to": null, "exact": false });
+        for (k, v) in extra.as_object().expect("object") {
+            args[k] = v.clone();
+        }
+        app.ok("quotes_search", args).as_array().map(Vec::len).unwrap_or(0)
+    };
+    assert_eq!(search(json!({})), 1);
+    assert_eq!(search(json!({ "transcriptId": transcript })), 1);
+    assert_eq!(search(json!({ "transcriptId": transcript + 1 })), 0);
+    assert_eq!(search(json!({ "from": "2999-01-01" })), 0, "transcribed before that day");
+    assert_eq!(search(json!({ "to": "2000-01-01" })), 0, "transcribed after that day");
+    assert_eq!(search(json!({ "from": "2000-01-01", "to": "2999-12-31" })), 1);
+}

@@ -96,7 +96,7 @@ const EXAMPLES: &[(&str, &str)] = &[
         "byline record take.wav\nbyline record take.wav --transcribe --live\nbyline record take.wav --seconds 60\n\
          byline record --list-devices take.wav\nbyline record take.wav --device \"USB Audio\" --transcribe --speakers 2",
     ),
-    ("quotes", "byline quotes check --article 12\nbyline quotes search \"we will not raise taxes\""),
+    ("quotes", "byline quotes check --article 12\nbyline quotes search \"we will not raise taxes\"\nbyline quotes link --article 12 --transcript 3\nbyline quotes check --article 12 --sources"),
     ("quotes check", "byline quotes check --article 12\nbyline quotes check --text draft.md --json"),
     (
         "quotes search",

@@ -1,4 +1,5 @@
-//! `byline quotes`: check a draft's quotes against the recordings, and search every transcript for a phrase.
+//! `byline quotes`: check a draft's quotes against the recordings, search every transcript for a phrase, and
+//! link the interviews a story relies on so its quotes can be checked against those only.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -7,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use byline_core::AppPaths;
 use byline_library::Library;
-use byline_quotes::{Corpus, Heard, SearchFilter, Verdict, check_text};
+use byline_quotes::{Corpus, Heard, SearchFilter, Verdict, check_text_within, sources};
 use clap::{ArgGroup, Args, Subcommand};
 
 #[derive(Subcommand)]
@@ -16,6 +17,28 @@ pub enum QuotesCommand {
     Check(CheckArgs),
     /// Search every transcript for a phrase (quote bank), word for word or nearly.
     Search(SearchArgs),
+    /// List the interviews (transcripts) linked to an article as its sources.
+    Sources(SourcesArgs),
+    /// Link a transcript to an article as one of its sources.
+    Link(LinkArgs),
+    /// Unlink a transcript from an article.
+    Unlink(LinkArgs),
+}
+
+#[derive(Args)]
+pub struct SourcesArgs {
+    #[arg(long, value_name = "ID")]
+    article: i64,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct LinkArgs {
+    #[arg(long, value_name = "ID")]
+    article: i64,
+    #[arg(long, value_name = "ID")]
+    transcript: i64,
 }
 
 #[derive(Args)]
@@ -27,6 +50,9 @@ pub struct CheckArgs {
     /// A UTF-8 text or Markdown file ("-" reads standard input).
     #[arg(long, value_name = "FILE")]
     text: Option<PathBuf>,
+    /// Only against the interviews linked to the article (`byline quotes link`), not the whole library.
+    #[arg(long, requires = "article")]
+    sources: bool,
     #[arg(long)]
     json: bool,
 }
@@ -75,6 +101,37 @@ fn label(v: Verdict) -> &'static str {
 
 pub fn run(paths: &AppPaths, cmd: QuotesCommand) -> Result<()> {
     let lib = Library::open(&paths.library_db())?;
+    match &cmd {
+        QuotesCommand::Sources(args) => {
+            lib.get(args.article)?;
+            let linked = sources::list(lib.connection(), args.article)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&linked)?);
+            } else if linked.is_empty() {
+                println!("no interviews linked to article {}", args.article);
+            }
+            if !args.json {
+                for t in &linked {
+                    println!("{:>6}  {}  {}", t.id, t.created_at.get(..10).unwrap_or(&t.created_at), t.path);
+                }
+            }
+            return Ok(());
+        }
+        QuotesCommand::Link(args) => {
+            sources::link(lib.connection(), args.article, args.transcript)?;
+            println!("transcript {} linked to article {}", args.transcript, args.article);
+            return Ok(());
+        }
+        QuotesCommand::Unlink(args) => {
+            if sources::unlink(lib.connection(), args.article, args.transcript)? {
+                println!("transcript {} unlinked from article {}", args.transcript, args.article);
+            } else {
+                println!("transcript {} was not linked to article {}", args.transcript, args.article);
+            }
+            return Ok(());
+        }
+        QuotesCommand::Check(_) | QuotesCommand::Search(_) => {}
+    }
     let started = Instant::now();
     let corpus = Corpus::load(lib.connection())?;
     let indexed = started.elapsed();
@@ -92,9 +149,13 @@ pub fn run(paths: &AppPaths, cmd: QuotesCommand) -> Result<()> {
                 }
                 (None, None) => unreachable!("clap requires one input"),
             };
-            let (checks, warnings) = check_text(&corpus, &draft);
+            let only = match (args.sources, args.article) {
+                (true, Some(id)) => Some(sources::ids(lib.connection(), id)?),
+                _ => None,
+            };
+            let (checks, warnings) = check_text_within(&corpus, &draft, only.as_deref());
             if args.json {
-                let report = serde_json::json!({ "quotes": checks, "warnings": warnings });
+                let report = serde_json::json!({ "quotes": checks, "warnings": warnings, "sources": only });
                 println!("{}", serde_json::to_string_pretty(&report)?);
                 return Ok(());
             }
@@ -114,10 +175,13 @@ pub fn run(paths: &AppPaths, cmd: QuotesCommand) -> Result<()> {
                 }
                 println!("           {}", c.reason);
             }
+            let against = match &only {
+                Some(ids) => format!("the {} interviews linked to the article", ids.len()),
+                None => format!("{} transcript words", corpus.len()),
+            };
             eprintln!(
-                "{} quotes checked against {} transcript words (index {:.0?}, check {:.0?})",
+                "{} quotes checked against {against} (index {:.0?}, check {:.0?})",
                 checks.len(),
-                corpus.len(),
                 indexed,
                 started.elapsed() - indexed
             );
@@ -146,6 +210,7 @@ pub fn run(paths: &AppPaths, cmd: QuotesCommand) -> Result<()> {
                 println!("{:<9}  {}\n           “{}”", label(*v), place(h), h.text);
             }
         }
+        QuotesCommand::Sources(_) | QuotesCommand::Link(_) | QuotesCommand::Unlink(_) => unreachable!("handled above"),
     }
     Ok(())
 }

@@ -209,6 +209,13 @@ fn quotes_check_and_search() {
     assert_eq!(hits.as_array().map(Vec::len), Some(0));
     let (ok, out, _) = byline(home.path(), &["quotes", "check", "--text", &draft.to_string_lossy()]);
     assert!(ok && out.contains("NOT FOUND"), "{out}");
+    // The story's own interviews: only for an article, and only ones that exist.
+    let (ok, _, err) = byline(home.path(), &["quotes", "check", "--text", &draft.to_string_lossy(), "--sources"]);
+    assert!(!ok && err.contains("--article"), "{err}");
+    let (ok, _, err) = byline(home.path(), &["quotes", "link", "--article", "7", "--transcript", "3"]);
+    assert!(!ok && err.contains("not found"), "{err}");
+    let (ok, _, err) = byline(home.path(), &["quotes", "sources", "--article", "7"]);
+    assert!(!ok && err.contains("not found"), "{err}");
 }
 
 /// `byline transcribe --speakers` on pyannote.audio's real two-speaker sample, then

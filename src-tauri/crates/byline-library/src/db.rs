@@ -22,6 +22,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/006_revision_fields.sql")),
         // Speakers (byline-transcribe): each transcript's voices and the voices the reporter has named.
         M::up(include_str!("../migrations/007_voices.sql")),
+        // Quotes (byline-quotes): the interviews linked to a story, to check its quotes against those only.
+        M::up(include_str!("../migrations/008_article_sources.sql")),
     ])
 }
 

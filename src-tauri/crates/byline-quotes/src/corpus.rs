@@ -150,9 +150,20 @@ impl Corpus {
         });
     }
 
+    /// Which documents a check may look in: those of the transcripts `only` names, or all.
+    fn allowed(&self, only: Option<&[i64]>) -> Option<Vec<bool>> {
+        only.map(|ids| self.docs.iter().map(|d| ids.contains(&d.id)).collect())
+    }
+
     /// Stretches where `tokens` could have been said: (document, first word, last word + 1), best voted
-    /// first. With `within`, only in that document from that word on.
-    fn candidates(&self, tokens: &[Token], within: Option<(u32, usize)>, limit: usize) -> Vec<(u32, usize, usize)> {
+    /// first. With `within`, only in that document from that word on; with `allowed`, only in those documents.
+    fn candidates(
+        &self,
+        tokens: &[Token],
+        within: Option<(u32, usize)>,
+        allowed: Option<&[bool]>,
+        limit: usize,
+    ) -> Vec<(u32, usize, usize)> {
         let mut anchors: Vec<(usize, &Vec<(u32, u32)>)> =
             tokens.iter().enumerate().filter_map(|(i, t)| self.postings.get(&t.norm).map(|p| (i, p))).collect();
         anchors.sort_by_key(|(_, p)| p.len());
@@ -161,7 +172,9 @@ impl Corpus {
         let mut votes: HashMap<(u32, i64), u32> = HashMap::new();
         for (i, postings) in anchors.iter().take(take) {
             for &(doc, pos) in postings.iter() {
-                if within.is_some_and(|(d, from)| d != doc || (pos as usize) < from) {
+                if within.is_some_and(|(d, from)| d != doc || (pos as usize) < from)
+                    || allowed.is_some_and(|a| !a[doc as usize])
+                {
                     continue;
                 }
                 let start = i64::from(pos) - *i as i64;
@@ -184,9 +197,15 @@ impl Corpus {
     }
 
     /// The best alignment of `tokens` over the candidates: (document, alignment in document positions).
-    fn best(&self, tokens: &[Token], within: Option<(u32, usize)>, limit: usize) -> Option<(u32, Alignment)> {
+    fn best(
+        &self,
+        tokens: &[Token],
+        within: Option<(u32, usize)>,
+        allowed: Option<&[bool]>,
+        limit: usize,
+    ) -> Option<(u32, Alignment)> {
         let mut best: Option<(u32, Alignment)> = None;
-        for (doc, from, to) in self.candidates(tokens, within, limit) {
+        for (doc, from, to) in self.candidates(tokens, within, allowed, limit) {
             let words: Vec<&str> = self.docs[doc as usize].words[from..to].iter().map(|w| w.norm.as_str()).collect();
             let mut a = align(tokens, &words);
             a.from += from;
@@ -220,8 +239,17 @@ impl Corpus {
         }
     }
 
-    /// Checks one quote: each fragment in order, in the same recording as the first.
+    /// Checks one quote against every transcript: each fragment in order, in the same recording as the first.
     pub fn check(&self, quote: &Quote) -> QuoteCheck {
+        self.check_in(quote, None, None)
+    }
+
+    /// Checks one quote against the transcripts `only` names (a story's interviews), or all of them.
+    pub fn check_within(&self, quote: &Quote, only: Option<&[i64]>) -> QuoteCheck {
+        self.check_in(quote, self.allowed(only).as_deref(), only)
+    }
+
+    fn check_in(&self, quote: &Quote, allowed: Option<&[bool]>, only: Option<&[i64]>) -> QuoteCheck {
         let mut verdict_so_far = Verdict::Verbatim;
         let mut changes = Vec::new();
         let mut reasons = Vec::new();
@@ -232,7 +260,7 @@ impl Corpus {
                 continue;
             }
             let within = span.map(|(doc, _, to)| (doc, to));
-            let Some((doc, a)) = self.best(&tokens, within, CANDIDATES) else {
+            let Some((doc, a)) = self.best(&tokens, within, allowed, CANDIDATES) else {
                 verdict_so_far = Verdict::NotFound;
                 break;
             };
@@ -257,6 +285,10 @@ impl Corpus {
             Verdict::Altered if !reasons.is_empty() => reasons.join("; "),
             Verdict::Altered if changes.len() == 1 => "found, but a word was changed".to_string(),
             Verdict::Altered => format!("found, but {} words differ", changes.len()),
+            Verdict::NotFound if only.is_some_and(|ids| ids.is_empty()) => {
+                "no interviews are linked to this story to check against".to_string()
+            }
+            Verdict::NotFound if only.is_some() => "not in this story's interviews".to_string(),
             Verdict::NotFound if self.is_empty() => "there are no transcripts to check against".to_string(),
             Verdict::NotFound => "not in any transcript".to_string(),
         };
@@ -273,7 +305,7 @@ impl Corpus {
             return Vec::new();
         }
         let mut hits: Vec<(f64, Verdict, Heard, Vec<Change>)> = Vec::new();
-        for (doc, from, to) in self.candidates(&tokens, None, 200) {
+        for (doc, from, to) in self.candidates(&tokens, None, None, 200) {
             let d = &self.docs[doc as usize];
             if filter.transcript_id.is_some_and(|id| id != d.id)
                 || filter.from.as_ref().is_some_and(|f| d.created_at.as_str() < f.as_str())
@@ -310,13 +342,26 @@ impl Corpus {
 pub struct QuotesReport {
     pub quotes: Vec<QuoteCheck>,
     pub warnings: Vec<(usize, String)>,
+    /// The transcripts the check was limited to (a story's interviews); none when it looked in all of them.
+    pub sources: Option<Vec<i64>>,
+    /// How many transcripts it looked in (none: every quote is "not found" for want of recordings).
+    pub searched: usize,
 }
 
-/// The quote check the CLI and the app share: the library's transcripts indexed, the draft's quotes checked.
-pub fn check_draft(conn: &Connection, draft: &str) -> Result<QuotesReport> {
+/// The quote check the CLI and the app share: the library's transcripts indexed, the draft's quotes checked
+/// against the transcripts `only` names (a story's interviews, [`crate::sources`]) or against all of them.
+pub fn check_draft(conn: &Connection, draft: &str, only: Option<&[i64]>) -> Result<QuotesReport> {
     let corpus = Corpus::load(conn)?;
-    let (quotes, warnings) = check_text(&corpus, draft);
-    Ok(QuotesReport { quotes, warnings })
+    Ok(report(&corpus, draft, only))
+}
+
+fn report(corpus: &Corpus, draft: &str, only: Option<&[i64]>) -> QuotesReport {
+    let (quotes, warnings) = check_text_within(corpus, draft, only);
+    let searched = match only {
+        Some(ids) => corpus.docs.iter().filter(|d| ids.contains(&d.id)).count(),
+        None => corpus.docs.len(),
+    };
+    QuotesReport { quotes, warnings, sources: only.map(<[i64]>::to_vec), searched }
 }
 
 /// One quote-bank result.
@@ -374,17 +419,27 @@ impl CorpusCache {
     }
 
     /// [`check_draft`] with the index from the cache.
-    pub fn check_draft(&self, conn: &Connection, draft: &str) -> Result<QuotesReport> {
+    pub fn check_draft(&self, conn: &Connection, draft: &str, only: Option<&[i64]>) -> Result<QuotesReport> {
         let corpus = self.get(conn)?;
-        let (quotes, warnings) = check_text(&corpus, draft);
-        Ok(QuotesReport { quotes, warnings })
+        Ok(report(&corpus, draft, only))
     }
 }
 
-/// Finds and checks every quote in `draft`; also returns the draft's quotation-mark warnings.
+/// Finds and checks every quote in `draft` against every transcript; also returns the draft's
+/// quotation-mark warnings.
 pub fn check_text(corpus: &Corpus, draft: &str) -> (Vec<QuoteCheck>, Vec<(usize, String)>) {
+    check_text_within(corpus, draft, None)
+}
+
+/// [`check_text`] against the transcripts `only` names, or all of them.
+pub fn check_text_within(
+    corpus: &Corpus,
+    draft: &str,
+    only: Option<&[i64]>,
+) -> (Vec<QuoteCheck>, Vec<(usize, String)>) {
     let scan = find_quotes(draft);
-    (scan.quotes.iter().map(|q| corpus.check(q)).collect(), scan.warnings)
+    let allowed = corpus.allowed(only);
+    (scan.quotes.iter().map(|q| corpus.check_in(q, allowed.as_deref(), only)).collect(), scan.warnings)
 }
 
 /// Joins transcript words with spaces, except between two Chinese or Japanese words.

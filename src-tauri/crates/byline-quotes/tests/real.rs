@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use byline_core::{CancelToken, NoProgress};
 use byline_library::Library;
-use byline_quotes::{Change, Corpus, SearchFilter, Verdict, check_text};
+use byline_quotes::{Change, Corpus, SearchFilter, Verdict, check_text, check_text_within};
 use byline_transcribe::store::{self as tstore, Recording};
 use byline_transcribe::{Engine, Options, Segment, Transcript, Word};
 
@@ -214,6 +214,59 @@ fn chinese_quotes_are_checked_character_by_character() {
     tstore::save_edit(lib.connection(), 1, &edited).expect("edit");
     let second = cache.get(lib.connection()).expect("index");
     assert!(!std::sync::Arc::ptr_eq(&first, &second));
-    let report = cache.check_draft(lib.connection(), "「我们一定会建新的医院」").expect("check");
+    let report = cache.check_draft(lib.connection(), "「我们一定会建新的医院」", None).expect("check");
     assert_eq!(report.quotes[0].heard.as_ref().and_then(|h| h.speaker.as_deref()), Some("市长"));
+}
+
+/// A story's own interviews: linked to the article, the check looks only there. A quote from another
+/// recording in the library is then "not found" with the reason, and a story with no linked interviews says
+/// so; unlinking, and deleting the article, remove the link.
+#[test]
+#[ignore = "needs the test models: cargo xtask test"]
+fn a_check_limited_to_the_storys_interviews() {
+    use byline_quotes::sources;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("library.sqlite3");
+    std::fs::copy(&library().1, &db).expect("copy the library");
+    let mut lib = Library::open(&db).expect("library");
+    let article = lib
+        .create(&byline_library::ArticleFields { title: "Schools".into(), ..Default::default() })
+        .expect("article")
+        .id;
+    let all = tstore::list(lib.connection()).expect("list");
+    let id_of = |name: &str| all.iter().find(|s| s.path.ends_with(name)).expect(name).id;
+    let (jfk, interview) = (id_of("jfk.wav"), id_of("interview.wav"));
+    let draft = "He said “ask not what your country can do for you”. The director said “we will hire ten new \
+                 teachers in September”.";
+    let corpus = Corpus::load(lib.connection()).expect("corpus");
+
+    let none = sources::ids(lib.connection(), article).expect("ids");
+    let (checks, _) = check_text_within(&corpus, draft, Some(&none));
+    assert!(checks.iter().all(|c| c.verdict == Verdict::NotFound), "{checks:?}");
+    assert_eq!(checks[0].reason, "no interviews are linked to this story to check against");
+
+    sources::link(lib.connection(), article, interview).expect("link");
+    sources::link(lib.connection(), article, interview).expect("linking twice changes nothing");
+    let only = sources::ids(lib.connection(), article).expect("ids");
+    assert_eq!(only, [interview]);
+    let (checks, _) = check_text_within(&corpus, draft, Some(&only));
+    assert_eq!(checks[0].verdict, Verdict::NotFound, "{:?}", checks[0]);
+    assert_eq!(checks[0].reason, "not in this story's interviews");
+    assert_eq!(checks[1].verdict, Verdict::Verbatim, "{:?}", checks[1]);
+    assert_eq!(checks[1].heard.as_ref().map(|h| h.transcript_id), Some(interview));
+    // Against the whole library both are found.
+    let (checks, _) = check_text_within(&corpus, draft, None);
+    assert!(checks.iter().all(|c| c.verdict == Verdict::Verbatim), "{checks:?}");
+    assert_eq!(checks[0].heard.as_ref().map(|h| h.transcript_id), Some(jfk));
+
+    assert_eq!(sources::link(lib.connection(), article, 999_999).expect_err("no such transcript").code(), "not_found");
+    assert_eq!(sources::link(lib.connection(), 999_999, jfk).expect_err("no such article").code(), "not_found");
+    sources::link(lib.connection(), article, jfk).expect("link");
+    assert_eq!(sources::list(lib.connection(), article).expect("list").len(), 2);
+    assert!(sources::unlink(lib.connection(), article, jfk).expect("unlink"));
+    assert!(!sources::unlink(lib.connection(), article, jfk).expect("unlinked already"));
+    lib.delete(article).expect("delete the article");
+    let left: i64 =
+        lib.connection().query_row("SELECT COUNT(*) FROM article_sources", [], |r| r.get(0)).expect("count");
+    assert_eq!(left, 0, "the article's links go with it");
 }

@@ -4,4 +4,12 @@ import type { QuoteCheck } from "./QuoteCheck";
 /**
  * Every quote of a draft checked, and the draft's quotation-mark problems (byte offset, message).
  */
-export type QuotesReport = { quotes: Array<QuoteCheck>, warnings: Array<[number, string]>, };
+export type QuotesReport = { quotes: Array<QuoteCheck>, warnings: Array<[number, string]>, 
+/**
+ * The transcripts the check was limited to (a story's interviews); none when it looked in all of them.
+ */
+sources: Array<number> | null, 
+/**
+ * How many transcripts it looked in (none: every quote is "not found" for want of recordings).
+ */
+searched: number, };
