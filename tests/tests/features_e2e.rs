@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use byline_library::{ArticleFields, Library};
+use serde_json::json;
 use support::Driver;
 
 fn env_path(name: &str) -> PathBuf {
@@ -542,8 +543,11 @@ fn a_recording_shows_live_text_and_becomes_a_transcript() {
     drop(audio);
 }
 
-/// A draft quoting jfk.wav once faithfully and once with a word changed: the Quotes panel shows the two
-/// verdicts, and clicking the faithful quote plays the recording from where it was said.
+/// A draft quoting jfk.wav once faithfully and once with a word changed: as soon as it opens, the editor
+/// underlines the two quotes by verdict; clicking the faithful one shows what was said and plays the
+/// recording from where it was said. The Quotes panel lists the verdicts, limits the check to the story's
+/// linked interviews, and a quote-bank result dragged into the text lands where it is dropped with its
+/// provenance footnote, linking its interview to the story.
 #[test]
 #[ignore = "needs the built app, tauri-driver, a display, pulseaudio and the test models: run `cargo xtask test`"]
 fn quotes_are_checked_against_the_recording() {
@@ -574,6 +578,38 @@ fn quotes_are_checked_against_the_recording() {
             .id
     };
     let (d, audio) = open_with_sound(dir.path(), &home, id);
+    // Underlined in the editor, with no panel open.
+    d.wait_longer("both quotes underlined", Duration::from_secs(60), || {
+        Some(d.find_all("[data-testid=quote-mark]")).filter(|m| m.len() == 2)
+    });
+    assert_eq!(d.find_all("[data-testid=quote-mark][data-verdict=verbatim]").len(), 1, "the faithful quote");
+    assert_eq!(d.find_all("[data-testid=quote-mark][data-verdict=altered]").len(), 1, "the altered quote");
+    let point = |verdict: &str, start: bool| -> (f64, f64) {
+        let at = d.execute_async(
+            "const [verdict, start, done] = arguments;
+             const rects = document.querySelector(`[data-testid=quote-mark][data-verdict=${verdict}]`).getClientRects();
+             const r = start ? rects[0] : rects[rects.length - 1];
+             done([start ? r.left + 1 : r.left + r.width / 2, r.top + r.height / 2]);",
+            json!([verdict, start]),
+        );
+        (at[0].as_f64().expect("x"), at[1].as_f64().expect("y"))
+    };
+    let (x, y) = point("verbatim", false);
+    d.click_at(x, y);
+    let card = d.wait_for("[data-testid=quote-card][data-verdict=verbatim]");
+    let said = d.text(&d.wait_for("[data-testid=quote-card-said]"));
+    assert!(said.to_lowercase().contains("ask not what your country"), "{said}");
+    assert!(d.text(&card).contains("jfk.wav"), "{}", d.text(&card));
+    d.click(&d.wait_for("[data-testid=quote-card-play]"));
+    let audio_el = d.wait_for("[data-testid=quotes-audio]");
+    let at = d.wait_longer("playback of the quote", Duration::from_secs(30), || {
+        let paused = d.property(&audio_el, "paused").as_bool().unwrap_or(true);
+        let t = d.property(&audio_el, "currentTime").as_f64().unwrap_or(0.0);
+        (!paused && t > 0.0).then_some(t)
+    });
+    // "ask not" is said about three seconds in; playback starts there, not at the beginning.
+    assert!((2.0..9.0).contains(&at), "playing at {at} s");
+
     d.click(&d.wait_for("[data-testid=side-quotes]"));
     d.wait_longer("both quotes checked", Duration::from_secs(60), || {
         Some(d.find_all("[data-testid=quote-check]")).filter(|c| c.len() == 2)
@@ -583,24 +619,61 @@ fn quotes_are_checked_against_the_recording() {
     let place = d.text(&d.wait_for("[data-testid=quote-check] [data-testid=quote-place]"));
     assert!(place.contains("jfk.wav"), "{place}");
     d.click(&d.find_all("[data-testid=quote-check] button.quote")[0]);
-    let audio_el = d.wait_for("[data-testid=quotes-audio]");
-    let at = d.wait_longer("playback of the quote", Duration::from_secs(30), || {
+    d.wait_longer("playback from the panel", Duration::from_secs(30), || {
         let paused = d.property(&audio_el, "paused").as_bool().unwrap_or(true);
         let t = d.property(&audio_el, "currentTime").as_f64().unwrap_or(0.0);
-        (!paused && t > 0.0).then_some(t)
+        (!paused && (2.0..9.0).contains(&t)).then_some(())
     });
-    // "ask not" is said about three seconds in; playback starts there, not at the beginning.
-    assert!((2.0..9.0).contains(&at), "playing at {at} s");
-    // The quote bank finds a phrase; inserting it puts the words and their provenance into the draft.
+    // Only this story's interviews: none linked yet, so nothing is found; linked, the verdicts come back.
+    d.click(&d.wait_for("[data-testid=quotes-scope-sources]"));
+    d.wait_until("no interviews to check against", || {
+        Some(d.find_all("[data-testid=quote-check][data-verdict=not_found]")).filter(|c| c.len() == 2)
+    });
+    d.click(&d.wait_for("[data-testid=quotes-scope-all]"));
+    d.click(&d.wait_for("[data-testid=quote-link-source]"));
+    d.wait_until("the interview linked", || Some(d.find_all("[data-testid=quotes-source]")).filter(|s| s.len() == 1));
+    d.click(&d.wait_for("[data-testid=quotes-scope-sources]"));
+    d.wait_until("verdicts against the linked interview", || {
+        Some(d.find_all("[data-testid=quote-check][data-verdict=verbatim]")).filter(|c| c.len() == 1)
+    });
+    let unlink = d.wait_for("[data-testid=quotes-source] button");
+    d.click(&unlink);
+    d.wait_until("the interview unlinked", || Some(d.find_all("[data-testid=quotes-source]")).filter(Vec::is_empty));
+
+    // The quote bank finds a phrase; dragged into the text it lands where it is dropped (here at the start of
+    // the second quote), its footnote goes to the end, and its interview is linked again.
     d.type_into(&d.wait_for("[data-testid=quotes-search]"), "my fellow Americans");
     d.click(&d.wait_for("[data-testid=quotes-search-go]"));
     let hit = d.wait_for("[data-testid=quotes-search-hit]");
     assert!(d.text(&hit).contains("jfk.wav"), "{}", d.text(&hit));
-    d.click(&d.wait_for("[data-testid=quotes-search-insert]"));
+    let (x, y) = point("altered", true);
+    d.execute_async(
+        "const [x, y, done] = arguments;
+         const hit = document.querySelector('[data-testid=quotes-search-hit]');
+         const body = document.querySelector('[data-testid=editor-body]');
+         const data = new DataTransfer();
+         hit.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: data }));
+         const at = { bubbles: true, cancelable: true, clientX: x, clientY: y, dataTransfer: data };
+         body.dispatchEvent(new DragEvent('dragover', at));
+         body.dispatchEvent(new DragEvent('drop', at));
+         done(null);",
+        json!([x, y]),
+    );
     let body = d.wait_until("the quote in the draft", || {
         d.current_value("[data-testid=editor-body]").filter(|b| b.contains("SHA-256"))
     });
-    assert!(body.contains("fellow Americans") && body.contains("jfk.wav") && body.contains("[^q"), "{body}");
+    assert!(body.contains("fellow Americans") && body.contains("jfk.wav"), "{body}");
+    assert!(body.contains("] ask what you can do for your city"), "dropped at the point: {body}");
+    let last = body.trim_end().lines().last().unwrap_or_default();
+    assert!(last.starts_with("[^q") && last.contains("SHA-256") && last.ends_with(")."), "the footnote last: {body}");
+    d.wait_until("the dropped quote's interview linked", || {
+        Some(d.find_all("[data-testid=quotes-source]")).filter(|s| s.len() == 1)
+    });
+    // Insert with source still puts the words and their provenance after the cursor.
+    d.click(&d.wait_for("[data-testid=quotes-search-insert]"));
+    d.wait_until("the inserted quote", || {
+        d.current_value("[data-testid=editor-body]").filter(|b| b.matches("SHA-256").count() == 2)
+    });
     d.screenshot(&artifact("quotes.png"));
     drop(d);
     drop(audio);

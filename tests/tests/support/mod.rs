@@ -134,6 +134,21 @@ impl Driver {
         self.request("POST", &self.session_path(&format!("/element/{element}/click")), None);
     }
 
+    /// A real mouse click at a point of the window (W3C actions): for text under another element, such as
+    /// the quote underlines drawn beneath the editor's textarea.
+    pub fn click_at(&self, x: f64, y: f64) {
+        let pointer = json!({
+            "type": "pointer", "id": "mouse", "parameters": { "pointerType": "mouse" },
+            "actions": [
+                { "type": "pointerMove", "origin": "viewport", "x": x.round() as i64, "y": y.round() as i64, "duration": 0 },
+                { "type": "pointerDown", "button": 0 },
+                { "type": "pointerUp", "button": 0 },
+            ],
+        });
+        self.request("POST", &self.session_path("/actions"), Some(json!({ "actions": [pointer] })));
+        self.request("DELETE", &self.session_path("/actions"), None);
+    }
+
     pub fn type_into(&self, element: &str, text: &str) {
         self.request("POST", &self.session_path(&format!("/element/{element}/value")), Some(json!({"text": text})));
     }

@@ -33,7 +33,7 @@ import type {
   TranscriptSummary,
 } from './transcript';
 import type { OpenPurpose, RecordSummary, SavePurpose, VoiceProfile, WarmInfo } from './bindings';
-import type { QuoteHit, QuotesReport } from './quotes';
+import type { QuoteBankFilter, QuoteHit, QuotesReport } from './quotes';
 import type { FeedbackAction, IndexStats, RankOptions, RelatedResult } from './related';
 import type { GalleryImage, ImageEvent, ImageJob } from './images';
 import type {
@@ -266,13 +266,29 @@ export const api = {
     return call('record_stop', { jobId });
   },
   // ---- Quotes (QuotesPanel)
-  /** Every quotation in `text`, checked against the library's transcripts. */
-  quotesCheck(text: string): Promise<QuotesReport> {
-    return call('quotes_check', { text });
+  /** Every quotation in `text`, checked against the library's transcripts, or with `sourcesOf` only against
+   *  that article's linked interviews. */
+  quotesCheck(text: string, sourcesOf: number | null = null): Promise<QuotesReport> {
+    return call('quotes_check', { text, sourcesOf });
   },
-  /** Quote bank: where a phrase was said in any transcript. */
-  quotesSearch(phrase: string, speaker: string | null, exact: boolean): Promise<QuoteHit[]> {
-    return call('quotes_search', { phrase, speaker, exact });
+  /** Quote bank: where a phrase was said in any transcript, narrowed by speaker, interview and days. */
+  quotesSearch(phrase: string, filter: QuoteBankFilter = {}): Promise<QuoteHit[]> {
+    return call('quotes_search', {
+      phrase,
+      speaker: filter.speaker ?? null,
+      transcriptId: filter.transcriptId ?? null,
+      from: filter.from ?? null,
+      to: filter.to ?? null,
+      exact: filter.exact ?? false,
+    });
+  },
+  /** The interviews (transcripts) linked to an article. */
+  quotesSources(articleId: number): Promise<TranscriptSummary[]> {
+    return call('quotes_sources', { articleId });
+  },
+  /** Links or unlinks an interview to an article; the article's interviews after the change. */
+  quotesLink(articleId: number, transcriptId: number, linked: boolean): Promise<TranscriptSummary[]> {
+    return call('quotes_link', { articleId, transcriptId, linked });
   },
   // ---- Related articles (RelatedPanel)
   /** Embeds new or changed articles in the background; cancel with jobCancel(jobId), rerun resumes. */

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { clock, describeChange, place, quoteWithProvenance, reportMarkdown, type QuotesReport } from './quotes';
+import {
+  clock,
+  describeChange,
+  followEdits,
+  markAt,
+  markRuns,
+  place,
+  quoteMarks,
+  quoteParts,
+  quoteWithProvenance,
+  reportMarkdown,
+  underlayHtml,
+  utf16Offsets,
+  type QuoteMark,
+  type QuotesReport,
+} from './quotes';
 
 const heard = {
   transcript_id: 3,
@@ -40,6 +55,8 @@ describe('quote report', () => {
         { quote: { start: 40, end: 50, text: 'taxes will fall', fragments: [] }, verdict: 'not_found', heard: null, changes: [], reason: 'not in any transcript' },
       ],
       warnings: [[5, 'the quotation mark “ here is never closed in its paragraph']],
+      sources: null,
+      searched: 1,
     };
     const md = reportMarkdown('Homes', report);
     expect(md).toContain('3 quotes: 1 verbatim, 0 close, 1 altered, 1 not found.');
@@ -48,5 +65,82 @@ describe('quote report', () => {
     expect(md).toContain('   - “50” — said: “40”');
     expect(md).toContain('Recorded: Mayor, mayor.wav 1:02.5–1:05.0 (SHA-256 abababababababab…)');
     expect(md).toContain('Warning: the quotation mark');
+  });
+});
+
+describe('quote marks in the editor', () => {
+  const check = (start: number, end: number, verdict: 'verbatim' | 'altered') => ({
+    quote: { start, end, text: '', fragments: [] },
+    verdict,
+    heard: null,
+    changes: [],
+    reason: '',
+  });
+
+  it('turns the engine byte offsets into the editor offsets, Chinese and emoji included', () => {
+    const text = '市长说：「我们一定会建新的医院」，又说“ask not”😀 “what you can do”';
+    const enc = new TextEncoder();
+    const byteOf = (s: string) => enc.encode(text.slice(0, text.indexOf(s))).length;
+    const start = byteOf('我们');
+    const end = byteOf('」');
+    const s2 = byteOf('what');
+    const e2 = s2 + 'what you can do'.length;
+    const marks = quoteMarks(text, { quotes: [check(start, end, 'verbatim'), check(s2, e2, 'altered')], warnings: [], sources: null, searched: 1 });
+    expect(text.slice(marks[0].from, marks[0].to)).toBe('我们一定会建新的医院');
+    expect(text.slice(marks[1].from, marks[1].to)).toBe('what you can do');
+    expect(marks[1]).toMatchObject({ verdict: 'altered', index: 1 });
+    expect(utf16Offsets('abc', [99])).toEqual([3]);
+  });
+
+  it('keeps marks in place while the reporter types elsewhere, and drops the one being edited', () => {
+    const before = 'A “one two three” and “four five six”.';
+    const m = (s: string, index: number): QuoteMark => ({
+      from: before.indexOf(s),
+      to: before.indexOf(s) + s.length,
+      verdict: 'verbatim',
+      index,
+    });
+    const marks = [m('one two three', 0), m('four five six', 1)];
+    const typedFirst = 'Then A “one two three” and “four five six”.';
+    const moved = followEdits(before, typedFirst, marks);
+    expect(moved.map((x) => typedFirst.slice(x.from, x.to))).toEqual(['one two three', 'four five six']);
+    const typedInside = 'A “one two three” and “four FIVE six”.';
+    expect(followEdits(before, typedInside, marks).map((x) => x.index)).toEqual([0]);
+    const typedBetween = 'A “one two three” or “four five six”.';
+    expect(followEdits(before, typedBetween, marks).map((x) => typedBetween.slice(x.from, x.to))).toEqual([
+      'one two three',
+      'four five six',
+    ]);
+    expect(followEdits(before, before, marks)).toBe(marks);
+  });
+
+  it('cuts the text into runs for the underline layer and finds the quote under the caret', () => {
+    const text = 'A “one two” b';
+    const marks: QuoteMark[] = [{ from: 3, to: 10, verdict: 'close', index: 0 }];
+    expect(markRuns(text, marks)).toEqual([
+      { text: 'A “', mark: null },
+      { text: 'one two', mark: marks[0] },
+      { text: '” b', mark: null },
+    ]);
+    expect(markRuns(text, [{ from: 3, to: 99, verdict: 'close', index: 0 }])).toEqual([{ text, mark: null }]);
+    expect(markAt(marks, 5)?.index).toBe(0);
+    expect(markAt(marks, 12)).toBeNull();
+  });
+
+  it('splits a quote-bank result into the words and a footnote that can go to the end', () => {
+    const { quote, note } = quoteParts({ verdict: 'verbatim', heard, changes: [] });
+    expect(quote).toBe('“we will build forty new homes”[^q3-625]');
+    expect(note.startsWith('[^q3-625]: Mayor, mayor.wav, 1:02.5–1:05.0, SHA-256 ')).toBe(true);
+  });
+});
+
+describe('the underline layer', () => {
+  it('escapes the draft and marks each quote by verdict', () => {
+    const text = 'He said “<b>now</b> & then” ok';
+    const from = text.indexOf('<b>');
+    const html = underlayHtml(text, [{ from, to: from + '<b>now</b> & then'.length, verdict: 'altered', index: 2 }]);
+    expect(html).toBe(
+      'He said “<mark class="q altered" data-testid="quote-mark" data-verdict="altered" data-index="2">&lt;b&gt;now&lt;/b&gt; &amp; then</mark>” ok ',
+    );
   });
 });
