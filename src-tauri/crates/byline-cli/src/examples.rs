@@ -96,8 +96,17 @@ const EXAMPLES: &[(&str, &str)] = &[
         "byline record take.wav\nbyline record take.wav --transcribe --live\nbyline record take.wav --seconds 60\n\
          byline record --list-devices take.wav\nbyline record take.wav --device \"USB Audio\" --transcribe --speakers 2",
     ),
-    ("quotes", "byline quotes check --article 12\nbyline quotes search \"we will not raise taxes\"\nbyline quotes link --article 12 --transcript 3\nbyline quotes check --article 12 --sources"),
-    ("quotes check", "byline quotes check --article 12\nbyline quotes check --text draft.md --json"),
+    (
+        "quotes",
+        "byline quotes check --article 12\nbyline quotes search \"we will not raise taxes\"\nbyline quotes link --article 12 --transcript 3\nbyline quotes check --article 12 --sources",
+    ),
+    (
+        "quotes check",
+        "byline quotes check --article 12\nbyline quotes check --text draft.md --json\nbyline quotes check --article 12 --sources",
+    ),
+    ("quotes sources", "byline quotes sources --article 12\nbyline quotes sources --article 12 --json"),
+    ("quotes link", "byline quotes link --article 12 --transcript 3"),
+    ("quotes unlink", "byline quotes unlink --article 12 --transcript 3"),
     (
         "quotes search",
         "byline quotes search \"we will not raise taxes\"\nbyline quotes search \"flood barrier\" --speaker chen --exact\n\

@@ -51,7 +51,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     text: Option<PathBuf>,
     /// Only against the interviews linked to the article (`byline quotes link`), not the whole library.
-    #[arg(long, requires = "article")]
+    #[arg(long)]
     sources: bool,
     #[arg(long)]
     json: bool,
@@ -151,7 +151,14 @@ pub fn run(paths: &AppPaths, cmd: QuotesCommand) -> Result<()> {
             };
             let only = match (args.sources, args.article) {
                 (true, Some(id)) => Some(sources::ids(lib.connection(), id)?),
-                _ => None,
+                (true, None) => {
+                    return Err(byline_core::Error::InvalidInput(
+                        "--sources checks against an article's linked interviews: give the article with --article ID"
+                            .into(),
+                    )
+                    .into());
+                }
+                (false, _) => None,
             };
             let (checks, warnings) = check_text_within(&corpus, &draft, only.as_deref());
             if args.json {

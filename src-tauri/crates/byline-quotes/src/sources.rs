@@ -31,7 +31,10 @@ pub fn link(conn: &Connection, article_id: i64, transcript_id: i64) -> Result<()
 /// Unlinks a transcript from an article; false when it was not linked.
 pub fn unlink(conn: &Connection, article_id: i64, transcript_id: i64) -> Result<bool> {
     let n = conn
-        .execute("DELETE FROM article_sources WHERE article_id = ?1 AND transcript_id = ?2", [article_id, transcript_id])
+        .execute(
+            "DELETE FROM article_sources WHERE article_id = ?1 AND transcript_id = ?2",
+            [article_id, transcript_id],
+        )
         .db()?;
     Ok(n > 0)
 }
