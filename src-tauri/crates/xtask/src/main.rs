@@ -35,6 +35,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   fuzz [--seconds N] [TARGET]
                    run the parsers' fuzz targets for N seconds each (default 60), or only TARGET
   fetch-models     fetch the real test models into models/cache (prints the folder for BYLINE_TEST_MODELS)
+  portability      the release byline transcribes jfk.wav on an emulated Haswell (QEMU; BYLINE_PORTABILITY_SECONDS caps it)
   packages         list the Debian packages `test` needs (used by .ci/run)";
 
 fn main() {
@@ -49,6 +50,7 @@ fn main() {
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => fuzz::run_fuzz(&args[1..]),
         Some("fetch-models") => fetch_models().map(|dir| println!("{}", dir.display())),
+        Some("portability") => fetch_models().and_then(|cache| portable::check(&root(), &cache)),
         Some("packages") => {
             // For .ci/run: every Debian package `test` needs, on one line.
             let all: Vec<&str> = system::TOOL_PACKAGES
