@@ -194,3 +194,64 @@ fn without_models_each_panel_links_to_the_model_it_needs() {
     d.wait_for("[data-testid=read-aloud-play]");
     assert!(d.find_all("[data-testid=read-aloud] [data-testid=model-missing]").is_empty());
 }
+
+/// Every screen and panel, in the light and the dark theme, passes axe-core's WCAG 2.1 A/AA rules with no
+/// serious or critical violation: names for every control, contrast of text, valid roles and structure.
+#[test]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+fn every_screen_passes_the_accessibility_check() {
+    let axe = support::axe_source();
+    let mut failures = Vec::new();
+    let mut check = |d: &Driver, what: &str| {
+        for theme in ["light", "dark"] {
+            d.execute_async(
+                "const [theme, done] = arguments; document.documentElement.dataset.theme = theme; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                json!([theme]),
+            );
+            for v in d.serious_violations(&axe) {
+                failures.push(format!("{what}, {theme}: {v}"));
+            }
+        }
+    };
+
+    // The first day: an empty library.
+    let empty = tempfile::tempdir().expect("tempdir");
+    let home = empty.path().join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    let d = start(&home);
+    d.wait_for("[data-testid=empty-state]");
+    check(&d, "empty library");
+    drop(d);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (d, _) = open_at(dir.path(), 1440, 900);
+    check(&d, "editor");
+    for (button, panel) in [
+        ("side-related", "related"),
+        ("side-assistant", "assistant"),
+        ("side-sentiment", "sentiment"),
+        ("side-quotes", "quotes"),
+        ("side-images", "images"),
+        ("revisions-toggle", "revisions"),
+    ] {
+        d.click(&d.wait_for(&format!("[data-testid={button}]")));
+        d.wait_for(&format!("[data-testid=side-panel-{panel}]"));
+        check(&d, &format!("{panel} panel"));
+    }
+    d.click(&d.wait_for("[data-testid=read-aloud-toggle]"));
+    d.wait_for("[data-testid=read-aloud-play]");
+    check(&d, "read aloud");
+    d.click(&d.wait_for("[data-testid=transcripts-button]"));
+    d.wait_for("[data-testid=model-missing][data-feature=transcripts]");
+    check(&d, "transcripts");
+    d.click(&d.wait_for("[data-testid=models-button]"));
+    d.wait_for("[data-testid=models-screen]");
+    check(&d, "models");
+    d.click(&d.wait_for("[data-testid=models-back]"));
+    d.click(&d.wait_for("[data-testid=import-button]"));
+    d.wait_for("[data-testid=import-choose-files]");
+    check(&d, "import");
+    d.screenshot(&artifact("accessibility.png"));
+    assert!(failures.is_empty(), "accessibility violations:\n{}", failures.join("\n"));
+}

@@ -196,6 +196,25 @@ impl Driver {
         }
     }
 
+    /// The serious and critical WCAG 2.1 A/AA violations axe-core finds in the window as it is now.
+    pub fn serious_violations(&self, axe: &str) -> Vec<String> {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             if (!window.axe) {{ {axe}\n }}
+             window.axe
+               .run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }},
+                                resultTypes: ['violations'] }})
+               .then((r) => done(r.violations
+                 .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                 .map((v) => `${{v.id}} (${{v.impact}}): ${{v.help}}: ${{v.nodes.slice(0, 6)
+                   .map((n) => n.target.join(' ') + (n.failureSummary ? ' [' + n.failureSummary.replace(/\\s+/g, ' ') + ']' : ''))
+                   .join('; ')}}`)))
+               .catch((e) => done(['axe-core failed: ' + e]));"
+        );
+        let found = self.execute_async(&script, json!([]));
+        found.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default()
+    }
+
     /// Resizes the app window (W3C Set Window Rect), to check a layout at a given size.
     pub fn set_window_rect(&self, width: u32, height: u32) {
         self.request("POST", &self.session_path("/window/rect"), Some(json!({"width": width, "height": height})));
@@ -258,4 +277,10 @@ impl Driver {
         );
         assert_eq!(picked.as_str(), Some(path.to_string_lossy().as_ref()), "the save dialog's answer: {picked}");
     }
+}
+
+/// axe-core, the accessibility engine of the browsers' developer tools, from the UI's dev dependencies.
+pub fn axe_source() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (run `npm --prefix ui ci`)", path.display()))
 }
