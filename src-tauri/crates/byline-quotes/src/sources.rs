@@ -3,7 +3,7 @@
 //! A quote-bank result put into a draft links its interview; the reporter links and unlinks the rest.
 
 use byline_core::{DbResultExt, Error, Result};
-use byline_transcribe::store::TranscriptSummary;
+use byline_transcribe::store::{SUMMARY_COLUMNS, TranscriptSummary, summary_from_row};
 use rusqlite::{Connection, OptionalExtension};
 
 fn exists(conn: &Connection, table: &str, id: i64) -> Result<bool> {
@@ -42,27 +42,15 @@ pub fn unlink(conn: &Connection, article_id: i64, transcript_id: i64) -> Result<
 /// The transcripts linked to an article, in the order they were linked.
 pub fn list(conn: &Connection, article_id: i64) -> Result<Vec<TranscriptSummary>> {
     let mut stmt = conn
-        .prepare(
-            "SELECT t.id, r.path, r.duration_s, t.model, t.language, t.created_at, e.transcript_id IS NOT NULL
+        .prepare(&format!(
+            "SELECT {SUMMARY_COLUMNS}
              FROM article_sources s JOIN transcripts t ON t.id = s.transcript_id
              JOIN recordings r ON r.id = t.recording_id
              LEFT JOIN transcript_edits e ON e.transcript_id = t.id
-             WHERE s.article_id = ?1 ORDER BY s.created_at, t.id",
-        )
+             WHERE s.article_id = ?1 ORDER BY s.created_at, t.id"
+        ))
         .db()?;
-    let rows = stmt
-        .query_map([article_id], |r| {
-            Ok(TranscriptSummary {
-                id: r.get(0)?,
-                path: r.get(1)?,
-                duration_s: r.get(2)?,
-                model: r.get(3)?,
-                language: r.get(4)?,
-                created_at: r.get(5)?,
-                edited: r.get(6)?,
-            })
-        })
-        .db()?;
+    let rows = stmt.query_map([article_id], summary_from_row).db()?;
     rows.collect::<rusqlite::Result<Vec<_>>>().db()
 }
 

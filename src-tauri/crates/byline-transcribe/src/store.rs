@@ -136,27 +136,33 @@ pub fn save_edit(conn: &Connection, id: i64, edited: &Transcript) -> Result<()> 
     tx.commit().db()
 }
 
+/// The columns a [`TranscriptSummary`] is read from ([`summary_from_row`]), for a query over
+/// `transcripts t JOIN recordings r` with `transcript_edits e` left-joined.
+pub const SUMMARY_COLUMNS: &str =
+    "t.id, r.path, r.duration_s, t.model, t.language, t.created_at, e.transcript_id IS NOT NULL";
+
+/// A [`TranscriptSummary`] from a row that starts with [`SUMMARY_COLUMNS`].
+pub fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TranscriptSummary> {
+    Ok(TranscriptSummary {
+        id: r.get(0)?,
+        path: r.get(1)?,
+        duration_s: r.get(2)?,
+        model: r.get(3)?,
+        language: r.get(4)?,
+        created_at: r.get(5)?,
+        edited: r.get(6)?,
+    })
+}
+
 pub fn list(conn: &Connection) -> Result<Vec<TranscriptSummary>> {
     let mut stmt = conn
-        .prepare(
-            "SELECT t.id, r.path, r.duration_s, t.model, t.language, t.created_at, e.transcript_id IS NOT NULL
+        .prepare(&format!(
+            "SELECT {SUMMARY_COLUMNS}
              FROM transcripts t JOIN recordings r ON r.id = t.recording_id
-             LEFT JOIN transcript_edits e ON e.transcript_id = t.id ORDER BY t.id DESC",
-        )
+             LEFT JOIN transcript_edits e ON e.transcript_id = t.id ORDER BY t.id DESC"
+        ))
         .db()?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(TranscriptSummary {
-                id: r.get(0)?,
-                path: r.get(1)?,
-                duration_s: r.get(2)?,
-                model: r.get(3)?,
-                language: r.get(4)?,
-                created_at: r.get(5)?,
-                edited: r.get(6)?,
-            })
-        })
-        .db()?;
+    let rows = stmt.query_map([], summary_from_row).db()?;
     rows.collect::<rusqlite::Result<Vec<_>>>().db()
 }
 
