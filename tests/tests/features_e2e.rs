@@ -270,6 +270,16 @@ fn speakers_are_found_named_and_exported() {
         "{tone}"
     );
 
+    // A turn the diarization got wrong goes to a third speaker in one step: select it, type the name.
+    let turns = d.find_all("[data-testid=transcript-segment] button.time");
+    d.click(turns.last().expect("turns"));
+    d.type_into(&d.wait_for("[data-testid=speaker-assign-name]"), "Guest");
+    d.click(&d.wait_for("[data-testid=speaker-assign-go]"));
+    d.wait_until("a third speaker", || {
+        let values: Vec<String> = d.find_all("[data-testid=speaker-name]").iter().map(|n| value(n)).collect();
+        (values.len() == 3 && values.last().is_some_and(|v| v == "Guest")).then_some(())
+    });
+
     d.click(&d.wait_for("[data-testid=transcript-export-format]"));
     d.click(&d.wait_for("[data-testid=transcript-export-format] option[value=srt]"));
     d.click(&d.wait_for("[data-testid=transcript-export]"));
@@ -288,6 +298,8 @@ fn speakers_are_found_named_and_exported() {
 
     let srt = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("reading {file}: {e}"));
     assert!(srt.contains("Mayor Chen: ") && srt.contains("Speaker 2: ") && !srt.contains("Speaker 1"), "{srt}");
+    let last_cue = srt.trim_end().rsplit("\n\n").next().unwrap_or_default();
+    assert!(last_cue.contains("Guest: "), "the last turn is the guest's: {srt}");
 }
 
 #[test]

@@ -8,6 +8,7 @@ import {
   retime,
   setSegmentText,
   setSpeaker,
+  setSpeakerOfTurns,
   speakers,
   speakingTime,
   type Transcript,
@@ -77,6 +78,19 @@ describe('editing', () => {
     t = setSpeaker(t, 1, '  ');
     expect(speakers(t)).toEqual(['Kennedy']);
     expect(renameSpeaker(t, 'Kennedy', ' ')).toBe(t);
+  });
+
+  it('gives a stretch of turns to another speaker in one step, splitting or moving them', () => {
+    const three: Transcript = { ...sample(), segments: [...sample().segments, { ...sample().segments[1], start: 8.5, end: 11 }] };
+    expect(speakers(three)).toEqual(['S1', 'S2']);
+    const split = setSpeakerOfTurns(three, 2, 1, ' Guest ');
+    expect(split.segments.map((s) => s.speaker)).toEqual(['S1', 'Guest', 'Guest']);
+    expect(split.segments.map((s) => [s.start, s.end, s.text])).toEqual(three.segments.map((s) => [s.start, s.end, s.text]));
+    expect(split.segments[1].words).toEqual(three.segments[1].words);
+    const moved = setSpeakerOfTurns(split, 0, 0, 'Guest');
+    expect(speakers(moved)).toEqual(['Guest']);
+    expect(setSpeakerOfTurns(moved, 1, 1, '  ').segments[1].speaker).toBeNull();
+    expect(three.segments[1].speaker).toBe('S2'); // inputs are not mutated
   });
 
   it('merges a speaker renamed to another one and counts speaking time', () => {

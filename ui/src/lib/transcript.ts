@@ -80,6 +80,18 @@ export function setSpeaker(t: Transcript, index: number, speaker: string | null)
   );
 }
 
+/** Gives the turns `from` to `to` (either order) to `speaker`, in one step: a new name splits those turns off
+ * the speaker the diarization gave them, an existing name moves them to that speaker, an empty one clears them.
+ * Words, times and the number of turns stay as they are (the raw transcript pairs with them turn by turn). */
+export function setSpeakerOfTurns(t: Transcript, from: number, to: number, speaker: string | null): Transcript {
+  const name = speaker?.trim() || null;
+  const [lo, hi] = from <= to ? [from, to] : [to, from];
+  return cloneWith(
+    t,
+    t.segments.map((s, i) => (i >= lo && i <= hi ? { ...s, speaker: name } : s)),
+  );
+}
+
 /** Renames a speaker everywhere. */
 export function renameSpeaker(t: Transcript, from: string, to: string): Transcript {
   const name = to.trim();
