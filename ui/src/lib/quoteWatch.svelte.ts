@@ -57,10 +57,12 @@ export class QuoteWatch {
 
   async #run(mine: number) {
     const text = this.#text;
+    const article = this.articleId;
     this.checking = true;
     try {
-      const report = await api.quotesCheck(text, this.sourcesOnly ? this.articleId : null);
-      if (mine !== this.#generation) return;
+      const report = await api.quotesCheck(text, this.sourcesOnly ? article : null);
+      // A check that started before another article opened is not that article's.
+      if (mine !== this.#generation || article !== this.articleId) return;
       this.report = report;
       this.checkedText = text;
       this.failure = null;
