@@ -45,6 +45,9 @@ pub const TEST_PACKAGES: &[&str] = &[
     "strace",
     "qemu-user",
     "gcc-aarch64-linux-gnu",
+    // Only recommended by the cross compiler, so `--no-install-recommends` leaves it out: the aarch64 C
+    // library the kernel tests link against.
+    "libc6-dev-arm64-cross",
 ];
 
 fn installed(package: &str) -> bool {
