@@ -50,7 +50,9 @@ fn main() {
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => fuzz::run_fuzz(&args[1..]),
         Some("fetch-models") => fetch_models().map(|dir| println!("{}", dir.display())),
-        Some("portability") => fetch_models().and_then(|cache| portable::check(&root(), &cache)),
+        Some("portability") => {
+            fetch_models().and_then(|cache| portable::check(&root(), &cache, portable::Build::Release))
+        }
         Some("packages") => {
             // For .ci/run: every Debian package `test` needs, on one line.
             let all: Vec<&str> = system::TOOL_PACKAGES
@@ -183,7 +185,7 @@ fn test(e2e: bool) -> Result<()> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     testrun::cargo_test(&root, &program, &args, &envs)?;
-    portable::check(&root, &cache)?;
+    portable::check(&root, &cache, portable::Build::Test)?;
     neon::check(&root)?;
     eprintln!("\nAll tests passed.");
     Ok(())
