@@ -140,8 +140,16 @@ fn models_stay_warm_between_requests_and_a_device_change_unloads_them() {
     let again = app.ok("sentiment_analyze_segments", json!({ "segments": segments, "engineName": "lexicon" }));
     assert_eq!(first, again, "the warm model gives the same answer");
 
-    // Saving the same device keeps it; another thread count unloads it at once.
+    // The interface language is a setting; the window puts the menu in the language it resolved.
     let mut settings = app.ok("settings_get", json!({}));
+    assert_eq!(settings["language"], "system");
+    settings["language"] = json!("zh");
+    app.ok("settings_save", json!({ "settings": settings }));
+    assert_eq!(app.ok("settings_get", json!({}))["language"], "zh");
+    // (The mock runtime has no native menu to rebuild: the e2e suite switches it in the real app.)
+    assert_eq!(error_code(app.invoke("menu_language", json!({ "language": "system" }))), "invalid_input");
+
+    // Saving the same device keeps it; another thread count unloads it at once.
     app.ok("settings_save", json!({ "settings": settings }));
     assert_eq!(app.ok("models_warm", json!({})).as_array().map(Vec::len), Some(1));
     settings["threads"] = json!(1);

@@ -1,5 +1,5 @@
-use byline_core::Settings;
-use tauri::State;
+use byline_core::{Language, Settings};
+use tauri::{AppHandle, Runtime, State};
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
@@ -12,6 +12,16 @@ pub fn settings_get(state: State<'_, AppState>) -> CommandResult<Settings> {
 #[tauri::command]
 pub async fn settings_save(state: State<'_, AppState>, settings: Settings) -> CommandResult<()> {
     state.set_settings(settings)
+}
+
+/// Puts the native menu in the language the window chose (`en` or `zh`; the window resolves `system` from
+/// the webview's reading of the system language).
+#[tauri::command]
+pub fn menu_language<R: Runtime>(app: AppHandle<R>, language: Language) -> CommandResult<()> {
+    if language == Language::System {
+        return Err(byline_core::Error::InvalidInput("the menu needs a language: en or zh".into()).into());
+    }
+    crate::menu::set_language(&app, language).map_err(|e| CommandError::internal(format!("rebuilding the menu: {e}")))
 }
 
 /// Where inference runs with the current settings, and why when it is not where they ask (a GPU this build

@@ -165,6 +165,10 @@ export const api = {
   settingsSave(settings: Settings): Promise<null> {
     return call('settings_save', { settings });
   },
+  /** Puts the native menu in the interface's language. */
+  menuLanguage(language: 'en' | 'zh'): Promise<null> {
+    return call('menu_language', { language });
+  },
   modelsList(): Promise<ModelInfo[]> {
     return call('models_list');
   },

@@ -1,5 +1,6 @@
 // The drafting assistant's types (mirroring byline-draft) and the pure logic of its panel.
 
+import { messages, tr } from './i18n.svelte';
 import type {
   AssistantEvent,
   GenerateParams as GenerateParamsAll,
@@ -94,19 +95,49 @@ export function panelLanguage(articleLanguage: string | null | undefined): strin
   return articleLanguage?.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }
 
-const STOP_WORDS: Record<StopReason, string> = {
-  end_of_turn: 'finished',
-  stop_string: 'stopped at a stop string',
-  max_tokens: 'reached the length limit',
-  context_full: "filled the model's context",
-  cancelled: 'stopped',
-};
+const M = messages(
+  {
+    end_of_turn: 'finished',
+    stop_string: 'stopped at a stop string',
+    max_tokens: 'reached the length limit',
+    context_full: "filled the model's context",
+    cancelled: 'stopped',
+    tokens: (n: number) => `${n} tokens`,
+    rate: (r: string) => `${r} tok/s`,
+    firstText: (s: string) => `first text after ${s} s`,
+    start: 'Getting ready…',
+    loading: 'Loading the model…',
+    loadingModel: (model: string) => `Loading the model (${model})…`,
+    reading: 'Reading the prompt…',
+    readingProgress: (percent: number, total: number) => `Reading the prompt… ${percent}% of ${total} tokens`,
+  },
+  {
+    end_of_turn: '已完成',
+    stop_string: '在停止词处结束',
+    max_tokens: '已达长度上限',
+    context_full: '模型上下文已满',
+    cancelled: '已停止',
+    tokens: (n: number) => `${n} 个词元`,
+    rate: (r: string) => `${r} 词元/秒`,
+    firstText: (s: string) => `首字用时 ${s} 秒`,
+    start: '正在准备…',
+    loading: '正在加载模型…',
+    loadingModel: (model: string) => `正在加载模型（${model}）…`,
+    reading: '正在读取提示词…',
+    readingProgress: (percent: number, total: number) => `正在读取提示词…（共 ${total} 个词元，已完成 ${percent}%）`,
+  },
+);
+
+const STOP_REASONS: readonly StopReason[] = ['end_of_turn', 'stop_string', 'max_tokens', 'context_full', 'cancelled'];
 
 /** One status line after a run: why it ended and how fast it went. */
 export function runSummary(g: Generation): string {
-  const rate = g.gen_tok_s > 0 ? ` · ${g.gen_tok_s.toFixed(1)} tok/s` : '';
-  const first = g.first_token_ms != null ? ` · first text after ${(g.first_token_ms / 1000).toFixed(1)} s` : '';
-  return `${STOP_WORDS[g.stop_reason] ?? g.stop_reason} · ${g.generated_tokens} tokens${rate}${first}`;
+  const t = tr(M);
+  const why = STOP_REASONS.includes(g.stop_reason) ? t[g.stop_reason] : g.stop_reason;
+  const parts = [why, t.tokens(g.generated_tokens)];
+  if (g.gen_tok_s > 0) parts.push(t.rate(g.gen_tok_s.toFixed(1)));
+  if (g.first_token_ms != null) parts.push(t.firstText((g.first_token_ms / 1000).toFixed(1)));
+  return parts.join(' · ');
 }
 
 /** Output ready to go into the draft: trimmed, without a wrapping pair of quotes some models add. */
@@ -116,24 +147,29 @@ export function insertable(text: string): string {
   return quoted ? quoted[1] : t;
 }
 
-/** What the panel says while it waits for the first token; '' once text streams. */
+/** What the panel says while it waits for the first token; '' once text streams. Read when shown. */
 export const WAITING = {
-  start: 'Getting ready…',
-  loading: 'Loading the model…',
-  reading: 'Reading the prompt…',
+  get start(): string {
+    return tr(M).start;
+  },
+  get loading(): string {
+    return tr(M).loading;
+  },
+  get reading(): string {
+    return tr(M).reading;
+  },
 };
 
 export function waitingStatus(current: string, event: AssistantEvent): string {
+  const t = tr(M);
   switch (event.kind) {
     case 'loading':
-      return event.model ? `${WAITING.loading.slice(0, -1)} (${event.model})…` : WAITING.loading;
+      return event.model ? t.loadingModel(event.model) : t.loading;
     case 'reading':
-      return WAITING.reading;
+      return t.reading;
     case 'progress': {
       const total = event.total ?? 0;
-      return event.done < total
-        ? `${WAITING.reading} ${Math.floor((100 * event.done) / Math.max(total, 1))}% of ${total} tokens`
-        : WAITING.reading;
+      return event.done < total ? t.readingProgress(Math.floor((100 * event.done) / Math.max(total, 1)), total) : t.reading;
     }
     case 'token':
       return '';

@@ -1,14 +1,29 @@
 // Autosave controller: debounces edits, saves the latest value, and never
-// forgets a value that has not been saved. Free of Svelte and of Tauri so it
-// can be tested with a fake save function and a fake clock.
+// forgets a value that has not been saved. Free of Tauri, and of Svelte but for the interface language, so
+// it can be tested with a fake save function and a fake clock.
+import { messages, tr } from './i18n.svelte';
 
 export type SaveStatus = 'saved' | 'saving' | 'dirty' | 'failed';
 
-export const STATUS_LABEL: Record<SaveStatus, string> = {
-  saved: 'Saved',
-  saving: 'Saving…',
-  dirty: 'Unsaved changes',
-  failed: 'Save failed',
+const M = messages(
+  { saved: 'Saved', saving: 'Saving…', dirty: 'Unsaved changes', failed: 'Save failed' },
+  { saved: '已保存', saving: '正在保存…', dirty: '有未保存的修改', failed: '保存失败' },
+);
+
+/** The words for each status, in the current language (read at each access). */
+export const STATUS_LABEL: Readonly<Record<SaveStatus, string>> = {
+  get saved() {
+    return tr(M).saved;
+  },
+  get saving() {
+    return tr(M).saving;
+  },
+  get dirty() {
+    return tr(M).dirty;
+  },
+  get failed() {
+    return tr(M).failed;
+  },
 };
 
 const RETRY_BASE_MS = 2000;

@@ -1,5 +1,47 @@
 /** The device setting in the Models screen: the choices this build offers and what the status line says. */
+import { messages, tr } from './i18n.svelte';
 import type { DeviceReport, DeviceSetting } from './types';
+
+const M = messages(
+  {
+    auto: 'Automatic (a GPU if there is one)',
+    cpu: 'CPU',
+    cuda: 'NVIDIA GPU (CUDA)',
+    metal: 'Apple GPU (Metal)',
+    onCpu: (threads: number) => `Models run on the CPU with ${threads} thread${threads === 1 ? '' : 's'}.`,
+    onGpu: (gpu: string, threads: number) =>
+      `Models run on ${gpu}; work that stays on the CPU uses ${threads} thread${threads === 1 ? '' : 's'}.`,
+    appleGpu: 'the Apple GPU',
+    gpu: (name: string) => `GPU ${name}`,
+    /** The engine gives its reason in English; English shows it as it is. */
+    fallback: (line: string, why: string) => `${line} ${why}`,
+    notWhole: 'Threads must be a whole number (0 uses every core).',
+    tooMany: 'At most 256 threads.',
+  },
+  {
+    auto: '自动（有 GPU 时用 GPU）',
+    cpu: 'CPU',
+    cuda: 'NVIDIA GPU（CUDA）',
+    metal: 'Apple GPU（Metal）',
+    onCpu: (threads: number) => `模型在 CPU 上运行，使用 ${threads} 个线程。`,
+    onGpu: (gpu: string, threads: number) => `模型在 ${gpu} 上运行；仍在 CPU 上进行的部分使用 ${threads} 个线程。`,
+    appleGpu: 'Apple GPU',
+    gpu: (name: string) => `GPU ${name}`,
+    fallback: (line: string, why: string) => `${line}${zhFallback(why)}`,
+    notWhole: '线程数须为整数（0 表示使用全部核心）。',
+    tooMany: '线程数最多为 256。',
+  },
+);
+
+/** The engine's reasons for falling back to the CPU (byline-device), in Chinese; an unknown one in general words. */
+function zhFallback(why: string): string {
+  const cuda = /\bCUDA device (\d+) is unavailable/.exec(why);
+  if (cuda) return `CUDA 设备 ${cuda[1]} 不可用，已改用 CPU。`;
+  if (/\bno CUDA support\b/.test(why)) return '此版本不支持 CUDA，已改用 CPU。';
+  if (/\bno Metal support\b/.test(why)) return '此版本不支持 Metal，已改用 CPU。';
+  if (/\bMetal is unavailable\b/.test(why)) return 'Metal 不可用，已改用 CPU。';
+  return '所选设备不可用，已改用 CPU。';
+}
 
 export type DeviceOption = { value: DeviceSetting; label: string };
 
@@ -8,31 +50,29 @@ export type DeviceOption = { value: DeviceSetting; label: string };
  * is neither (a `cuda:1` written in the settings file stays selectable rather than silently replaced).
  */
 export function deviceOptions(compiled: string[], current: DeviceSetting): DeviceOption[] {
+  const t = tr(M);
   const options: DeviceOption[] = [
-    { value: 'auto', label: 'Automatic (a GPU if there is one)' },
-    { value: 'cpu', label: 'CPU' },
+    { value: 'auto', label: t.auto },
+    { value: 'cpu', label: t.cpu },
   ];
-  if (compiled.includes('cuda')) options.push({ value: 'cuda:0', label: 'NVIDIA GPU (CUDA)' });
-  if (compiled.includes('metal')) options.push({ value: 'metal', label: 'Apple GPU (Metal)' });
+  if (compiled.includes('cuda')) options.push({ value: 'cuda:0', label: t.cuda });
+  if (compiled.includes('metal')) options.push({ value: 'metal', label: t.metal });
   if (!options.some((o) => o.value === current)) options.push({ value: current, label: current });
   return options;
 }
 
 /** "Models run on the CPU with 4 threads.", with the reason when the setting's device is not the one in use. */
 export function deviceStatusLine(report: DeviceReport): string {
-  const threads = `${report.threads} thread${report.threads === 1 ? '' : 's'}`;
-  const where = report.name === 'metal' ? 'the Apple GPU' : `GPU ${report.name}`;
-  const line =
-    report.name === 'cpu'
-      ? `Models run on the CPU with ${threads}.`
-      : `Models run on ${where}; work that stays on the CPU uses ${threads}.`;
-  return report.fallback ? `${line} ${report.fallback}` : line;
+  const t = tr(M);
+  const where = report.name === 'metal' ? t.appleGpu : t.gpu(report.name);
+  const line = report.name === 'cpu' ? t.onCpu(report.threads) : t.onGpu(where, report.threads);
+  return report.fallback ? t.fallback(line, report.fallback) : line;
 }
 
 /** A thread count from the field: whole, 0 (all cores) to 256; anything else is refused with a reason. */
 export function parseThreads(text: string): number | string {
   const t = text.trim();
-  if (!/^\d+$/.test(t)) return 'Threads must be a whole number (0 uses every core).';
+  if (!/^\d+$/.test(t)) return tr(M).notWhole;
   const n = Number(t);
-  return n > 256 ? 'At most 256 threads.' : n;
+  return n > 256 ? tr(M).tooMany : n;
 }

@@ -1,10 +1,35 @@
 // State of the Models screen. It lives outside the component so downloads keep
 // running (and keep their progress) while the user is back in the editor.
 import { api, newJobId } from './api';
-import { DownloadTracker, isCancelled, verifyOutcome, type DownloadView, type VerifyOutcome } from './models';
+import { DownloadTracker, isCancelled, startingText, verifyOutcome, type DownloadView, type VerifyOutcome } from './models';
 import { explainError, type Explained } from './errors';
+import { messages, tr } from './i18n.svelte';
 import { notices } from './notices.svelte';
 import type { InstallManifest, ModelInfo, Progress, VerifyReport } from './types';
+
+// The toasts of downloads, verifications, deletions and imports (the error contexts are codes, see errors.ts).
+const M = messages(
+  {
+    downloaded: (name: string) => `Downloaded ${name}`,
+    downloadCancelled: 'Download cancelled',
+    verified: (name: string, outcome: string) => `${name}: ${outcome.toLowerCase()}`,
+    verifyCancelled: 'Verification cancelled',
+    deleted: (name: string) => `Deleted ${name}`,
+    importRunning: 'A model import is already running.',
+    imported: (name: string) => `Imported ${name}`,
+    importCancelled: 'Import cancelled',
+  },
+  {
+    downloaded: (name: string) => `已下载 ${name}`,
+    downloadCancelled: '已取消下载',
+    verified: (name: string, outcome: string) => `${name}：${outcome}`,
+    verifyCancelled: '已取消校验',
+    deleted: (name: string) => `已删除 ${name}`,
+    importRunning: '已有一个模型正在导入。',
+    imported: (name: string) => `已导入 ${name}`,
+    importCancelled: '已取消导入',
+  },
+);
 
 export type ModelDeps = {
   list: () => Promise<ModelInfo[]>;
@@ -80,7 +105,7 @@ export class ModelStore {
     const jobId = this.#deps.jobId();
     delete this.failed[id];
     const tracker = new DownloadTracker();
-    this.downloads[id] = { ...tracker.view, message: 'Starting…', jobId, cancelling: false };
+    this.downloads[id] = { ...tracker.view, message: startingText(), jobId, cancelling: false };
     const name = this.#name(id);
     try {
       await this.#deps.pull(id, jobId, (p) => {
@@ -90,10 +115,10 @@ export class ModelStore {
           this.downloads[id] = { ...tracker.view, jobId, cancelling: current.cancelling };
         }
       });
-      this.#deps.info(`Downloaded ${name}`);
+      this.#deps.info(tr(M).downloaded(name));
     } catch (err) {
       // The failure stays on the row (with Retry) rather than in a toast that the row would contradict.
-      if (isCancelled(err)) this.#deps.info('Download cancelled');
+      if (isCancelled(err)) this.#deps.info(tr(M).downloadCancelled);
       else this.failed[id] = explainError(err, 'download');
     } finally {
       if (this.downloads[id]?.jobId === jobId) delete this.downloads[id];
@@ -125,9 +150,9 @@ export class ModelStore {
     try {
       const outcome = verifyOutcome(await this.#deps.verify(id, jobId));
       this.verified[id] = outcome;
-      if (outcome.ok) this.#deps.info(`${this.#name(id)}: ${outcome.text.toLowerCase()}`);
+      if (outcome.ok) this.#deps.info(tr(M).verified(this.#name(id), outcome.text));
     } catch (err) {
-      if (isCancelled(err)) this.#deps.info('Verification cancelled');
+      if (isCancelled(err)) this.#deps.info(tr(M).verifyCancelled);
       else this.#deps.error(err, 'verify');
     } finally {
       if (this.verifying[id] === jobId) delete this.verifying[id];
@@ -151,7 +176,7 @@ export class ModelStore {
     try {
       await this.#deps.remove(id);
       delete this.verified[id];
-      this.#deps.info(`Deleted ${name}`);
+      this.#deps.info(tr(M).deleted(name));
     } catch (err) {
       this.#deps.error(err, 'model-remove');
     } finally {
@@ -162,16 +187,16 @@ export class ModelStore {
 
   async importFrom(path: string): Promise<void> {
     if (this.importing) {
-      this.#deps.info('A model import is already running.');
+      this.#deps.info(tr(M).importRunning);
       return;
     }
     const jobId = this.#deps.jobId();
     this.importing = { jobId, path, cancelling: false };
     try {
       const manifest = await this.#deps.importPath(path, jobId);
-      this.#deps.info(`Imported ${manifest.name ?? manifest.id}`);
+      this.#deps.info(tr(M).imported(manifest.name ?? manifest.id));
     } catch (err) {
-      if (isCancelled(err)) this.#deps.info('Import cancelled');
+      if (isCancelled(err)) this.#deps.info(tr(M).importCancelled);
       else this.#deps.error(err, 'model-import');
     } finally {
       if (this.importing?.jobId === jobId) this.importing = null;

@@ -1,28 +1,74 @@
 // Presentation logic of the Models screen, kept free of Svelte and Tauri so it
 // can be unit tested: grouping, sizes, the memory-fit hint and download progress.
+import { messages, tr } from './i18n.svelte';
 import type { ModelFormat, ModelInfo, Progress, Task, VerifyReport } from './types';
 
-export const TASKS: readonly { task: Task; label: string }[] = [
-  { task: 'llm', label: 'Writing' },
-  { task: 'whisper', label: 'Transcription' },
-  { task: 'embed', label: 'Related articles' },
-  { task: 'sentiment', label: 'Sentiment' },
-  { task: 'image', label: 'Images' },
-  { task: 'tts', label: 'Read aloud' },
-  { task: 'vad', label: 'Silence detection' },
-  { task: 'speakers', label: 'Speakers' },
-];
+const M = messages(
+  {
+    llm: 'Writing',
+    whisper: 'Transcription',
+    embed: 'Related articles',
+    sentiment: 'Sentiment',
+    image: 'Images',
+    tts: 'Read aloud',
+    vad: 'Silence detection',
+    speakers: 'Speakers',
+    other: 'Other',
+    fits: 'Fits in memory',
+    mayNotFit: 'May not fit in memory',
+    needs: (need: string, have: string) => `Needs ~${need} GB; this machine has ${have} GB`,
+    imported: 'imported',
+    pythonPackage: 'Python package',
+    of: (done: string, total: string) => `${done} of ${total}`,
+    starting: 'Starting…',
+    verified: (files: number) => `Verified: ${files} file${files === 1 ? '' : 's'} intact`,
+    problems: (problems: number, files: number) =>
+      `${problems} problem${problems === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`,
+    theFile: 'the file',
+  },
+  {
+    llm: '写作',
+    whisper: '转写',
+    embed: '相关文章',
+    sentiment: '情感',
+    image: '配图',
+    tts: '朗读',
+    vad: '静音检测',
+    speakers: '说话人',
+    other: '其他',
+    fits: '内存足够',
+    mayNotFit: '内存可能不足',
+    needs: (need: string, have: string) => `约需 ${need} GB 内存，本机只有 ${have} GB`,
+    imported: '本地导入',
+    pythonPackage: 'Python 包',
+    of: (done: string, total: string) => `${done} / ${total}`,
+    starting: '正在开始…',
+    verified: (files: number) => `校验通过：${files} 个文件完好`,
+    problems: (problems: number, files: number) => `${files} 个文件中发现 ${problems} 处问题`,
+    theFile: '文件',
+  },
+);
+
+/** The tasks in the order the Models screen groups them; `label` is in the current language. */
+export const TASKS: readonly { task: Task; label: string }[] = (
+  ['llm', 'whisper', 'embed', 'sentiment', 'image', 'tts', 'vad', 'speakers'] as const
+).map((task) => ({
+  task,
+  get label() {
+    return tr(M)[task];
+  },
+}));
 
 export type ModelGroup = { key: Task | 'other'; label: string; models: ModelInfo[] };
 
 export function taskLabel(task: Task | null): string {
-  return TASKS.find((t) => t.task === task)?.label ?? 'Other';
+  return TASKS.find((t) => t.task === task)?.label ?? tr(M).other;
 }
 
 /** Models by task in the order of TASKS, each group in list order; empty groups are left out. */
 export function groupByTask(models: readonly ModelInfo[]): ModelGroup[] {
   const groups: ModelGroup[] = [...TASKS.map((t) => ({ key: t.task, label: t.label, models: [] as ModelInfo[] }))];
-  const other: ModelGroup = { key: 'other', label: 'Other', models: [] };
+  const other: ModelGroup = { key: 'other', label: tr(M).other, models: [] };
   for (const m of models) {
     const task = m.status.task ?? m.entry?.task ?? m.manifest?.task ?? null;
     (groups.find((g) => g.key === task) ?? other).models.push(m);
@@ -70,12 +116,13 @@ export type FitHint = { kind: 'fits' | 'tight'; text: string };
 
 /** "Fits in memory", a warning with both numbers, or nothing when either side is unknown. */
 export function fitHint(info: ModelInfo): FitHint | null {
-  if (info.fits_in_ram === true) return { kind: 'fits', text: 'Fits in memory' };
+  const t = tr(M);
+  if (info.fits_in_ram === true) return { kind: 'fits', text: t.fits };
   if (info.fits_in_ram === false) {
     const need = info.status.ram_mb ?? info.entry?.ram_mb ?? null;
     const have = info.total_ram_mb;
-    if (need === null || have === null) return { kind: 'tight', text: 'May not fit in memory' };
-    return { kind: 'tight', text: `Needs ~${gbNumber(need)} GB; this machine has ${gbNumber(have)} GB` };
+    if (need === null || have === null) return { kind: 'tight', text: t.mayNotFit };
+    return { kind: 'tight', text: t.needs(gbNumber(need), gbNumber(have)) };
   }
   return null;
 }
@@ -115,7 +162,7 @@ export function sourceLabel(source: string | null | undefined): string {
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((s) => {
-      if (s === 'import') return 'imported';
+      if (s === 'import') return tr(M).imported;
       if (/^https?:\/\//i.test(s)) {
         try {
           return new URL(s.split(' ')[0]).host;
@@ -123,7 +170,7 @@ export function sourceLabel(source: string | null | undefined): string {
           return s;
         }
       }
-      if (s.startsWith('pypi ')) return 'Python package';
+      if (s.startsWith('pypi ')) return tr(M).pythonPackage;
       return s;
     });
   return [...new Set(parts)].join(', ');
@@ -153,11 +200,16 @@ export type DownloadView = {
 export function progressText(view: DownloadView): string {
   const parts: string[] = [];
   if (view.percent !== null) parts.push(`${view.percent}%`);
-  if (view.total !== null && view.total > 0) parts.push(`${formatBytes(view.done)} of ${formatBytes(view.total)}`);
+  if (view.total !== null && view.total > 0) parts.push(tr(M).of(formatBytes(view.done), formatBytes(view.total)));
   else if (view.done > 1) parts.push(formatBytes(view.done));
   const speed = formatSpeed(view.speed);
   if (speed) parts.push(speed);
-  return parts.length > 0 ? parts.join(' · ') : 'Starting…';
+  return parts.length > 0 ? parts.join(' · ') : tr(M).starting;
+}
+
+/** "Starting…": what a download shows before its first progress message. */
+export function startingText(): string {
+  return tr(M).starting;
 }
 
 type Sample = { at: number; done: number };
@@ -221,15 +273,21 @@ export function isCancelled(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'cancelled';
 }
 
+/** `problems` are the engine's own sentences (file names in them); `text` is in the current language. */
 export type VerifyOutcome = { ok: boolean; text: string; problems: string[] };
 
 export function verifyOutcome(reports: readonly VerifyReport[]): VerifyOutcome {
   const files = reports.reduce((n, r) => n + r.files_checked, 0);
   const problems = reports.flatMap((r) => r.problems);
-  const fileWord = `${files} file${files === 1 ? '' : 's'}`;
-  if (problems.length === 0) return { ok: true, text: `Verified: ${fileWord} intact`, problems };
-  const problemWord = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
-  return { ok: false, text: `${problemWord} in ${fileWord}`, problems };
+  const ok = problems.length === 0;
+  // A getter, so a result kept on screen follows a switch of language.
+  return {
+    ok,
+    get text() {
+      return ok ? tr(M).verified(files) : tr(M).problems(problems.length, files);
+    },
+    problems,
+  };
 }
 
 /** A progress message without raw addresses: a URL becomes the name of the file it fetches. */
@@ -237,9 +295,9 @@ export function plainProgressMessage(message: string): string {
   return message.replace(/https?:\/\/\S+/gi, (url) => {
     try {
       const name = new URL(url).pathname.split('/').filter((p) => p !== '').pop();
-      return name ? decodeURIComponent(name) : 'the file';
+      return name ? decodeURIComponent(name) : tr(M).theFile;
     } catch {
-      return 'the file';
+      return tr(M).theFile;
     }
   });
 }

@@ -2,7 +2,7 @@
 // dismisses them (a failed save must never go unnoticed), one per cause with a count. A notice that concerns
 // one screen or panel goes when the reporter leaves it.
 import { realTimer, type Timer } from './autosave';
-import { explainError } from './errors';
+import { contextKey, explainError } from './errors';
 
 export type Notice = {
   id: number;
@@ -23,7 +23,8 @@ export type Notice = {
 /** How long information stays on screen. */
 export const INFO_MS = 6000;
 
-/** The screen or panel each error context belongs to; contexts not listed are app-wide (saves, imports). */
+/** The screen or panel each error context belongs to (keys as contextKey writes them); contexts not listed
+ * are app-wide (saves, imports). */
 const CONTEXT_SCREENS: Record<string, string> = {
   models: 'models',
   download: 'models',
@@ -32,24 +33,34 @@ const CONTEXT_SCREENS: Record<string, string> = {
   'model-remove': 'models',
   transcription: 'transcripts',
   transcript: 'transcripts',
-  'saving the transcript': 'transcripts',
-  'related articles': 'related',
-  'related feedback': 'related',
+  'saving-the-transcript': 'transcripts',
+  'related-articles': 'related',
+  'related-feedback': 'related',
   sentiment: 'sentiment',
   quotes: 'quotes',
   comments: 'sentiment',
-  'comments import': 'sentiment',
+  'comments-import': 'sentiment',
   assistant: 'assistant',
-  'assistant history': 'assistant',
-  'saving the task': 'assistant',
-  'resetting the task': 'assistant',
+  'assistant-history': 'assistant',
+  'saving-the-task': 'assistant',
+  'resetting-the-task': 'assistant',
   recording: 'transcripts',
-  'image models': 'images',
-  'image gallery': 'images',
-  'image generation': 'images',
+  'image-models': 'images',
+  'image-gallery': 'images',
+  'image-generation': 'images',
   sources: 'assistant',
   revisions: 'revisions',
 };
+
+function screenOf(context: string | null): string | null {
+  if (!context) return null;
+  const key = contextKey(context);
+  return Object.hasOwn(CONTEXT_SCREENS, key) ? CONTEXT_SCREENS[key] : null;
+}
+
+function sameContext(a: string | null, b: string | null): boolean {
+  return a === b || (a !== null && b !== null && contextKey(a) === contextKey(b));
+}
 
 export class Notices {
   items = $state<Notice[]>([]);
@@ -66,21 +77,28 @@ export class Notices {
   error(err: unknown, context: string | null = null): void {
     const e = explainError(err, context);
     if (this.#log) console.error(context ?? 'error', e.code, e.details);
-    const same = this.items.find((n) => n.kind === 'error' && n.code === e.code && n.context === context);
+    const same = this.items.find((n) => n.kind === 'error' && n.code === e.code && sameContext(n.context, context));
     if (same) {
       same.count += 1;
       same.details = e.details;
       return;
     }
+    // The title and the sentence are read in the current language each time, so a toast that stays on
+    // screen follows a switch of language; the raw message stays as the engine wrote it.
+    const raw = { code: e.code, message: e.details };
     this.items.push({
       id: this.#nextId++,
       kind: 'error',
       code: e.code,
-      title: e.title,
-      message: e.sentence,
+      get title() {
+        return explainError(raw, context).title;
+      },
+      get message() {
+        return explainError(raw, context).sentence;
+      },
       details: e.details === e.sentence ? null : e.details,
       context,
-      screen: context ? (CONTEXT_SCREENS[context] ?? null) : null,
+      screen: screenOf(context),
       count: 1,
     });
   }
@@ -122,7 +140,7 @@ export class Notices {
   }
 
   clearErrors(context: string): void {
-    this.items = this.items.filter((n) => !(n.kind === 'error' && n.context === context));
+    this.items = this.items.filter((n) => !(n.kind === 'error' && sameContext(n.context, context)));
   }
 
   /** The reporter left a screen or closed a panel: what concerned only it goes too. */

@@ -1,3 +1,4 @@
+import { setLocale } from './i18n.svelte';
 import { describe, expect, it } from 'vitest';
 import {
   clock,
@@ -131,6 +132,21 @@ describe('quote marks in the editor', () => {
     const { quote, note } = quoteParts({ verdict: 'verbatim', heard, changes: [] });
     expect(quote).toBe('“we will build forty new homes”[^q3-625]');
     expect(note.startsWith('[^q3-625]: Mayor, mayor.wav, 1:02.5–1:05.0, SHA-256 ')).toBe(true);
+  });
+
+  it('writes the footnote in the language of the quote, not of the interface', () => {
+    setLocale('zh');
+    try {
+      expect(quoteParts({ verdict: 'verbatim', heard, changes: [] }).note).toContain('(transcript 3).');
+      const chinese = { ...heard, speaker: '市长', text: '我们将新建四十套住房' };
+      const { quote, note } = quoteParts({ verdict: 'verbatim', heard: chinese, changes: [] });
+      expect(quote).toBe('“我们将新建四十套住房”[^q3-625]');
+      expect(note).toMatch(/^\[\^q3-625\]: 市长.*mayor\.wav.*1:02\.5–1:05\.0.*SHA-256 (ab)+.*转写稿 3/);
+      setLocale('en');
+      expect(quoteParts({ verdict: 'verbatim', heard: chinese, changes: [] }).note).toBe(note);
+    } finally {
+      setLocale('en');
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 // The quote check's types and presentation, free of Svelte and Tauri so it can be unit tested.
 
 import type { Change, Heard, QuoteSearchHit as QuoteHit, QuotesReport, Verdict } from './bindings';
+import { messages, tr } from './i18n.svelte';
 export type { Change, Heard, QuoteCheck, QuotesReport, Verdict, QuoteSearchHit as QuoteHit } from './bindings';
 
 /** What narrows a quote-bank search: part of a speaker's name, one interview, transcribed from/to a day
@@ -13,23 +14,179 @@ export type QuoteBankFilter = {
   exact?: boolean;
 };
 
+const M = messages(
+  {
+    verbatim: 'Verbatim',
+    close: 'Close',
+    altered: 'Altered',
+    notFound: 'Not found',
+    replaced: (quoted: string, heard: string) => `“${quoted}” — said: “${heard}”`,
+    added: (quoted: string) => `“${quoted}” was not said`,
+    dropped: (heard: string) => `leaves out “${heard}”`,
+    who: (speaker: string) => `${speaker}, `,
+    footnote: (who: string, file: string, from: string, to: string, sha: string, transcript: number) =>
+      `${who}${file}, ${from}–${to}, SHA-256 ${sha} (transcript ${transcript}).`,
+    untitled: 'untitled',
+    heading: (title: string) => `# Quote check: ${title}`,
+    count: (n: number, verdict: string) => `${n} ${verdict.toLowerCase()}`,
+    countSep: ', ',
+    summary: (n: number, counts: string) => `${n} quotes: ${counts}.`,
+    item: (i: number, verdict: string, text: string) => `${i}. **${verdict}** — “${text}”`,
+    recorded: (place: string, sha: string) => `   - Recorded: ${place} (SHA-256 ${sha}…)`,
+    said: (text: string) => `   - Said: “${text}”`,
+    warning: (w: string) => `Warning: ${w}`,
+    // The quote check's reasons and warnings, as the engine words them (reasonParts reads them back).
+    reasonSep: '; ',
+    reasonNumber: (heard: string, quoted: string) => `the number ${heard} is quoted as ${quoted}`,
+    reasonQuotedAs: (heard: string, quoted: string) => `"${heard}" is quoted as "${quoted}"`,
+    reasonName: (quoted: string, heard: string) => `the name-like "${quoted}" was said as "${heard}"`,
+    reasonLeavesOut: (heard: string) => `the quote leaves out "${heard}"`,
+    reasonNotRecorded: (quoted: string) => `"${quoted}" is not in the recording`,
+    reasonVerbatim: 'word for word as recorded',
+    reasonClose: (n: number) =>
+      n === 1 ? 'as recorded but for one small difference' : `as recorded but for ${n} small differences`,
+    reasonAltered: (n: number) => (n === 1 ? 'found, but a word was changed' : `found, but ${n} words differ`),
+    reasonNoSources: 'no interviews are linked to this story to check against',
+    reasonNotInSources: "not in this story's interviews",
+    reasonNoTranscripts: 'there are no transcripts to check against',
+    reasonNotFound: 'not in any transcript',
+    warningUnclosed: (mark: string) => `the quotation mark ${mark} here is never closed in its paragraph`,
+  },
+  {
+    verbatim: '逐字相符',
+    close: '接近',
+    altered: '有改动',
+    notFound: '未找到',
+    replaced: (quoted: string, heard: string) => `“${quoted}”——原话是“${heard}”`,
+    added: (quoted: string) => `原话中没有“${quoted}”`,
+    dropped: (heard: string) => `漏掉了“${heard}”`,
+    who: (speaker: string) => `${speaker}，`,
+    footnote: (who: string, file: string, from: string, to: string, sha: string, transcript: number) =>
+      `${who}${file}，${from}–${to}，SHA-256 ${sha}（转写稿 ${transcript}）。`,
+    untitled: '未命名',
+    heading: (title: string) => `# 引语核查：${title}`,
+    count: (n: number, verdict: string) => `${verdict} ${n} 条`,
+    countSep: '，',
+    summary: (n: number, counts: string) => `共 ${n} 条引语：${counts}。`,
+    item: (i: number, verdict: string, text: string) => `${i}. **${verdict}**——“${text}”`,
+    recorded: (place: string, sha: string) => `   - 录音：${place}（SHA-256 ${sha}…）`,
+    said: (text: string) => `   - 原话：“${text}”`,
+    warning: (w: string) => `注意：${w}`,
+    reasonSep: '；',
+    reasonNumber: (heard: string, quoted: string) => `原话中的数字 ${heard} 被写成了 ${quoted}`,
+    reasonQuotedAs: (heard: string, quoted: string) => `原话“${heard}”被写成了“${quoted}”`,
+    reasonName: (quoted: string, heard: string) => `疑似名称的“${quoted}”在录音中是“${heard}”`,
+    reasonLeavesOut: (heard: string) => `引语漏掉了“${heard}”`,
+    reasonNotRecorded: (quoted: string) => `录音中没有“${quoted}”`,
+    reasonVerbatim: '与录音逐字相符',
+    reasonClose: (n: number) => `与录音基本一致，仅有 ${n} 处细微差异`,
+    reasonAltered: (n: number) => (n === 1 ? '找到了原话，但有一个词被改动' : `找到了原话，但有 ${n} 个词不同`),
+    reasonNoSources: '本篇报道还没有关联可供核对的采访',
+    reasonNotInSources: '本篇报道的采访中没有这句话',
+    reasonNoTranscripts: '还没有可供核对的转写稿',
+    reasonNotFound: '所有转写稿中都没有这句话',
+    warningUnclosed: (mark: string) => `此处的引号 ${mark} 在本段中没有闭合`,
+  },
+);
+
 export const VERDICT_LABEL: Record<Verdict, string> = {
-  verbatim: 'Verbatim',
-  close: 'Close',
-  altered: 'Altered',
-  not_found: 'Not found',
+  get verbatim() {
+    return tr(M).verbatim;
+  },
+  get close() {
+    return tr(M).close;
+  },
+  get altered() {
+    return tr(M).altered;
+  },
+  get not_found() {
+    return tr(M).notFound;
+  },
 };
+
+/** A run of a sentence the interface builds: its own words (`own: false`), or words it quotes from the draft,
+ * a recording or an article (`own: true`), which the view marks `translate="no"`. */
+export type Part = { text: string; own: boolean };
+
+/** `template` filled with `words`, cut into the template's runs and the words. */
+export function partsOf(template: (...words: string[]) => string, words: string[]): Part[] {
+  const filled = template(...words.map((_, i) => `\u0001${i}\u0002`));
+  return filled
+    .split(/\u0001(\d+)\u0002/)
+    .map((text, i) => (i % 2 === 1 ? { text: words[Number(text)], own: true } : { text, own: false }))
+    .filter((p) => p.text !== '');
+}
+
+/** The text of `parts`, run together. */
+export function joinParts(parts: Part[]): string {
+  return parts.map((p) => p.text).join('');
+}
+
+/** One change in words a reader understands, the quoted and heard words apart. */
+export function changeParts(c: Change): Part[] {
+  const t = tr(M);
+  switch (c.kind) {
+    case 'replaced':
+      return partsOf(t.replaced, [c.quoted, c.heard]);
+    case 'added':
+      return partsOf(t.added, [c.quoted]);
+    case 'dropped':
+      return partsOf(t.dropped, [c.heard]);
+  }
+}
 
 /** One change in words a reader understands. */
 export function describeChange(c: Change): string {
-  switch (c.kind) {
-    case 'replaced':
-      return `“${c.quoted}” — said: “${c.heard}”`;
-    case 'added':
-      return `“${c.quoted}” was not said`;
-    case 'dropped':
-      return `leaves out “${c.heard}”`;
+  return joinParts(changeParts(c));
+}
+
+/** One reason of the engine's, in the interface's language; null when it is not one the interface knows. */
+function reasonPart(reason: string): Part[] | null {
+  const t = tr(M);
+  const e = M.en;
+  let m: RegExpExecArray | null;
+  if ((m = /^the number (.+) is quoted as (.+)$/.exec(reason))) return partsOf(t.reasonNumber, [m[1], m[2]]);
+  if ((m = /^"(.+)" is quoted as "(.+)"$/.exec(reason))) return partsOf(t.reasonQuotedAs, [m[1], m[2]]);
+  if ((m = /^the name-like "(.+)" was said as "(.+)"$/.exec(reason))) return partsOf(t.reasonName, [m[1], m[2]]);
+  if ((m = /^the quote leaves out "(.+)"$/.exec(reason))) return partsOf(t.reasonLeavesOut, [m[1]]);
+  if ((m = /^"(.+)" is not in the recording$/.exec(reason))) return partsOf(t.reasonNotRecorded, [m[1]]);
+  if ((m = /^as recorded but for (one|\d+) small differences?$/.exec(reason)))
+    return [{ text: t.reasonClose(m[1] === 'one' ? 1 : Number(m[1])), own: false }];
+  if ((m = /^found, but (\d+) words differ$/.exec(reason))) return [{ text: t.reasonAltered(Number(m[1])), own: false }];
+  const fixed = {
+    [e.reasonVerbatim]: t.reasonVerbatim,
+    [e.reasonAltered(1)]: t.reasonAltered(1),
+    [e.reasonNoSources]: t.reasonNoSources,
+    [e.reasonNotInSources]: t.reasonNotInSources,
+    [e.reasonNoTranscripts]: t.reasonNoTranscripts,
+    [e.reasonNotFound]: t.reasonNotFound,
+  }[reason];
+  return fixed === undefined ? null : [{ text: fixed, own: false }];
+}
+
+/** Why a quote got its verdict (the engine says it in English, several reasons joined by "; "), in the
+ * interface's language, with the quoted and heard words apart. A reason the interface does not know stays as
+ * the engine wrote it. */
+export function reasonParts(reason: string): Part[] {
+  const out: Part[] = [];
+  for (const [i, one] of reason.split(M.en.reasonSep).entries()) {
+    const parts = reasonPart(one);
+    if (!parts) return [{ text: reason, own: false }];
+    if (i > 0) out.push({ text: tr(M).reasonSep, own: false });
+    out.push(...parts);
   }
+  return out;
+}
+
+/** Why a quote got its verdict, in the interface's language. */
+export function reasonText(reason: string): string {
+  return joinParts(reasonParts(reason));
+}
+
+/** A warning of the quote check (the engine says it in English), in the interface's language. */
+export function warningText(warning: string): string {
+  const m = /^the quotation mark (\S+) here is never closed in its paragraph$/.exec(warning);
+  return m ? tr(M).warningUnclosed(m[1]) : warning;
 }
 
 /** `1:02.5` */
@@ -45,21 +202,21 @@ function fileName(path: string): string {
 
 /** Where a quote was said: speaker, recording, time range. */
 export function place(h: Heard): string {
-  const who = h.speaker ? `${h.speaker}, ` : '';
+  const who = h.speaker ? tr(M).who(h.speaker) : '';
   return `${who}${fileName(h.recording)} ${clock(h.start)}–${clock(h.end)}`;
 }
 
 /** A quote-bank result for the draft in two parts: the words as said with a footnote mark (`quote`, for
  * where the reporter puts it), and the footnote with their provenance (`note`: recording, time range,
- * SHA-256 of the recording, transcript), which exports keep. */
+ * SHA-256 of the recording, transcript), which exports keep; in Chinese when the quote is. */
 export function quoteParts(hit: QuoteHit): { quote: string; note: string } {
   const h = hit.heard;
   const label = `q${h.transcript_id}-${Math.round(h.start * 10)}`;
-  const who = h.speaker ? `${h.speaker}, ` : '';
-  return {
-    quote: `“${h.text}”[^${label}]`,
-    note: `[^${label}]: ${who}${fileName(h.recording)}, ${clock(h.start)}–${clock(h.end)}, SHA-256 ${h.sha256} (transcript ${h.transcript_id}).`,
-  };
+  // The footnote goes into the story, so it is written in the quote's language, whatever the interface's.
+  const words = /[\u3400-\u9fff]/.test(h.text) ? M.zh : M.en;
+  const who = h.speaker ? words.who(h.speaker) : '';
+  const footnote = words.footnote(who, fileName(h.recording), clock(h.start), clock(h.end), h.sha256, h.transcript_id);
+  return { quote: `“${h.text}”[^${label}]`, note: `[^${label}]: ${footnote}` };
 }
 
 /** A quote-bank result as one Markdown block: the words, then their provenance footnote. */
@@ -139,26 +296,35 @@ export function markAt(marks: QuoteMark[], offset: number): QuoteMark | null {
 
 /** The report an editor reads before filing, as Markdown. */
 export function reportMarkdown(title: string, report: QuotesReport): string {
-  const lines = [`# Quote check: ${title || 'untitled'}`, ''];
+  const t = tr(M);
+  const lines = [t.heading(title || t.untitled), ''];
   const counts = (['verbatim', 'close', 'altered', 'not_found'] as Verdict[])
-    .map((v) => `${report.quotes.filter((q) => q.verdict === v).length} ${VERDICT_LABEL[v].toLowerCase()}`)
-    .join(', ');
-  lines.push(`${report.quotes.length} quotes: ${counts}.`, '');
+    .map((v) => t.count(report.quotes.filter((q) => q.verdict === v).length, VERDICT_LABEL[v]))
+    .join(t.countSep);
+  lines.push(t.summary(report.quotes.length, counts), '');
   report.quotes.forEach((q, i) => {
-    lines.push(`${i + 1}. **${VERDICT_LABEL[q.verdict]}** — “${q.quote.text.trim()}”`);
+    lines.push(t.item(i + 1, VERDICT_LABEL[q.verdict], q.quote.text.trim()));
     if (q.heard) {
-      lines.push(`   - Recorded: ${place(q.heard)} (SHA-256 ${q.heard.sha256.slice(0, 16)}…)`);
-      if (q.verdict !== 'verbatim') lines.push(`   - Said: “${q.heard.text}”`);
+      lines.push(t.recorded(place(q.heard), q.heard.sha256.slice(0, 16)));
+      if (q.verdict !== 'verbatim') lines.push(t.said(q.heard.text));
     }
     for (const c of q.changes) lines.push(`   - ${describeChange(c)}`);
-    lines.push(`   - ${q.reason}`);
+    lines.push(`   - ${reasonText(q.reason)}`);
   });
-  for (const [, w] of report.warnings) lines.push('', `Warning: ${w}`);
+  for (const [, w] of report.warnings) lines.push('', t.warning(warningText(w)));
   return lines.join('\n') + '\n';
 }
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+}
+
+/** `<name attr="value"…>inner</name>`, the values escaped; `inner` is markup already. */
+function element(name: string, attrs: Record<string, string | number>, inner: string): string {
+  const list = Object.entries(attrs)
+    .map(([key, value]) => ` ${key}="${escapeHtml(String(value))}"`)
+    .join('');
+  return `<${name}${list}>${inner}</${name}>`;
 }
 
 /** The layer drawn under the editor's text: the same text, invisible, with each checked quote in a `<mark>`
@@ -169,7 +335,11 @@ export function underlayHtml(text: string, marks: QuoteMark[]): string {
     markRuns(text, marks)
       .map((r) =>
         r.mark
-          ? `<mark class="q ${r.mark.verdict}" data-testid="quote-mark" data-verdict="${r.mark.verdict}" data-index="${r.mark.index}">${escapeHtml(r.text)}</mark>`
+          ? element(
+              'mark',
+              { class: `q ${r.mark.verdict}`, 'data-testid': 'quote-mark', 'data-verdict': r.mark.verdict, 'data-index': r.mark.index },
+              escapeHtml(r.text),
+            )
           : escapeHtml(r.text),
       )
       .join('') + ' '

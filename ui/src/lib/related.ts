@@ -3,6 +3,34 @@
 
 import type { Explanation, Feedback as FeedbackAction, RankOptions as RankOptionsAll, Suggestion } from './bindings';
 export type { Explanation, IndexStats, RelatedResult, Suggestion, Feedback as FeedbackAction } from './bindings';
+import { messages, tr } from './i18n.svelte';
+import { joinParts, partsOf, type Part } from './quotes';
+
+const M = messages(
+  {
+    bothMention: (words: string) => `Both mention ${words}`,
+    listSep: ', ',
+    similarPassage: (percent: number) => `Similar passage (${percent}% match)`,
+    article: (id: number) => `Article ${id}`,
+    // The engine's notes, as it words them (noteParts reads them back).
+    noteNotIndexed: 'this article is not indexed yet; its text was embedded just for this query',
+    noteFirstPassages: (max: number) => `only the first ${max} passages of the text were compared`,
+    noteEmpty: 'the text is empty',
+    noteUnknownScript: (model: string) => `${model} cannot read this text (unknown script); only keyword matching was used`,
+    noteNoIndex: (model: string) => `no articles are indexed with ${model} yet; run the index`,
+  },
+  {
+    bothMention: (words: string) => `两篇都提到：${words}`,
+    listSep: '、',
+    similarPassage: (percent: number) => `段落相似（匹配度 ${percent}%）`,
+    article: (id: number) => `文章 ${id}`,
+    noteNotIndexed: '这篇文章还没有编入索引，本次查询临时分析了它的正文',
+    noteFirstPassages: (max: number) => `只比较了正文的前 ${max} 个段落`,
+    noteEmpty: '正文为空',
+    noteUnknownScript: (model: string) => `${model} 无法识别这段文字的书写系统，只用了关键词匹配`,
+    noteNoIndex: (model: string) => `还没有文章用 ${model} 编入索引，请更新索引`,
+  },
+);
 
 /** Sent to the related-articles commands; what is left out takes the engine's default. */
 export type RankOptions = Partial<RankOptionsAll>;
@@ -28,19 +56,49 @@ export function applyFeedback(list: Suggestion[], id: number, action: FeedbackAc
   return [...updated.filter((s) => s.pinned), ...rest];
 }
 
+/** Why a suggestion is related, the shared words apart (they are the articles' words). */
+export function whyParts(e: Explanation | null, max = 5): Part[] {
+  if (!e) return [];
+  const t = tr(M);
+  const shared = [...e.shared_entities, ...e.shared_terms.filter((w) => !e.shared_entities.includes(w))];
+  if (shared.length > 0) return partsOf(t.bothMention, [shared.slice(0, max).join(t.listSep)]);
+  if (e.passage_similarity !== null) return [{ text: t.similarPassage(Math.round(e.passage_similarity * 100)), own: false }];
+  return [];
+}
+
 /** One short line saying why a suggestion is related. */
 export function whyLine(e: Explanation | null, max = 5): string {
-  if (!e) return '';
-  const shared = [...e.shared_entities, ...e.shared_terms.filter((t) => !e.shared_entities.includes(t))];
-  if (shared.length > 0) return `Both mention ${shared.slice(0, max).join(', ')}`;
-  if (e.passage_similarity !== null) return `Similar passage (${Math.round(e.passage_similarity * 100)}% match)`;
-  return '';
+  return joinParts(whyParts(e, max));
 }
+
+/** The name of an article without a title. */
+export function untitledArticle(id: number): string {
+  return tr(M).article(id);
+}
+
+/** The scheme of the addresses of library articles. */
+const ARTICLE_SCHEME = 'byline:';
 
 /** A Markdown link to a library article; the editor resolves `byline://article/ID`. */
 export function articleLink(s: Pick<Suggestion, 'id' | 'title'>): string {
-  const title = (s.title.trim() || `Article ${s.id}`).replace(/([[\]\\])/g, '\\$1');
-  return `[${title}](byline://article/${s.id})`;
+  const title = (s.title.trim() || untitledArticle(s.id)).replace(/([[\]\\])/g, '\\$1');
+  return `[${title}](${ARTICLE_SCHEME}//article/${s.id})`;
+}
+
+/** A note of the engine's on a query (it says them in English) in the interface's language, a model's name
+ * apart. A note the interface does not know stays as the engine wrote it. */
+export function noteParts(note: string): Part[] {
+  const t = tr(M);
+  const e = M.en;
+  let m: RegExpExecArray | null;
+  if ((m = /^only the first (\d+) passages of the text were compared$/.exec(note)))
+    return [{ text: t.noteFirstPassages(Number(m[1])), own: false }];
+  if ((m = /^(.+) cannot read this text \(unknown script\); only keyword matching was used$/.exec(note)))
+    return partsOf(t.noteUnknownScript, [m[1]]);
+  if ((m = /^no articles are indexed with (.+) yet; run the index$/.exec(note))) return partsOf(t.noteNoIndex, [m[1]]);
+  if (note === e.noteNotIndexed) return [{ text: t.noteNotIndexed, own: false }];
+  if (note === e.noteEmpty) return [{ text: t.noteEmpty, own: false }];
+  return [{ text: note, own: false }];
 }
 
 /** The article id of a `byline://article/ID` link, or null for any other address. */

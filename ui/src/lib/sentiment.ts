@@ -1,7 +1,8 @@
 // Sentiment panel logic: the Rust result shapes, highlight segments for the draft, and the
 // comments-over-time chart geometry. Pure functions, tested in sentiment.test.ts.
 
-import type { Bucket, BucketSize, Distribution, DraftSentiment, Label, SentenceScore, TextSentiment } from './bindings';
+import type { Bucket, BucketSize, Distribution, DraftSentiment, Engine, Label, SentenceScore, TextSentiment } from './bindings';
+import { localeTag, messages, tr } from './i18n.svelte';
 export type {
   Aggregate,
   Bucket,
@@ -114,16 +115,117 @@ export function bucketLabel(start: string, size: BucketSize): string {
   return size === 'hour' ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
 }
 
+const M = messages(
+  {
+    positive: 'positive',
+    neutral: 'neutral',
+    negative: 'negative',
+    lexicon: 'lexicon',
+    chinese: 'chinese',
+    model: 'model',
+    negativeRange: '−1 to −0.05',
+    neutralRange: '−0.05 to +0.05',
+    positiveRange: '+0.05 to +1',
+    negativeMeaning: 'negative: critical, alarming or sad wording',
+    neutralMeaning: 'neutral: factual wording',
+    positiveMeaning: 'positive: approving or upbeat wording',
+    scoreMeaning: (score: string, label: string) =>
+      `${score} is ${label} (scores run from −1, very negative, to +1, very positive).`,
+    language: (code: string) => code,
+  },
+  {
+    positive: '正面',
+    neutral: '中性',
+    negative: '负面',
+    lexicon: '词典',
+    chinese: '中文',
+    model: '模型',
+    negativeRange: '−1 至 −0.05',
+    neutralRange: '−0.05 至 +0.05',
+    positiveRange: '+0.05 至 +1',
+    negativeMeaning: '负面：措辞带有批评、警示或悲伤色彩',
+    neutralMeaning: '中性：措辞客观，陈述事实',
+    positiveMeaning: '正面：措辞带有赞许或积极色彩',
+    scoreMeaning: (score: string, label: string) =>
+      `${score} 属于${label}（分值从 −1 到 +1，−1 为非常负面，+1 为非常正面）。`,
+    language: (code: string) => languageName(code),
+  },
+);
+
+/** A language code ("en", "zh") as the interface's language names it; the code itself when it has no name. */
+function languageName(code: string): string {
+  try {
+    return new Intl.DisplayNames([localeTag()], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** A label ("positive") as the interface says it. */
+export const LABEL_NAME: Record<Label, string> = {
+  get positive() {
+    return tr(M).positive;
+  },
+  get neutral() {
+    return tr(M).neutral;
+  },
+  get negative() {
+    return tr(M).negative;
+  },
+};
+
+/** The engine that scored a sentence, as the interface says it. */
+export const ENGINE_NAME: Record<Engine, string> = {
+  get lexicon() {
+    return tr(M).lexicon;
+  },
+  get chinese() {
+    return tr(M).chinese;
+  },
+  get model() {
+    return tr(M).model;
+  },
+};
+
+/** The language a sentence was scored as (an ISO 639-1 code from the engine), as the interface says it. */
+export function languageLabel(code: string): string {
+  return tr(M).language(code);
+}
+
 /** What the scores mean, for the legend under them. */
 export const TONE_LEGEND: { label: Label; range: string; meaning: string }[] = [
-  { label: 'negative', range: '−1 to −0.05', meaning: 'negative: critical, alarming or sad wording' },
-  { label: 'neutral', range: '−0.05 to +0.05', meaning: 'neutral: factual wording' },
-  { label: 'positive', range: '+0.05 to +1', meaning: 'positive: approving or upbeat wording' },
+  {
+    label: 'negative',
+    get range() {
+      return tr(M).negativeRange;
+    },
+    get meaning() {
+      return tr(M).negativeMeaning;
+    },
+  },
+  {
+    label: 'neutral',
+    get range() {
+      return tr(M).neutralRange;
+    },
+    get meaning() {
+      return tr(M).neutralMeaning;
+    },
+  },
+  {
+    label: 'positive',
+    get range() {
+      return tr(M).positiveRange;
+    },
+    get meaning() {
+      return tr(M).positiveMeaning;
+    },
+  },
 ];
 
 /** One sentence for a score: "+0.42 is positive (scores run from −1, very negative, to +1, very positive)." */
 export function scoreMeaning(score: number): string {
-  return `${formatScore(score)} is ${labelOf(score)} (scores run from −1, very negative, to +1, very positive).`;
+  return tr(M).scoreMeaning(formatScore(score), LABEL_NAME[labelOf(score)]);
 }
 
 /** What the Draft tab shows. A failed run clears the old score: a score for other text would mislead. */

@@ -1,6 +1,7 @@
 // Read-aloud: voice settings, playback state and what the bar shows. Pure logic, tested in speech.test.ts.
 
 import type { EspeakVoiceInfo as Voice, SpeechEvent, VoiceOptions } from './bindings';
+import { messages, tr } from './i18n.svelte';
 export type { AudioVersion, SpeechEvent, VoiceOptions, EspeakVoiceInfo as Voice } from './bindings';
 
 export const DEFAULT_VOICE: VoiceOptions = { voice: 'en-us', chinese_voice: 'cmn', rate: 175, pitch: 50, speed: 1 };
@@ -80,6 +81,8 @@ export function matchVoice(choice: string, offered: Voice[]): string {
   return hit?.id ?? offered[0]?.id ?? choice;
 }
 
+const M = messages({ untitled: 'Untitled' }, { untitled: '未命名' });
+
 /** A file name for an article's audio version. */
 export function audioFileName(title: string, format: 'ogg' | 'wav'): string {
   const base =
@@ -88,6 +91,6 @@ export function audioFileName(title: string, format: 'ogg' | 'wav'): string {
       .replace(/[\\/:*?"<>|]+/g, ' ')
       .replace(/\s+/g, ' ')
       .trim()
-      .slice(0, 80) || 'Untitled';
+      .slice(0, 80) || tr(M).untitled;
   return `${base}.${format}`;
 }

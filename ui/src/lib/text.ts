@@ -1,5 +1,29 @@
 // Word and character counts that are fair to Chinese and Japanese text, where
 // words are not separated by spaces: each CJK ideograph or kana counts as one.
+import { formatNumber, messages, tr } from './i18n.svelte';
+
+/** The units `plural` counts in. */
+export type Unit = 'word' | 'character' | 'char';
+
+const M = messages(
+  {
+    word: (n: string, one: boolean) => `${n} ${one ? 'word' : 'words'}`,
+    character: (n: string, one: boolean) => `${n} ${one ? 'character' : 'characters'}`,
+    char: (n: string, one: boolean) => `${n} ${one ? 'char' : 'chars'}`,
+    /** The length of a Chinese or Japanese text, every character but spaces counted. */
+    cjkLength: (n: string, one: boolean) => `${n} ${one ? 'character' : 'characters'}`,
+    sameSize: 'same size',
+    untitled: 'untitled',
+  },
+  {
+    word: (n: string) => `${n} 个词`,
+    character: (n: string) => `${n} 个字符`,
+    char: (n: string) => `${n} 个字符`,
+    cjkLength: (n: string) => `${n} 字`,
+    sameSize: '字数不变',
+    untitled: '未命名',
+  },
+);
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/gu;
 // A word: letters, digits and combining marks, optionally joined by an
@@ -27,7 +51,10 @@ export function isMostlyCjk(text: string): boolean {
  * every character but spaces and line breaks, as Chinese newsrooms count).
  */
 export function lengthLabel(text: string): string {
-  if (isMostlyCjk(text)) return plural(Array.from(text.replace(/\s+/gu, '')).length, 'character');
+  if (isMostlyCjk(text)) {
+    const n = Array.from(text.replace(/\s+/gu, '')).length;
+    return tr(M).cjkLength(formatNumber(n), n === 1);
+  }
   return plural(countText(text).words, 'word');
 }
 
@@ -56,17 +83,17 @@ export function excerpt(text: string, maxChars = 80): string {
   return `${trimmed.trimEnd()}…`;
 }
 
-/** "+12 chars" / "−3 chars" / "same size". */
+/** "+12 chars" / "−3 chars" / "same size" (in Chinese "+12 字" / "字数不变"). */
 export function sizeDelta(from: string, to: string): string {
   const d = countCharacters(to) - countCharacters(from);
-  if (d === 0) return 'same size';
+  if (d === 0) return tr(M).sameSize;
   const sign = d > 0 ? '+' : '−';
-  const n = Math.abs(d);
-  return `${sign}${n} char${n === 1 ? '' : 's'}`;
+  return `${sign}${plural(Math.abs(d), 'char')}`;
 }
 
-export function plural(n: number, word: string): string {
-  return `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+/** "1,234 words", "1 character": the number as the current language writes it, with its unit. */
+export function plural(n: number, unit: Unit): string {
+  return tr(M)[unit](formatNumber(n), n === 1);
 }
 
 /** A file name for export from an article title, keeping CJK letters. */
@@ -78,7 +105,7 @@ export function fileNameFor(title: string, ext: string): string {
     .trim()
     .replace(/^\.+/, '');
   const short = Array.from(base).slice(0, 80).join('').trim();
-  return `${short || 'untitled'}.${ext}`;
+  return `${short || tr(M).untitled}.${ext}`;
 }
 
 /** Keeps the end of a long path (the file name matters most): "…/feeds/wire.jsonl". */

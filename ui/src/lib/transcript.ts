@@ -2,6 +2,7 @@
 // the playing word, and quotes for the draft. Pure functions over the Rust `Transcript` shape.
 
 import type { Segment, Transcript, Word } from './bindings';
+import { messages, tr } from './i18n.svelte';
 export type {
   InputDevice,
   Meter as LevelEvent,
@@ -165,4 +166,109 @@ export function quoteForDraft(t: Transcript, from: number, to: number): { text: 
   const who = segs[0].speaker ? `${segs[0].speaker}, ` : '';
   const start = segs[0].start;
   return { text, start, markdown: `> “${text}”\n> — ${who}${formatTime(start)}` };
+}
+
+// The engine writes its progress and its notes on a transcript in English (the notes are stored with it).
+// Those it is known to write are put into the interface's language here; any other is shown as written.
+
+const M = messages(
+  {
+    audioDone: (done: string) => `${done} s of audio done`,
+    audioDoneLeft: (done: string, left: string) => `${done} s of audio done, about ${left} s left`,
+    endsEarly: (s: string) => `the file ends early (cut off after ${s} s); the rest is lost`,
+    damagedPackets: (n: string) => `${n} damaged audio packets were skipped`,
+    vadFailed: (why: string) => `pauses were decoded too: the voice-activity model failed (${why})`,
+    vadMissing: (command: string) => `pauses were decoded too: the voice-activity model is not installed (${command})`,
+    speakerModelFailed: (why: string, command: string) =>
+      `speakers were told apart without the speaker model, which is much less reliable: it failed to load (${why}); ${command} installs it again`,
+    speakerModelMissing: (command: string) =>
+      `speakers were told apart without the speaker model, which is much less reliable: it is not installed (${command})`,
+    repetitionRetried: (s: string) => `repetition at ${s} s: decoded again at a higher temperature`,
+    repetitionRemoved: (s: string) => `repetition at ${s} s: repeated words removed`,
+    pausesSkipped: (quiet: string, all: string) => `pauses skipped: ${quiet} s of ${all} s held no speech (voice-activity detection)`,
+    noSpeech: 'no speech was detected',
+    recognised: (pairs: string[]) => `voices recognised from earlier recordings: ${pairs.join(', ')}`,
+    recognisedPair: (from: string, to: string) => `${from} is ${to}`,
+    toldApart: (n: string, method: string) => `${n} ${n === '1' ? 'speaker' : 'speakers'} told apart (${method})`,
+    byChannel: 'one voice per channel of the recording',
+    byCampp: 'CAM++ speaker embeddings',
+    bySpectrum: 'spectral statistics (no speaker model installed)',
+  },
+  {
+    audioDone: (done: string) => `已处理 ${done} 秒音频`,
+    audioDoneLeft: (done: string, left: string) => `已处理 ${done} 秒音频，约剩 ${left} 秒`,
+    endsEarly: (s: string) => `文件提前结束（在 ${s} 秒处中断），之后的内容已丢失`,
+    damagedPackets: (n: string) => `跳过了 ${n} 个损坏的音频包`,
+    vadFailed: (why: string) => `未能跳过停顿：语音活动检测模型出错（${why}）`,
+    vadMissing: (command: string) => `未能跳过停顿：未安装语音活动检测模型（${command}）`,
+    speakerModelFailed: (why: string, command: string) =>
+      `区分说话人时没有用到说话人模型，准确度低得多：模型加载失败（${why}），运行 ${command} 可重新安装`,
+    speakerModelMissing: (command: string) =>
+      `区分说话人时没有用到说话人模型，准确度低得多：模型未安装（${command}）`,
+    repetitionRetried: (s: string) => `${s} 秒处出现重复：已用更高的温度重新解码`,
+    repetitionRemoved: (s: string) => `${s} 秒处出现重复：已删去重复的词`,
+    pausesSkipped: (quiet: string, all: string) => `已跳过停顿：${all} 秒中有 ${quiet} 秒没有语音（语音活动检测）`,
+    noSpeech: '未检测到语音',
+    recognised: (pairs: string[]) => `根据以往录音认出的声音：${pairs.join('，')}`,
+    recognisedPair: (from: string, to: string) => `${from} 即 ${to}`,
+    toldApart: (n: string, method: string) => `区分出 ${n} 位说话人（${method}）`,
+    byChannel: '按声道区分，每个声道一人',
+    byCampp: 'CAM++ 声纹特征',
+    bySpectrum: '频谱统计，未安装说话人模型',
+  },
+);
+
+const AUDIO_DONE = /^(\d+(?:\.\d+)?) s of audio done(?:, about (\d+(?:\.\d+)?) s left)?$/;
+
+/** A progress message of the transcription in the interface's language. */
+export function progressText(message: string): string {
+  const m = AUDIO_DONE.exec(message);
+  if (!m) return message;
+  return m[2] === undefined ? tr(M).audioDone(m[1]) : tr(M).audioDoneLeft(m[1], m[2]);
+}
+
+type Words = (typeof M)['en'];
+
+/** How the engine told the speakers apart, as `toldApart` names it. */
+function method(t: Words, how: string): string {
+  if (/^one voice per channel/.test(how)) return t.byChannel;
+  if (/^CAM\+\+ speaker embeddings$/.test(how)) return t.byCampp;
+  if (/^spectral statistics/.test(how)) return t.bySpectrum;
+  return how;
+}
+
+const NOTES: [RegExp, (t: Words, m: RegExpExecArray) => string][] = [
+  [/^the file ends early \(cut off after (\S+) s\); the rest is lost$/, (t, m) => t.endsEarly(m[1])],
+  [/^(\d+) damaged audio packets were skipped$/, (t, m) => t.damagedPackets(m[1])],
+  [/^pauses were decoded too: the voice-activity model failed \((.*)\)$/s, (t, m) => t.vadFailed(m[1])],
+  [/^pauses were decoded too: the voice-activity model is not installed \((`[^`]*`)\)$/, (t, m) => t.vadMissing(m[1])],
+  [
+    /^speakers were told apart without the speaker model, which is much less reliable: it failed to load \((.*)\); (`[^`]*`) installs it again$/s,
+    (t, m) => t.speakerModelFailed(m[1], m[2]),
+  ],
+  [
+    /^speakers were told apart without the speaker model, which is much less reliable: it is not installed \((`[^`]*`)\)$/,
+    (t, m) => t.speakerModelMissing(m[1]),
+  ],
+  [/^repetition at (\S+) s: decoded again at a higher temperature$/, (t, m) => t.repetitionRetried(m[1])],
+  [/^repetition at (\S+) s: repeated words removed$/, (t, m) => t.repetitionRemoved(m[1])],
+  [/^pauses skipped: (\S+) s of (\S+) s held no speech \(voice-activity detection\)$/, (t, m) => t.pausesSkipped(m[1], m[2])],
+  [/^no speech was detected$/, (t) => t.noSpeech],
+  [
+    /^voices recognised from earlier recordings: (.*)$/s,
+    (t, m) => t.recognised(m[1].split(', ').map((pair) => {
+      const at = pair.indexOf(' is ');
+      return at < 0 ? pair : t.recognisedPair(pair.slice(0, at), pair.slice(at + 4));
+    })),
+  ],
+  [/^(\d+) speakers? told apart \((.*)\)$/s, (t, m) => t.toldApart(m[1], method(t, m[2]))],
+];
+
+/** A note the engine left on a transcript ("no speech was detected") in the interface's language. */
+export function noteText(note: string): string {
+  for (const [re, say] of NOTES) {
+    const m = re.exec(note);
+    if (m) return say(tr(M), m);
+  }
+  return note;
 }

@@ -13,6 +13,7 @@ export type {
   Format as ModelFormat,
   ImportSummary,
   InstallManifest,
+  Language,
   InstalledFile,
   ModelEntry,
   ModelInfo,
@@ -48,4 +49,5 @@ export const DEFAULT_SETTINGS: Settings = {
   autosave_seconds: 3,
   device: 'auto',
   threads: 0,
+  language: 'system',
 };

@@ -5,8 +5,26 @@ import { api, ApiError, shell } from './api';
 import { emptyFields, summaryOf } from './fields';
 import { library } from './library.svelte';
 import { notices } from './notices.svelte';
+import { messages, tr } from './i18n.svelte';
 import { fileNameFor } from './text';
 import type { Article, ExportFormat, Revision } from './types';
+
+const M = messages(
+  {
+    saveBeforeSwitch: 'Fix the save error (or retry) before switching articles.',
+    openToExport: 'Open an article to export it.',
+    exported: (path: string) => `Exported to ${path}`,
+    restored: 'Revision restored. The previous text is kept in Revisions.',
+    closeAgain: 'Your latest changes could not be saved. Close the window again to discard them.',
+  },
+  {
+    saveBeforeSwitch: '请先解决保存出错的问题（或重试），再切换文章。',
+    openToExport: '请先打开要导出的文章。',
+    exported: (path: string) => `已导出到 ${path}`,
+    restored: '已恢复该版本。之前的文本保留在修订记录中。',
+    closeAgain: '最新的修改未能保存。再次关闭窗口将放弃这些修改。',
+  },
+);
 
 type Flusher = () => Promise<boolean>;
 
@@ -41,7 +59,7 @@ class Workspace {
     if (this.current?.id === id) return;
     const seq = ++this.#opening;
     if (!(await this.flush())) {
-      notices.error(new ApiError('unsaved', 'Fix the save error (or retry) before switching articles.'), 'save');
+      notices.error(new ApiError('unsaved', tr(M).saveBeforeSwitch), 'save');
       return;
     }
     try {
@@ -90,7 +108,7 @@ class Workspace {
   async exportCurrent(format: ExportFormat): Promise<void> {
     const article = this.current;
     if (!article) {
-      notices.info('Open an article to export it.');
+      notices.info(tr(M).openToExport);
       return;
     }
     if (!(await this.flush())) return;
@@ -99,7 +117,7 @@ class Workspace {
       const path = await shell.pickExportPath(fileNameFor(title, format), format);
       if (!path) return;
       await api.articleExport(article.id, format, path);
-      notices.info(`Exported to ${path}`);
+      notices.info(tr(M).exported(path));
     } catch (err) {
       notices.error(err, 'export');
     }
@@ -116,7 +134,7 @@ class Workspace {
       library.upsert(summaryOf(restored));
       this.#load(restored);
       this.revisionsKey += 1;
-      notices.info('Revision restored. The previous text is kept in Revisions.');
+      notices.info(tr(M).restored);
     } catch (err) {
       notices.error(err, 'revisions');
     } finally {
@@ -134,7 +152,7 @@ class Workspace {
     if (this.#closeAnyway) return true;
     this.#closeAnyway = true;
     notices.error(
-      new ApiError('unsaved', 'Your latest changes could not be saved. Close the window again to discard them.'),
+      new ApiError('unsaved', tr(M).closeAgain),
       'save',
     );
     return false;

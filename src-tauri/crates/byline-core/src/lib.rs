@@ -21,4 +21,4 @@ pub use grants::PathGrants;
 pub use jobs::{JobGuard, Jobs};
 pub use paths::AppPaths;
 pub use progress::{NoProgress, Progress, Reporter};
-pub use settings::{Settings, Theme};
+pub use settings::{Language, Settings, Theme};

@@ -13,6 +13,36 @@ pub enum Theme {
     Dark,
 }
 
+/// The interface language: the system's (Chinese when the system language is any Chinese, English
+/// otherwise), or one chosen in settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    System,
+    En,
+    Zh,
+}
+
+impl Language {
+    /// English or Chinese: `En` or `Zh` as chosen, or for `System` the first of the POSIX locale variables
+    /// that is set (`LC_ALL`, `LC_MESSAGES`, `LANG`). The app's window follows the webview's own reading of
+    /// the system language; this is for the native menu before the window says which it chose.
+    pub fn resolve(self, env: impl Fn(&str) -> Option<String>) -> Language {
+        match self {
+            Language::System => {
+                let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].iter().find_map(|k| env(k).filter(|v| !v.is_empty()));
+                if locale.is_some_and(|l| l.to_ascii_lowercase().starts_with("zh")) {
+                    Language::Zh
+                } else {
+                    Language::En
+                }
+            }
+            chosen => chosen,
+        }
+    }
+}
+
 /// User settings, stored as TOML. Unknown keys are ignored and missing keys take defaults,
 /// so a settings file from another version never stops the app from starting.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -25,11 +55,19 @@ pub struct Settings {
     pub device: crate::DeviceChoice,
     /// Threads for CPU inference; 0 means "all physical cores".
     pub threads: u32,
+    /// The interface language.
+    pub language: Language,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { theme: Theme::System, autosave_seconds: 3, device: crate::DeviceChoice::Auto, threads: 0 }
+        Self {
+            theme: Theme::System,
+            autosave_seconds: 3,
+            device: crate::DeviceChoice::Auto,
+            threads: 0,
+            language: Language::System,
+        }
     }
 }
 
@@ -180,6 +218,24 @@ mod tests {
             std::fs::write(&path, format!("device = \"{text}\"\n")).expect("write");
             assert_eq!(Settings::load(&path).expect("load").device, want, "{text}");
         }
+    }
+
+    #[test]
+    fn the_system_language_comes_from_the_first_locale_variable_set() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+        };
+        assert_eq!(Language::System.resolve(env(&[("LANG", "zh_CN.UTF-8")])), Language::Zh);
+        assert_eq!(Language::System.resolve(env(&[("LANG", "zh_TW.UTF-8")])), Language::Zh);
+        assert_eq!(Language::System.resolve(env(&[("LC_ALL", "en_GB.UTF-8"), ("LANG", "zh_CN.UTF-8")])), Language::En);
+        assert_eq!(Language::System.resolve(env(&[("LC_ALL", ""), ("LANG", "zh_HK")])), Language::Zh);
+        assert_eq!(Language::System.resolve(env(&[])), Language::En);
+        assert_eq!(Language::En.resolve(env(&[("LANG", "zh_CN.UTF-8")])), Language::En);
+        assert_eq!(Language::Zh.resolve(env(&[])), Language::Zh);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "language = \"zh\"\n").expect("write");
+        assert_eq!(Settings::load(&path).expect("load").language, Language::Zh);
     }
 
     #[test]

@@ -53,6 +53,10 @@ pub struct ModelEntry {
     /// Approximate download size in MiB, shown before exact file sizes are known.
     pub download_mb: u64,
     pub description: String,
+    /// The description in Simplified Chinese, for the Chinese interface (empty in catalogs of other makers:
+    /// the English is shown then).
+    #[serde(default)]
+    pub description_zh: String,
     pub files: Vec<FileEntry>,
 }
 
@@ -269,6 +273,12 @@ mod tests {
         let ids: HashSet<_> = catalog.models.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids.len(), catalog.models.len(), "ids are unique");
         for model in &catalog.models {
+            // The Chinese interface describes every built-in model in Chinese.
+            assert!(
+                model.description_zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{} has a Chinese description",
+                model.id
+            );
             for file in &model.files {
                 assert!(!file.sources.is_empty(), "{}/{} has a source", model.id, file.path);
                 if let Some(sha) = &file.sha256 {

@@ -32,6 +32,7 @@ fn served_model(server: &TestServer, weights: &[u8]) -> Catalog {
             vram_mb: None,
             download_mb: 1,
             description: "test".into(),
+            description_zh: String::new(),
             files: vec![
                 file("model.safetensors", Some(weights.len() as u64), Some(sha(weights))),
                 file("sub/config.json", None, None),

@@ -11,4 +11,9 @@ ram_mb: number, vram_mb: number | null,
 /**
  * Approximate download size in MiB, shown before exact file sizes are known.
  */
-download_mb: number, description: string, files: Array<FileEntry>, };
+download_mb: number, description: string, 
+/**
+ * The description in Simplified Chinese, for the Chinese interface (empty in catalogs of other makers:
+ * the English is shown then).
+ */
+description_zh: string, files: Array<FileEntry>, };

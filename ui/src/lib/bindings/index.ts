@@ -46,6 +46,7 @@ export type { InstallManifest } from './InstallManifest';
 export type { InstalledFile } from './InstalledFile';
 export type { InstalledLlm } from './InstalledLlm';
 export type { Label } from './Label';
+export type { Language } from './Language';
 export type { LiveUpdate } from './LiveUpdate';
 export type { Meter } from './Meter';
 export type { Method } from './Method';

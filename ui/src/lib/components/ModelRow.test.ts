@@ -1,6 +1,7 @@
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import { explainError, type Explained } from '../errors';
+import { setLocale } from '../i18n.svelte';
 import type { Download } from '../modelStore.svelte';
 import type { ModelInfo } from '../types';
 import ModelRow from './ModelRow.svelte';
@@ -33,6 +34,7 @@ function model(installed: boolean, fits: boolean | null): ModelInfo {
       vram_mb: null,
       download_mb: 1066,
       description: 'Multilingual assistant.',
+      description_zh: '多语言写作助手。',
       files: [],
     },
     manifest: null,
@@ -74,6 +76,21 @@ describe('ModelRow', () => {
     expect(out).toMatch(/class="fit[^"]*tight/);
     expect(out).toContain('data-testid="model-download"');
     expect(out).not.toContain('data-testid="model-verify"');
+  });
+
+  it('speaks Chinese in the Chinese interface, the catalog description included', () => {
+    setLocale('zh');
+    try {
+      const out = html(model(false, false));
+      expect(out).toContain('多语言写作助手。');
+      expect(out).not.toContain('Multilingual assistant.');
+      expect(out).not.toContain('Needs ~2.1 GB');
+      const noDescription = model(false, false);
+      if (noDescription.entry) noDescription.entry.description_zh = '';
+      expect(html(noDescription)).toMatch(/translate="no"[^>]*>Multilingual assistant\./);
+    } finally {
+      setLocale('en');
+    }
   });
 
   it('shows an installed model with its source, Verify and Delete', () => {
