@@ -48,6 +48,7 @@ macro_rules! contract {
         $visit.visit::<byline_models::InstallManifest>();
         $visit.visit::<byline_models::VerifyReport>();
         $visit.visit::<byline_models::warm::WarmInfo>();
+        $visit.visit::<byline_models::setup::SetupPlan>();
         // Drafting.
         $visit.visit::<byline_draft::resolve::InstalledLlm>();
         $visit.visit::<byline_draft::TaskTemplate>();

@@ -81,6 +81,7 @@ pub fn build_app<R: Runtime>(
             commands::settings::settings_save,
             commands::settings::startup_notices,
             commands::settings::menu_language,
+            commands::models::setup_plan,
             commands::settings::device_status,
             commands::speech::speech_voices,
             commands::speech::speech_play,

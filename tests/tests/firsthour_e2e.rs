@@ -208,7 +208,11 @@ fn every_screen(language: Option<&str>, mut check: impl FnMut(&Driver, &str)) {
     let home = empty.path().join("home");
     std::fs::create_dir_all(&home).expect("mkdir");
     settings(&home);
-    let d = start(&home);
+    let d = Driver::start_first_run(&env_path("BYLINE_E2E_DRIVER"), &env_path("BYLINE_E2E_APP"), &[("BYLINE_HOME", &home)]);
+    d.wait_for("[data-testid=setup-pick]");
+    check(&d, "first-run setup");
+    d.click(&d.wait_for("[data-testid=setup-skip]"));
+    d.wait_until("the library", || Some(()).filter(|()| d.find_all("[data-testid=setup-screen]").is_empty()));
     d.wait_for("[data-testid=empty-state]");
     check(&d, "empty library");
     drop(d);
@@ -412,4 +416,151 @@ fn the_chinese_interface_is_chinese_on_every_screen() {
     choose("zh");
     d.wait_until("the Chinese toolbar", || Some(()).filter(|()| d.text(&new) == "新建"));
     assert!(d.find_all("[data-testid=error]").is_empty(), "no error from the menu's switch");
+}
+
+/// A model host on 127.0.0.1 for the first run: serves each file in 64 KB pieces with a pause between them
+/// (so progress can be seen), answers 404 for anything else, and records the paths asked for.
+struct ModelHost {
+    address: String,
+    asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl ModelHost {
+    fn start(files: Vec<(&'static str, Vec<u8>)>) -> Self {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let files = std::sync::Arc::new(files);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (files, log) = (files.clone(), log.clone());
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                    let mut request = String::new();
+                    if reader.read_line(&mut request).is_err() {
+                        return;
+                    }
+                    // The rest of the head (a resumed download would send a Range; a first run never does).
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                        line.clear();
+                    }
+                    let path = request.split_whitespace().nth(1).unwrap_or("").to_owned();
+                    log.lock().expect("log").push(path.clone());
+                    let mut out = stream;
+                    let Some((_, data)) = files.iter().find(|(p, _)| *p == path) else {
+                        let _ = out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        return;
+                    };
+                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", data.len());
+                    let _ = out.write_all(head.as_bytes());
+                    for piece in data.chunks(64 * 1024) {
+                        if out.write_all(piece).is_err() {
+                            return;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(80));
+                    }
+                });
+            }
+        });
+        Self { address, asked }
+    }
+
+    fn asked(&self) -> Vec<String> {
+        self.asked.lock().expect("log").clone()
+    }
+}
+
+/// A catalog of three models on the local host: a language model, a speech model and a voice detector.
+fn first_run_catalog(host: &str) -> String {
+    let entry = |id: &str, task: &str, format: &str, file: &str, mb: u64| {
+        format!(
+            "[[model]]\nid = \"{id}\"\nname = \"Desk {id}\"\ntask = \"{task}\"\nformat = \"{format}\"\n\
+             licence = \"MIT\"\nlanguages = [\"en\", \"zh\"]\nram_mb = 64\ndownload_mb = {mb}\n\
+             description = \"A {task} model from the desk's own server.\"\n\
+             description_zh = \"编辑部服务器上的模型。\"\n\n[[model.files]]\npath = \"{file}\"\n\
+             sources = [{{ kind = \"url\", url = \"{host}/{file}\" }}]\n\n"
+        )
+    };
+    [
+        entry("desk-llm", "llm", "gguf", "desk-llm.gguf", 2),
+        entry("desk-whisper", "whisper", "ggml", "desk-whisper.bin", 2),
+        entry("desk-vad", "vad", "ggml", "desk-vad.bin", 1),
+    ]
+    .concat()
+}
+
+/// The first run, driven as a reporter would: the setup screen shows the machine and one recommended model per
+/// capability that the catalog offers, with reasons; unticking one and pressing Download fetches the others one
+/// at a time from the host (a local server stands in for it), with progress, and installs them; Start writing
+/// opens the library, and the app never shows the setup again. Skipping saves the choice as well.
+#[test]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+fn the_first_run_recommends_models_and_downloads_the_chosen_ones() {
+    let random = |n: usize, seed: u8| -> Vec<u8> { (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect() };
+    let host = ModelHost::start(vec![
+        ("/desk-llm.gguf", random(1536 * 1024, 1)),
+        ("/desk-whisper.bin", random(1536 * 1024, 2)),
+        ("/desk-vad.bin", random(512 * 1024, 3)),
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    let catalog = dir.path().join("catalog.toml");
+    std::fs::write(&catalog, first_run_catalog(&host.address)).expect("catalog");
+    let envs: [(&str, &Path); 2] = [("BYLINE_HOME", &home), ("BYLINE_CATALOG", &catalog)];
+    let (driver, app) = (env_path("BYLINE_E2E_DRIVER"), env_path("BYLINE_E2E_APP"));
+    let d = Driver::start_first_run(&driver, &app, &envs);
+
+    d.wait_for("[data-testid=setup-screen]");
+    let offline = d.text(&d.wait_for("[data-testid=setup-offline]"));
+    assert!(offline.contains("nothing leaves"), "the offline promise: {offline}");
+    let machine = d.text(&d.wait_for("[data-testid=setup-machine]"));
+    assert!(machine.contains("GB"), "memory and disk in GB: {machine}");
+    let ids = d.execute_async(
+        "arguments[0]([...document.querySelectorAll('[data-testid=setup-pick]')].map((p) => p.dataset.id))",
+        json!([]),
+    );
+    assert_eq!(ids, json!(["desk-llm", "desk-whisper", "desk-vad"]), "one pick per capability the catalog offers");
+    for id in ["desk-llm", "desk-whisper", "desk-vad"] {
+        let row = d.text(&d.wait_for(&format!("[data-testid=setup-pick][data-id='{id}']")));
+        assert!(row.contains("MIT") && row.contains("MB"), "licence and size: {row}");
+    }
+    assert!(host.asked().is_empty(), "nothing is downloaded before the reporter asks: {:?}", host.asked());
+
+    // The voice detector is left out; the two others are downloaded, with progress, and installed.
+    d.click(&d.wait_for("[data-testid=setup-pick][data-id='desk-vad'] [data-testid=setup-pick-check]"));
+    d.click(&d.wait_for("[data-testid=setup-download]"));
+    d.wait_for("[data-testid=setup-pick-progress]");
+    for id in ["desk-llm", "desk-whisper"] {
+        d.wait_longer("the download", std::time::Duration::from_secs(60), || {
+            Some(()).filter(|()| !d.find_all(&format!("[data-testid=setup-pick][data-id='{id}'] [data-testid=setup-pick-done]")).is_empty())
+        });
+        assert!(home.join("models").join(id).join("byline-model.json").exists(), "{id} installed");
+    }
+    assert!(d.find_all("[data-testid=setup-pick][data-id='desk-vad'] [data-testid=setup-pick-done]").is_empty());
+    assert_eq!(host.asked(), ["/desk-llm.gguf", "/desk-whisper.bin"], "only the chosen models, one after the other");
+    assert!(d.find_all("[data-testid=error]").is_empty(), "no error");
+    d.screenshot(&artifact("first-run.png"));
+
+    d.click(&d.wait_for("[data-testid=setup-finish]"));
+    d.wait_until("the library", || Some(()).filter(|()| d.find_all("[data-testid=setup-screen]").is_empty()));
+    d.wait_for("[data-testid=empty-state]");
+    let settings = byline_core::Settings::load(&home.join("settings.toml")).expect("settings");
+    assert!(settings.setup_done, "the setup is done for good");
+    drop(d);
+    let d = Driver::start_first_run(&driver, &app, &envs);
+    d.wait_for("[data-testid=empty-state]");
+    assert!(d.find_all("[data-testid=setup-screen]").is_empty(), "the setup is not shown again");
+    drop(d);
+
+    // Skipping is a choice kept too.
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).expect("mkdir");
+    let d = Driver::start_first_run(&driver, &app, &[("BYLINE_HOME", &other), ("BYLINE_CATALOG", &catalog)]);
+    d.click(&d.wait_for("[data-testid=setup-skip]"));
+    d.wait_until("the library", || Some(()).filter(|()| d.find_all("[data-testid=setup-screen]").is_empty()));
+    assert!(byline_core::Settings::load(&other.join("settings.toml")).expect("settings").setup_done);
 }

@@ -24,6 +24,20 @@ pub async fn models_list(state: State<'_, AppState>) -> CommandResult<Vec<ModelI
     .await
 }
 
+/// The first run's recommendations: one model per capability for this machine (memory, free disk, the GPU
+/// the device setting found), Chinese-capable ones for a reporter working in Chinese.
+#[tauri::command]
+pub async fn setup_plan(state: State<'_, AppState>, chinese: bool) -> CommandResult<byline_models::setup::SetupPlan> {
+    let store = store(&state)?;
+    let device = state.device().selected.report.name;
+    let gpu = (device != "cpu").then_some(device);
+    blocking("recommending models", move || {
+        let machine = byline_models::setup::Machine::detect(store.models_dir(), gpu);
+        Ok(byline_models::setup::plan(&store, &machine, chinese)?)
+    })
+    .await
+}
+
 /// Downloads a catalog model (the only command that reaches the network, and only when asked).
 #[tauri::command]
 pub async fn models_pull(

@@ -30,7 +30,20 @@ fn free_port() -> u16 {
 }
 
 impl Driver {
+    /// The app with the first-run setup marked done in the data folder (`BYLINE_HOME` in `envs`), so it
+    /// opens on the library as it does every day after the first.
     pub fn start(driver: &Path, app: &Path, envs: &[(&str, &Path)]) -> Self {
+        if let Some((_, home)) = envs.iter().find(|(k, _)| *k == "BYLINE_HOME") {
+            let file = home.join("settings.toml");
+            let mut settings = byline_core::Settings::load(&file).expect("the test's settings");
+            settings.setup_done = true;
+            settings.save(&file).expect("write the settings");
+        }
+        Self::start_first_run(driver, app, envs)
+    }
+
+    /// The app as on a reporter's first day: the data folder is used as it is.
+    pub fn start_first_run(driver: &Path, app: &Path, envs: &[(&str, &Path)]) -> Self {
         // A test that failed while holding the lock poisons it; the next one may still run.
         let one_app = ONE_APP.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let (port, native) = (free_port(), free_port());

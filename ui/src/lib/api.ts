@@ -32,7 +32,7 @@ import type {
   TranscriptExportFormat,
   TranscriptSummary,
 } from './transcript';
-import type { OpenPurpose, RecordSummary, SavePurpose, VoiceProfile, WarmInfo } from './bindings';
+import type { OpenPurpose, RecordSummary, SavePurpose, SetupPlan, VoiceProfile, WarmInfo } from './bindings';
 import type { QuoteBankFilter, QuoteHit, QuotesReport } from './quotes';
 import type { FeedbackAction, IndexStats, RankOptions, RelatedResult } from './related';
 import type { GalleryImage, ImageEvent, ImageJob } from './images';
@@ -171,6 +171,10 @@ export const api = {
   },
   modelsList(): Promise<ModelInfo[]> {
     return call('models_list');
+  },
+  /** The first run's recommendations for this machine: one model per capability, Chinese-capable ones when `chinese`. */
+  setupPlan(chinese: boolean): Promise<SetupPlan> {
+    return call('setup_plan', { chinese });
   },
   /** Downloads a catalog model; rejects with code "cancelled" after jobCancel(jobId). */
   modelsPull(id: string, jobId: string, onProgress: (progress: Progress) => void): Promise<InstallManifest> {

@@ -137,6 +137,7 @@ const CONTEXT_TITLES = messages(
     'image-models': 'Images',
     'image-gallery': 'Images',
     'image-generation': 'Illustration failed',
+    setup: 'Setup',
   },
   {
     save: '无法保存',
@@ -175,6 +176,7 @@ const CONTEXT_TITLES = messages(
     'image-models': '配图',
     'image-gallery': '配图',
     'image-generation': '配图生成失败',
+    setup: '初始设置',
   },
 );
 

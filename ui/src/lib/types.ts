@@ -50,4 +50,5 @@ export const DEFAULT_SETTINGS: Settings = {
   device: 'auto',
   threads: 0,
   language: 'system',
+  setup_done: false,
 };

@@ -33,6 +33,11 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("library restore", "byline library restore 12 40"),
     ("models", "byline models list\nbyline models pull qwen2.5-1.5b-instruct-q4_k_m\nbyline models info whisper-base"),
     ("models list", "byline models list\nbyline models list --json"),
+    (
+        "models recommend",
+        "byline models recommend\n# for a reporter who works in Chinese, and download them:\n\
+         byline models recommend --chinese --pull\nbyline models recommend --json",
+    ),
     ("models pull", "byline models pull qwen2.5-1.5b-instruct-q4_k_m\nbyline models pull whisper-base"),
     (
         "models import",

@@ -50,6 +50,18 @@ pub enum ModelsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Recommend one model per capability for this machine (memory, disk, GPU), with the reasons; `--pull`
+    /// downloads the recommended ones.
+    Recommend {
+        /// The reporter works in Chinese: models that understand it, and related articles across languages.
+        #[arg(long)]
+        chinese: bool,
+        /// Download the recommended models that are not installed yet.
+        #[arg(long)]
+        pull: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(paths: &AppPaths, cmd: ModelsCommand) -> Result<()> {
@@ -64,6 +76,25 @@ pub fn run(paths: &AppPaths, cmd: ModelsCommand) -> Result<()> {
             println!("{:<40} {:<10} {:>9} {:>8}  {:<12} LICENCE", "ID", "STATE", "SIZE", "RAM", "TASK");
             for row in &rows {
                 print_row(row);
+            }
+        }
+        ModelsCommand::Recommend { chinese, pull, json } => {
+            let settings = byline_core::Settings::load(&paths.settings_file())?;
+            let device = byline_device::from_settings(&settings).report;
+            let gpu = (device.name != "cpu").then_some(device.name);
+            let machine = byline_models::setup::Machine::detect(store.models_dir(), gpu);
+            let plan = byline_models::setup::plan(&store, &machine, chinese)?;
+            if json {
+                print_json(&plan)?;
+            } else {
+                print_plan(&plan);
+            }
+            if pull {
+                for pick in plan.picks.iter().filter(|p| p.selected) {
+                    eprintln!("Downloading {} ({})", pick.name, pick.id);
+                    let manifest = store.pull(&pick.id, &DownloadBar::new(), &cancel)?;
+                    println!("{}", store.path(&manifest.id)?.display());
+                }
             }
         }
         ModelsCommand::Pull { id } => {
@@ -207,4 +238,29 @@ impl Reporter for DownloadBar {
         self.bar.finish_and_clear();
         eprintln!("{message}");
     }
+}
+
+/// The recommendations as a table, with the machine they are for.
+fn print_plan(plan: &byline_models::setup::SetupPlan) {
+    let m = &plan.machine;
+    let known = |v: Option<u64>| v.map_or_else(|| "unknown".to_owned(), |mb| format!("{:.1} GB", mb as f64 / 1024.0));
+    println!(
+        "This machine: {} memory, {} free for models, {}",
+        known(m.ram_mb),
+        known(m.disk_free_mb),
+        m.gpu.as_deref().map_or_else(|| "no GPU".to_owned(), |g| format!("GPU {g}"))
+    );
+    println!("{:<17} {:<38} {:>9}  {:<5} WHY", "FOR", "MODEL", "DOWNLOAD", "PICK");
+    for p in &plan.picks {
+        let why: Vec<String> =
+            p.reasons.iter().map(|r| serde_json::to_value(r).map(|v| v.as_str().unwrap_or("").to_owned()).unwrap_or_default()).collect();
+        let state = if p.installed { "have" } else if p.selected { "yes" } else { "later" };
+        let capability = serde_json::to_value(p.capability).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        println!("{capability:<17} {:<38} {:>6} MB  {state:<5} {}", p.id, p.download_mb, why.join(", "));
+    }
+    let fits = match plan.fits_disk {
+        Some(false) => " (more than the free space)",
+        _ => "",
+    };
+    println!("Recommended downloads: {} MB{fits}", plan.selected_mb);
 }

@@ -170,6 +170,45 @@ fn device_choice_is_reported_and_falls_back_to_cpu() {
     assert!(!ok && err.contains("unknown device"), "{err}");
 }
 
+/// `models recommend` names one model per capability for this machine, with reasons, and follows the
+/// reporter's language; a catalog file in `BYLINE_CATALOG` replaces the built-in one.
+#[test]
+fn models_are_recommended_for_this_machine_and_language() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = json(dir.path(), &["models", "recommend", "--json"]);
+    let pick = |plan: &serde_json::Value, capability: &str| -> serde_json::Value {
+        plan["picks"].as_array().and_then(|p| p.iter().find(|p| p["capability"] == capability).cloned()).expect(capability)
+    };
+    assert_eq!(pick(&plan, "transcription")["id"], "whisper-base", "{plan}");
+    assert_eq!(pick(&plan, "related")["id"], "all-minilm-l6-v2");
+    assert!(plan["machine"]["disk_free_mb"].as_u64().is_some(), "{plan}");
+    assert!(pick(&plan, "drafting")["reasons"].as_array().is_some_and(|r| !r.is_empty()));
+    let chinese = json(dir.path(), &["models", "recommend", "--chinese", "--json"]);
+    assert_eq!(pick(&chinese, "related")["id"], "paraphrase-multilingual-minilm-l12-v2");
+    assert_eq!(pick(&chinese, "tone")["selected"], false);
+    let (ok, table, _) = byline(dir.path(), &["models", "recommend"]);
+    assert!(ok && table.contains("This machine:") && table.contains("whisper-base"), "{table}");
+
+    let catalog = dir.path().join("desk.toml");
+    std::fs::write(
+        &catalog,
+        "[[model]]\nid = \"desk-whisper\"\nname = \"Desk\"\ntask = \"whisper\"\nformat = \"ggml\"\nlicence = \"MIT\"\n\
+         languages = []\nram_mb = 1\ndownload_mb = 1\ndescription = \"d\"\n\n[[model.files]]\npath = \"m.bin\"\n\
+         sources = [{ kind = \"url\", url = \"http://127.0.0.1:9/m.bin\" }]\n",
+    )
+    .expect("catalog");
+    let out = Command::new(env!("CARGO_BIN_EXE_byline"))
+        .arg("--home")
+        .arg(dir.path())
+        .args(["models", "recommend", "--json"])
+        .env("BYLINE_CATALOG", &catalog)
+        .output()
+        .expect("run");
+    let desk: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let ids: Vec<&str> = desk["picks"].as_array().expect("picks").iter().filter_map(|p| p["id"].as_str()).collect();
+    assert_eq!(ids, ["desk-whisper"], "{desk}");
+}
+
 /// A list cut at its limit says how many more there are (on stderr, so scripts read only articles).
 #[test]
 fn a_cut_list_says_how_many_more() {

@@ -57,6 +57,8 @@ pub struct Settings {
     pub threads: u32,
     /// The interface language.
     pub language: Language,
+    /// The first-run setup was finished or skipped: the app opens on the library from then on.
+    pub setup_done: bool,
 }
 
 impl Default for Settings {
@@ -67,6 +69,7 @@ impl Default for Settings {
             device: crate::DeviceChoice::Auto,
             threads: 0,
             language: Language::System,
+            setup_done: false,
         }
     }
 }

@@ -168,10 +168,26 @@ pub struct Catalog {
     pub models: Vec<ModelEntry>,
 }
 
+/// Names a catalog file to use instead of the built-in one.
+pub const CATALOG_ENV: &str = "BYLINE_CATALOG";
+
 impl Catalog {
     /// The catalog compiled into Byline.
     pub fn builtin() -> Result<Self> {
         Self::parse(BUILTIN)
+    }
+
+    /// The catalog in use: the file `BYLINE_CATALOG` names (a newsroom's own list of models, on its own
+    /// servers), or the built-in one.
+    pub fn configured() -> Result<Self> {
+        Self::from_file_or_builtin(std::env::var_os(CATALOG_ENV).map(std::path::PathBuf::from).as_deref())
+    }
+
+    pub fn from_file_or_builtin(file: Option<&std::path::Path>) -> Result<Self> {
+        let Some(file) = file else { return Self::builtin() };
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| Error::io(format!("reading the catalog {} ({CATALOG_ENV})", file.display()), e))?;
+        Self::parse(&text).map_err(|e| catalog_error(format!("{} ({CATALOG_ENV}): {e}", file.display())))
     }
 
     pub fn parse(text: &str) -> Result<Self> {
@@ -291,6 +307,28 @@ mod tests {
         let base = catalog.get("whisper-base-ct2").expect("whisper base");
         let Source::Pypi(p) = &base.files[0].sources[0] else { panic!("pypi source") };
         assert_eq!(p.parts().expect("parts").len(), 2);
+    }
+
+    #[test]
+    fn a_catalog_file_replaces_the_builtin_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(Catalog::from_file_or_builtin(None).expect("builtin").get("whisper-base").is_some());
+        let file = dir.path().join("newsroom.toml");
+        std::fs::write(
+            &file,
+            "[[model]]\nid = \"desk-whisper\"\nname = \"Desk\"\ntask = \"whisper\"\nformat = \"ggml\"\n\
+             licence = \"MIT\"\nlanguages = []\nram_mb = 1\ndownload_mb = 1\ndescription = \"d\"\n\n\
+             [[model.files]]\npath = \"m.bin\"\nsources = [{ kind = \"url\", url = \"http://127.0.0.1:9/m.bin\" }]\n",
+        )
+        .expect("write");
+        let catalog = Catalog::from_file_or_builtin(Some(&file)).expect("the file");
+        assert_eq!(catalog.models.len(), 1);
+        assert_eq!(catalog.models[0].description_zh, "", "a Chinese description is optional");
+        std::fs::write(&file, "[[model]]\nid = 3\n").expect("write");
+        let err = Catalog::from_file_or_builtin(Some(&file)).expect_err("malformed");
+        assert!(err.to_string().contains("BYLINE_CATALOG"), "{err}");
+        let err = Catalog::from_file_or_builtin(Some(&dir.path().join("missing.toml"))).expect_err("missing");
+        assert!(err.to_string().contains("missing.toml"), "{err}");
     }
 
     #[test]

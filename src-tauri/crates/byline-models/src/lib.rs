@@ -23,6 +23,7 @@ pub mod manifest;
 pub mod mel;
 pub mod memory;
 pub mod npy;
+pub mod setup;
 pub mod store;
 mod store_whisper;
 pub mod warm;

@@ -62,9 +62,9 @@ pub struct Store {
 }
 
 impl Store {
-    /// A store over the built-in catalog.
+    /// A store over the catalog in use (`BYLINE_CATALOG`, or the built-in one).
     pub fn new(paths: &AppPaths) -> Result<Self> {
-        Ok(Self::with_catalog(paths, Catalog::builtin()?))
+        Ok(Self::with_catalog(paths, Catalog::configured()?))
     }
 
     pub fn with_catalog(paths: &AppPaths, catalog: Catalog) -> Self {
@@ -372,7 +372,7 @@ impl Store {
     }
 }
 
-fn expected_size(entry: &ModelEntry) -> u64 {
+pub(crate) fn expected_size(entry: &ModelEntry) -> u64 {
     if entry.files.iter().all(|f| f.size.is_some()) {
         entry.files.iter().filter_map(|f| f.size).sum()
     } else {

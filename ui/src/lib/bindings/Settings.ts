@@ -23,4 +23,8 @@ threads: number,
 /**
  * The interface language.
  */
-language: Language, };
+language: Language, 
+/**
+ * The first-run setup was finished or skipped: the app opens on the library from then on.
+ */
+setup_done: boolean, };
