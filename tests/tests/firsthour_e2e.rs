@@ -208,7 +208,8 @@ fn every_screen(language: Option<&str>, mut check: impl FnMut(&Driver, &str)) {
     let home = empty.path().join("home");
     std::fs::create_dir_all(&home).expect("mkdir");
     settings(&home);
-    let d = Driver::start_first_run(&env_path("BYLINE_E2E_DRIVER"), &env_path("BYLINE_E2E_APP"), &[("BYLINE_HOME", &home)]);
+    let d =
+        Driver::start_first_run(&env_path("BYLINE_E2E_DRIVER"), &env_path("BYLINE_E2E_APP"), &[("BYLINE_HOME", &home)]);
     d.wait_for("[data-testid=setup-pick]");
     check(&d, "first-run setup");
     d.click(&d.wait_for("[data-testid=setup-skip]"));
@@ -451,10 +452,12 @@ impl ModelHost {
                     log.lock().expect("log").push(path.clone());
                     let mut out = stream;
                     let Some((_, data)) = files.iter().find(|(p, _)| *p == path) else {
-                        let _ = out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        let _ =
+                            out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                         return;
                     };
-                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", data.len());
+                    let head =
+                        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", data.len());
                     let _ = out.write_all(head.as_bytes());
                     for piece in data.chunks(64 * 1024) {
                         if out.write_all(piece).is_err() {
@@ -499,7 +502,8 @@ fn first_run_catalog(host: &str) -> String {
 #[test]
 #[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
 fn the_first_run_recommends_models_and_downloads_the_chosen_ones() {
-    let random = |n: usize, seed: u8| -> Vec<u8> { (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect() };
+    let random =
+        |n: usize, seed: u8| -> Vec<u8> { (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect() };
     let host = ModelHost::start(vec![
         ("/desk-llm.gguf", random(1536 * 1024, 1)),
         ("/desk-whisper.bin", random(1536 * 1024, 2)),
@@ -536,7 +540,10 @@ fn the_first_run_recommends_models_and_downloads_the_chosen_ones() {
     d.wait_for("[data-testid=setup-pick-progress]");
     for id in ["desk-llm", "desk-whisper"] {
         d.wait_longer("the download", std::time::Duration::from_secs(60), || {
-            Some(()).filter(|()| !d.find_all(&format!("[data-testid=setup-pick][data-id='{id}'] [data-testid=setup-pick-done]")).is_empty())
+            Some(()).filter(|()| {
+                !d.find_all(&format!("[data-testid=setup-pick][data-id='{id}'] [data-testid=setup-pick-done]"))
+                    .is_empty()
+            })
         });
         assert!(home.join("models").join(id).join("byline-model.json").exists(), "{id} installed");
     }

@@ -252,10 +252,20 @@ fn print_plan(plan: &byline_models::setup::SetupPlan) {
     );
     println!("{:<17} {:<38} {:>9}  {:<5} WHY", "FOR", "MODEL", "DOWNLOAD", "PICK");
     for p in &plan.picks {
-        let why: Vec<String> =
-            p.reasons.iter().map(|r| serde_json::to_value(r).map(|v| v.as_str().unwrap_or("").to_owned()).unwrap_or_default()).collect();
-        let state = if p.installed { "have" } else if p.selected { "yes" } else { "later" };
-        let capability = serde_json::to_value(p.capability).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let why: Vec<String> = p
+            .reasons
+            .iter()
+            .map(|r| serde_json::to_value(r).map(|v| v.as_str().unwrap_or("").to_owned()).unwrap_or_default())
+            .collect();
+        let state = if p.installed {
+            "have"
+        } else if p.selected {
+            "yes"
+        } else {
+            "later"
+        };
+        let capability =
+            serde_json::to_value(p.capability).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         println!("{capability:<17} {:<38} {:>6} MB  {state:<5} {}", p.id, p.download_mb, why.join(", "));
     }
     let fits = match plan.fits_disk {

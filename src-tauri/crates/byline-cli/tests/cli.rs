@@ -177,7 +177,10 @@ fn models_are_recommended_for_this_machine_and_language() {
     let dir = tempfile::tempdir().expect("tempdir");
     let plan = json(dir.path(), &["models", "recommend", "--json"]);
     let pick = |plan: &serde_json::Value, capability: &str| -> serde_json::Value {
-        plan["picks"].as_array().and_then(|p| p.iter().find(|p| p["capability"] == capability).cloned()).expect(capability)
+        plan["picks"]
+            .as_array()
+            .and_then(|p| p.iter().find(|p| p["capability"] == capability).cloned())
+            .expect(capability)
     };
     assert_eq!(pick(&plan, "transcription")["id"], "whisper-base", "{plan}");
     assert_eq!(pick(&plan, "related")["id"], "all-minilm-l6-v2");

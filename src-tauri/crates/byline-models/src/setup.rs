@@ -108,6 +108,9 @@ pub struct SetupPlan {
     pub fits_disk: Option<bool>,
 }
 
+/// A capability, the task of its models, the catalog ids preferred in order, why, and whether it is ticked.
+type Wanted = (Capability, Task, Vec<&'static str>, Vec<Reason>, bool);
+
 /// Memory from which the 1.5 B drafting model is recommended (it needs about 2.2 GB beside the app and the
 /// reporter's other work).
 const DRAFTING_MEMORY_MB: u64 = 6 * 1024;
@@ -121,8 +124,7 @@ pub fn plan(store: &Store, machine: &Machine, chinese: bool) -> Result<SetupPlan
     let ram = machine.ram_mb;
     let big_enough = ram.is_none_or(|r| r >= DRAFTING_MEMORY_MB);
 
-    // (capability, task, preferred ids, reasons, ticked)
-    let mut wanted: Vec<(Capability, Task, Vec<&str>, Vec<Reason>, bool)> = Vec::new();
+    let mut wanted: Vec<Wanted> = Vec::new();
     wanted.push(if big_enough {
         (
             Capability::Drafting,
@@ -147,13 +149,7 @@ pub fn plan(store: &Store, machine: &Machine, chinese: bool) -> Result<SetupPlan
     } else {
         (Capability::Transcription, Task::Whisper, vec!["whisper-base"], vec![Reason::CpuSpeed], true)
     });
-    wanted.push((
-        Capability::SpeechDetection,
-        Task::Vad,
-        vec!["silero-vad"],
-        vec![Reason::SpeedsTranscription],
-        true,
-    ));
+    wanted.push((Capability::SpeechDetection, Task::Vad, vec!["silero-vad"], vec![Reason::SpeedsTranscription], true));
     wanted.push((Capability::Speakers, Task::Speakers, vec!["campplus-zh-en"], vec![Reason::SpeakersApart], true));
     wanted.push(if chinese {
         (Capability::Related, Task::Embed, vec!["paraphrase-multilingual-minilm-l12-v2"], vec![Reason::Chinese], true)
@@ -236,11 +232,7 @@ mod tests {
     }
 
     fn machine(ram_gb: u64, gpu: bool) -> Machine {
-        Machine {
-            ram_mb: Some(ram_gb * 1024),
-            disk_free_mb: Some(100 * 1024),
-            gpu: gpu.then(|| "cuda:0".to_owned()),
-        }
+        Machine { ram_mb: Some(ram_gb * 1024), disk_free_mb: Some(100 * 1024), gpu: gpu.then(|| "cuda:0".to_owned()) }
     }
 
     fn pick(plan: &SetupPlan, capability: Capability) -> &Pick {

@@ -2,4 +2,15 @@
 import type { Capability } from "./Capability";
 import type { Reason } from "./Reason";
 
-export type Pick = { capability: Capability, id: string, name: string, licence: string, description: string, description_zh: string, download_mb: number, ram_mb: number, installed: boolean, selected: boolean, reasons: Array<Reason>, };
+/**
+ * One recommendation.
+ */
+export type Pick = { capability: Capability, id: string, name: string, licence: string, description: string, description_zh: string, 
+/**
+ * Download size in MiB (the files' exact sizes where the catalog pins them).
+ */
+download_mb: number, ram_mb: number, installed: boolean, 
+/**
+ * Ticked on the setup screen: recommended to download now.
+ */
+selected: boolean, reasons: Array<Reason>, };

@@ -2,4 +2,15 @@
 import type { Machine } from "./Machine";
 import type { Pick } from "./Pick";
 
-export type SetupPlan = { machine: Machine, picks: Array<Pick>, selected_mb: number, fits_disk: boolean | null, };
+/**
+ * The recommendations for this machine.
+ */
+export type SetupPlan = { machine: Machine, picks: Array<Pick>, 
+/**
+ * What the ticked picks download together, in MiB.
+ */
+selected_mb: number, 
+/**
+ * False when the ticked picks do not fit the free disk space; `None` when it is unknown.
+ */
+fits_disk: boolean | null, };
