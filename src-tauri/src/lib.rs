@@ -16,7 +16,21 @@ pub fn build_app<R: Runtime>(
     builder: tauri::Builder<R>,
     paths: byline_core::AppPaths,
 ) -> byline_core::Result<tauri::Builder<R>> {
+    build_app_opening(builder, paths, Vec::new())
+}
+
+/// `build_app` for a start with files to open (`opened`: the command line's, absolute): they may be read, like
+/// files chosen in a dialog, and the window takes them as dropped on it (`opened_files`).
+pub fn build_app_opening<R: Runtime>(
+    builder: tauri::Builder<R>,
+    paths: byline_core::AppPaths,
+    opened: Vec<std::path::PathBuf>,
+) -> byline_core::Result<tauri::Builder<R>> {
     let state = state::AppState::load(paths)?;
+    state.grants.allow_read(&opened);
+    if let Ok(mut files) = state.opened_files.lock() {
+        *files = opened;
+    }
     state.models.registry.start_idle_unloader();
     Ok(builder
         .manage(state)
@@ -80,6 +94,7 @@ pub fn build_app<R: Runtime>(
             commands::settings::settings_get,
             commands::settings::settings_save,
             commands::settings::startup_notices,
+            commands::settings::opened_files,
             commands::settings::menu_language,
             commands::models::setup_plan,
             commands::settings::device_status,
@@ -105,10 +120,15 @@ pub fn build_app<R: Runtime>(
 }
 
 pub fn run() {
+    // Files named on the command line (what a file manager passes on a double-click) are the user's choice,
+    // like a drop: readable by the commands, and handed to the window when it asks.
+    let opened: Vec<std::path::PathBuf> =
+        std::env::args_os().skip(1).filter_map(|a| std::path::absolute(a).ok()).filter(|p| p.is_file()).collect();
     let built = byline_core::AppPaths::from_env().and_then(|paths| {
         logging::init(paths.root());
-        build_app(tauri::Builder::default(), paths)
+        build_app_opening(tauri::Builder::default(), paths, opened)
     });
+
     let result = match built {
         Ok(builder) => builder.run(tauri::generate_context!()).map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),

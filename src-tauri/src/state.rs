@@ -54,6 +54,9 @@ pub struct AppState {
     pub quotes: Arc<byline_quotes::CorpusCache>,
     /// What the reporter should know about the start (settings that could not be read), shown once.
     pub startup_notices: Mutex<Vec<String>>,
+    /// Files the app was opened with (a double-click on a recording or an article in the file manager),
+    /// handed to the window once, as a drop would be.
+    pub opened_files: Mutex<Vec<std::path::PathBuf>>,
     /// When the state was made, for the log line that says how long the window took to ask for the library.
     started: std::time::Instant,
     ready_logged: std::sync::atomic::AtomicBool,
@@ -85,6 +88,7 @@ impl AppState {
             models: Models::new(),
             quotes: Arc::default(),
             startup_notices: Mutex::new(notice.into_iter().collect()),
+            opened_files: Mutex::default(),
             started: std::time::Instant::now(),
             ready_logged: std::sync::atomic::AtomicBool::new(false),
         })

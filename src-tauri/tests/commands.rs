@@ -19,7 +19,12 @@ struct TestApp {
 
 impl TestApp {
     fn start(home: &Path) -> Self {
-        let app = byline_app_lib::build_app(mock_builder(), byline_core::AppPaths::at(home))
+        Self::opening(home, Vec::new())
+    }
+
+    /// The app started with `files` on its command line (a double-click in the file manager).
+    fn opening(home: &Path, files: Vec<std::path::PathBuf>) -> Self {
+        let app = byline_app_lib::build_app_opening(mock_builder(), byline_core::AppPaths::at(home), files)
             .expect("the library opens")
             .build(mock_context(noop_assets()))
             .expect("the app starts");
@@ -232,6 +237,25 @@ fn commands_read_and_write_only_what_the_user_chose() {
     // A save dialog grants that one file, for writing only.
     refused(app.invoke("article_export", json!({ "id": id, "format": "md", "path": out.with_extension("md") })));
     refused(app.invoke("models_import", json!({ "path": out, "jobId": "model" })));
+}
+
+/// A file the app was opened with (from the file manager) is the user's choice: the window gets it once, as
+/// if dropped, and the commands may read it; other files stay refused.
+#[test]
+fn files_the_app_was_opened_with_are_handed_to_the_window_and_readable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let story = dir.path().join("story.md");
+    std::fs::write(&story, "# Harbour\n\nThe harbour reopened.\n").expect("write");
+    let other = dir.path().join("other.md");
+    std::fs::write(&other, "# Other\n").expect("write");
+    let app = TestApp::opening(&dir.path().join("home"), vec![story.clone()]);
+    assert_eq!(app.ok("opened_files", json!({})), json!([story]));
+    assert_eq!(app.ok("opened_files", json!({})), json!([]), "handed over once");
+    let import = |path: &Path| {
+        app.invoke("library_import", json!({ "paths": [path], "jobId": "import", "onProgress": "__CHANNEL__:1" }))
+    };
+    assert_eq!(import(&story).expect("readable")["imported"].as_array().map(Vec::len), Some(1));
+    assert_eq!(error_code(import(&other)), "invalid_input");
 }
 
 /// A story's interviews over IPC: linking a transcript limits the check to it, unlinking lifts the limit, and

@@ -37,3 +37,10 @@ pub fn startup_notices(state: State<'_, AppState>) -> CommandResult<Vec<String>>
     let mut notices = state.startup_notices.lock().map_err(|_| CommandError::internal("notices are unavailable"))?;
     Ok(std::mem::take(&mut *notices))
 }
+
+/// The files the app was opened with (each returned once): the window treats them as dropped on it.
+#[tauri::command]
+pub fn opened_files(state: State<'_, AppState>) -> CommandResult<Vec<std::path::PathBuf>> {
+    let mut files = state.opened_files.lock().map_err(|_| CommandError::internal("opened files are unavailable"))?;
+    Ok(std::mem::take(&mut *files))
+}

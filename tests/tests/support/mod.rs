@@ -198,6 +198,13 @@ impl Driver {
         self.try_request("POST", &self.session_path("/execute/async"), Some(json!({"script": script, "args": args})))
     }
 
+    /// The window as a PNG, as WebDriver takes it.
+    pub fn screenshot_png(&self) -> Vec<u8> {
+        use base64::Engine;
+        let data = self.request("GET", &self.session_path("/screenshot"), None);
+        data.as_str().and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok()).expect("a screenshot")
+    }
+
     pub fn screenshot(&self, path: &Path) {
         use base64::Engine;
         let data = self.request("GET", &self.session_path("/screenshot"), None);

@@ -162,6 +162,10 @@ export const api = {
   startupNotices(): Promise<string[]> {
     return call('startup_notices');
   },
+  /** The files the app was opened with (a double-click in the file manager), each given once. */
+  openedFiles(): Promise<string[]> {
+    return call('opened_files');
+  },
   settingsSave(settings: Settings): Promise<null> {
     return call('settings_save', { settings });
   },

@@ -4,6 +4,7 @@ mod bench_generate;
 mod bench_images;
 mod bench_related;
 mod bench_util;
+mod bundle;
 mod fuzz;
 mod models;
 mod neon;
@@ -34,6 +35,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench images     seconds per step on the tiny pipeline against diffusers
   fuzz [--seconds N] [TARGET]
                    run the parsers' fuzz targets for N seconds each (default 60), or only TARGET
+  bundle [--debug] [--appimage]
+                   the installers with Tauri's bundler: a .deb (and an AppImage when asked) on Linux, .dmg
+                   on macOS, .msi on Windows; release build unless --debug
   fetch-models     fetch the real test models into models/cache (prints the folder for BYLINE_TEST_MODELS)
   portability      the release byline transcribes jfk.wav on an emulated Haswell (QEMU; BYLINE_PORTABILITY_SECONDS caps it)
   packages         list the Debian packages `test` needs (used by .ci/run)";
@@ -49,6 +53,12 @@ fn main() {
         },
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => fuzz::run_fuzz(&args[1..]),
+        Some("bundle") => bundle::build(
+            &root(),
+            if args.iter().any(|a| a == "--debug") { bundle::Profile::Debug } else { bundle::Profile::Release },
+            args.iter().any(|a| a == "--appimage"),
+        )
+        .map(|_| ()),
         Some("fetch-models") => fetch_models().map(|dir| println!("{}", dir.display())),
         Some("portability") => {
             fetch_models().and_then(|cache| portable::check(&root(), &cache, portable::Build::Release))
@@ -164,8 +174,8 @@ fn test(e2e: bool) -> Result<()> {
     // Ignored tests are the ones that need the real models (and, for the e2e crate, the app and a display).
     cargo_test.extend(["--", "--include-ignored"]);
     let mut envs = vec![(models::ENV, models)];
-    let (program, args) = if e2e {
-        let driver = system::tauri_driver(&cargo)?;
+    let driver = if e2e { Some(system::tauri_driver(&cargo)?) } else { None };
+    let (program, args) = if let Some(driver) = &driver {
         let app = target.join("debug").join("byline-app");
         envs.push(("BYLINE_E2E_APP", app.to_string_lossy().to_string()));
         envs.push(("BYLINE_E2E_DRIVER", driver.to_string_lossy().to_string()));
@@ -185,6 +195,13 @@ fn test(e2e: bool) -> Result<()> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     testrun::cargo_test(&root, &program, &args, &envs)?;
+    // The .deb of the test build, installed and started from /usr/bin (as root; skipped otherwise).
+    if let Some(driver) = &driver
+        && cfg!(target_os = "linux")
+        && let Some(deb) = bundle::build(&root, bundle::Profile::Debug, false)?
+    {
+        bundle::install_check(&root, &deb, &[("BYLINE_E2E_DRIVER", driver.to_string_lossy().to_string())])?;
+    }
     portable::check(&root, &cache, portable::Build::Test)?;
     neon::check(&root)?;
     eprintln!("\nAll tests passed.");
