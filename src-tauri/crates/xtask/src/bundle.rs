@@ -55,11 +55,16 @@ pub fn build(root: &Path, profile: Profile, appimage: bool) -> Result<Option<Pat
 
 /// What the package must hold, by path inside it.
 const EXPECTED: [&str; 4] = [
-    "./usr/share/applications/Byline.desktop",
-    "./usr/share/icons/hicolor/",
-    "./usr/share/doc/byline-app/LICENSE-vaderSentiment.txt",
-    "./usr/share/doc/byline-app/LICENSE-snownlp.txt",
+    "usr/share/applications/Byline.desktop",
+    "usr/share/icons/hicolor/",
+    "usr/share/doc/byline-app/LICENSE-vaderSentiment.txt",
+    "usr/share/doc/byline-app/LICENSE-snownlp.txt",
 ];
+
+/// The paths `dpkg-deb -c` lists, without the `./` some versions put before them.
+fn listed(listing: &str) -> impl Iterator<Item = &str> {
+    listing.lines().filter_map(|l| l.split_whitespace().last()).map(|p| p.trim_start_matches("./"))
+}
 
 /// Installs `deb` with dpkg (as root, as CI runs), checks what it put where, starts the installed app in the
 /// real webview (the e2e crate's install test: the window paints, the first-run screen is on it) and removes
@@ -71,15 +76,13 @@ pub fn install_check(root: &Path, deb: &Path, envs: &[(&str, String)]) -> Result
     }
     let listing = output("dpkg-deb", &["-c", &deb.to_string_lossy()])?;
     for path in EXPECTED {
-        if !listing.lines().any(|l| l.split_whitespace().last().is_some_and(|p| p.starts_with(path))) {
+        if !listed(&listing).any(|p| p.starts_with(path)) {
             bail!("the package has no {path}:\n{listing}");
         }
     }
-    let binary = listing
-        .lines()
-        .filter_map(|l| l.split_whitespace().last())
-        .find(|p| p.starts_with("./usr/bin/") && p.len() > "./usr/bin/".len())
-        .map(|p| PathBuf::from(&p[1..]))
+    let binary = listed(&listing)
+        .find(|p| p.starts_with("usr/bin/") && p.len() > "usr/bin/".len())
+        .map(|p| Path::new("/").join(p))
         .context("the package installs no program in /usr/bin")?;
     let name = output("dpkg-deb", &["-f", &deb.to_string_lossy(), "Package"])?.trim().to_owned();
     crate::run(root, "dpkg", &["-i", &deb.to_string_lossy()], &[])?;

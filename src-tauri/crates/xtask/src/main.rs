@@ -35,9 +35,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench images     seconds per step on the tiny pipeline against diffusers
   fuzz [--seconds N] [TARGET]
                    run the parsers' fuzz targets for N seconds each (default 60), or only TARGET
-  bundle [--debug] [--appimage]
+  bundle [--debug] [--appimage] [--install]
                    the installers with Tauri's bundler: a .deb (and an AppImage when asked) on Linux, .dmg
-                   on macOS, .msi on Windows; release build unless --debug
+                   on macOS, .msi on Windows; release build unless --debug; --install (as root) installs
+                   the .deb, starts the installed app in the webview and removes it again
   fetch-models     fetch the real test models into models/cache (prints the folder for BYLINE_TEST_MODELS)
   portability      the release byline transcribes jfk.wav on an emulated Haswell (QEMU; BYLINE_PORTABILITY_SECONDS caps it)
   packages         list the Debian packages `test` needs (used by .ci/run)";
@@ -53,12 +54,7 @@ fn main() {
         },
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => fuzz::run_fuzz(&args[1..]),
-        Some("bundle") => bundle::build(
-            &root(),
-            if args.iter().any(|a| a == "--debug") { bundle::Profile::Debug } else { bundle::Profile::Release },
-            args.iter().any(|a| a == "--appimage"),
-        )
-        .map(|_| ()),
+        Some("bundle") => bundle_command(&args),
         Some("fetch-models") => fetch_models().map(|dir| println!("{}", dir.display())),
         Some("portability") => {
             fetch_models().and_then(|cache| portable::check(&root(), &cache, portable::Build::Release))
@@ -84,6 +80,18 @@ fn main() {
         eprintln!("xtask: {err:#}");
         std::process::exit(1);
     }
+}
+
+fn bundle_command(args: &[String]) -> Result<()> {
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    let profile = if has("--debug") { bundle::Profile::Debug } else { bundle::Profile::Release };
+    let deb = bundle::build(&root(), profile, has("--appimage"))?;
+    if let (true, Some(deb)) = (has("--install"), deb) {
+        system::require(system::E2E_PACKAGES)?;
+        let driver = system::tauri_driver(&cargo())?;
+        bundle::install_check(&root(), &deb, &[("BYLINE_E2E_DRIVER", driver.to_string_lossy().to_string())])?;
+    }
+    Ok(())
 }
 
 /// `--stress N`: how many runs, if given.
