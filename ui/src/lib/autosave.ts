@@ -1,7 +1,7 @@
 // Autosave controller: debounces edits, saves the latest value, and never
 // forgets a value that has not been saved. Free of Tauri, and of Svelte but for the interface language, so
 // it can be tested with a fake save function and a fake clock.
-import { messages, tr } from './i18n.svelte';
+import { live, messages } from './i18n.svelte';
 
 export type SaveStatus = 'saved' | 'saving' | 'dirty' | 'failed';
 
@@ -11,20 +11,12 @@ const M = messages(
 );
 
 /** The words for each status, in the current language (read at each access). */
-export const STATUS_LABEL: Readonly<Record<SaveStatus, string>> = {
-  get saved() {
-    return tr(M).saved;
-  },
-  get saving() {
-    return tr(M).saving;
-  },
-  get dirty() {
-    return tr(M).dirty;
-  },
-  get failed() {
-    return tr(M).failed;
-  },
-};
+export const STATUS_LABEL: Readonly<Record<SaveStatus, string>> = live(M, {
+  saved: 'saved',
+  saving: 'saving',
+  dirty: 'dirty',
+  failed: 'failed',
+});
 
 const RETRY_BASE_MS = 2000;
 const RETRY_MAX_MS = 30_000;

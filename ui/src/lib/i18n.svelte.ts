@@ -60,6 +60,22 @@ export function tr<T>(m: Record<Locale, T>): T {
   return m[i18n.locale];
 }
 
+/** The keys of `T` whose messages are plain strings. */
+type StringKeys<T> = { [P in keyof T]: T[P] extends string ? P : never }[keyof T];
+
+/** An exported table of labels (`{ saved: …, failed: … }`) whose entries are read from `m` in the current
+ * language at each access; `keys` names the message of each entry. */
+export function live<T extends Messages, K extends string>(
+  m: Record<Locale, T>,
+  keys: Record<K, StringKeys<T>>,
+): Readonly<Record<K, string>> {
+  const table = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) {
+    Object.defineProperty(table, k, { enumerable: true, get: () => tr(m)[keys[k]] as string });
+  }
+  return table;
+}
+
 /** A number as the current language writes it (grouping, decimals). */
 export function formatNumber(n: number, options?: Intl.NumberFormatOptions): string {
   return n.toLocaleString(localeTag(), options);

@@ -1,7 +1,7 @@
 // The quote check's types and presentation, free of Svelte and Tauri so it can be unit tested.
 
 import type { Change, Heard, QuoteSearchHit as QuoteHit, QuotesReport, Verdict } from './bindings';
-import { messages, tr } from './i18n.svelte';
+import { live, messages, tr } from './i18n.svelte';
 export type { Change, Heard, QuoteCheck, QuotesReport, Verdict, QuoteSearchHit as QuoteHit } from './bindings';
 
 /** What narrows a quote-bank search: part of a speaker's name, one interview, transcribed from/to a day
@@ -89,20 +89,12 @@ const M = messages(
   },
 );
 
-export const VERDICT_LABEL: Record<Verdict, string> = {
-  get verbatim() {
-    return tr(M).verbatim;
-  },
-  get close() {
-    return tr(M).close;
-  },
-  get altered() {
-    return tr(M).altered;
-  },
-  get not_found() {
-    return tr(M).notFound;
-  },
-};
+export const VERDICT_LABEL: Readonly<Record<Verdict, string>> = live(M, {
+  verbatim: 'verbatim',
+  close: 'close',
+  altered: 'altered',
+  not_found: 'notFound',
+});
 
 /** A run of a sentence the interface builds: its own words (`own: false`), or words it quotes from the draft,
  * a recording or an article (`own: true`), which the view marks `translate="no"`. */

@@ -2,7 +2,7 @@
 // comments-over-time chart geometry. Pure functions, tested in sentiment.test.ts.
 
 import type { Bucket, BucketSize, Distribution, DraftSentiment, Engine, Label, SentenceScore, TextSentiment } from './bindings';
-import { localeTag, messages, tr } from './i18n.svelte';
+import { live, localeTag, messages, tr } from './i18n.svelte';
 export type {
   Aggregate,
   Bucket,
@@ -162,30 +162,18 @@ function languageName(code: string): string {
 }
 
 /** A label ("positive") as the interface says it. */
-export const LABEL_NAME: Record<Label, string> = {
-  get positive() {
-    return tr(M).positive;
-  },
-  get neutral() {
-    return tr(M).neutral;
-  },
-  get negative() {
-    return tr(M).negative;
-  },
-};
+export const LABEL_NAME: Readonly<Record<Label, string>> = live(M, {
+  positive: 'positive',
+  neutral: 'neutral',
+  negative: 'negative',
+});
 
 /** The engine that scored a sentence, as the interface says it. */
-export const ENGINE_NAME: Record<Engine, string> = {
-  get lexicon() {
-    return tr(M).lexicon;
-  },
-  get chinese() {
-    return tr(M).chinese;
-  },
-  get model() {
-    return tr(M).model;
-  },
-};
+export const ENGINE_NAME: Readonly<Record<Engine, string>> = live(M, {
+  lexicon: 'lexicon',
+  chinese: 'chinese',
+  model: 'model',
+});
 
 /** The language a sentence was scored as (an ISO 639-1 code from the engine), as the interface says it. */
 export function languageLabel(code: string): string {
