@@ -1,6 +1,6 @@
 import { parse } from 'svelte/compiler';
 import { describe, expect, it } from 'vitest';
-import { i18n, localeTag, messages, resolveLocale, setLocale, systemLocale, tr } from './i18n.svelte';
+import { i18n, live, localeTag, messages, resolveLocale, setLocale, systemLocale, tr } from './i18n.svelte';
 
 describe('the interface language', () => {
   it('follows the first Chinese or English system language', () => {
@@ -27,6 +27,16 @@ describe('the interface language', () => {
     setLocale('en');
     expect(tr(M).saved(3)).toBe('3 saved');
     expect(i18n.locale).toBe('en');
+  });
+
+  it('keeps exported label tables in the current language', () => {
+    const M = messages({ notFound: 'not found', n: (k: number) => `${k}` }, { notFound: '未找到', n: (k: number) => `${k}` });
+    const labels = live(M, { not_found: 'notFound' });
+    expect(labels.not_found).toBe('not found');
+    setLocale('zh');
+    expect(labels.not_found).toBe('未找到');
+    expect(Object.keys(labels)).toEqual(['not_found']);
+    setLocale('en');
   });
 });
 
