@@ -60,6 +60,7 @@ macro_rules! contract {
         $visit.visit::<byline_related::RankOptions>();
         $visit.visit::<byline_related::Feedback>();
         $visit.visit::<byline_related::IndexStats>();
+        $visit.visit::<byline_library::usage::UsageSummary>();
         // Quotes.
         $visit.visit::<byline_quotes::QuotesReport>();
         $visit.visit::<byline_quotes::SearchHit>();

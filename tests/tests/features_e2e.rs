@@ -75,9 +75,9 @@ fn artifact(name: &str) -> PathBuf {
 fn related_panel_follows_the_draft() {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = home_with_models(dir.path());
-    let draft_id = {
+    let (draft_id, bridge_id) = {
         let mut library = Library::open(&home.join("library.sqlite3")).expect("library");
-        let mut last = 0;
+        let mut ids = Vec::new();
         for fields in [
             article(
                 "River flood defences approved",
@@ -96,9 +96,14 @@ fn related_panel_follows_the_draft() {
             ),
             article("Notes for a new story", "Draft notes."),
         ] {
-            last = library.create(&fields).expect("article").id;
+            ids.push(library.create(&fields).expect("article").id);
         }
-        last
+        let (draft, bridge) = (ids[3], ids[2]);
+        // An earlier roundup linked the story being written and the bridge: they were used together.
+        let roundup =
+            format!("This week: [the notes](byline://article/{draft}) and [the bridge](byline://article/{bridge}).");
+        library.create(&article("Weekly roundup", &roundup)).expect("roundup");
+        (draft, bridge)
     };
 
     let d = start(&home);
@@ -130,8 +135,25 @@ fn related_panel_follows_the_draft() {
     first_suggestion("School budget cut angers teachers");
     let why = d.find_all("[data-testid=related-why]");
     assert!(!why.is_empty(), "each suggestion says why it is related");
+
+    // Learning from use: the bridge was used together with this story, and says so; the reporter can see
+    // what was learnt and forget it.
+    let used =
+        d.wait_for(&format!("[data-testid=related-item][data-id='{bridge_id}'] [data-testid=related-used-together]"));
+    assert_eq!(d.text(&used), "You used these together in 1 story");
+    let learnt = d.wait_for("[data-testid=related-learnt-count]");
+    assert_eq!(d.text(&learnt), "Learnt from your use: 2 uses");
     std::thread::sleep(Duration::from_millis(500));
     d.screenshot(&artifact("related.png"));
+    d.click(&learnt);
+    d.click(&d.wait_for("[data-testid=related-forget]"));
+    d.wait_until("what was learnt to be forgotten", || {
+        (d.find_all("[data-testid=related-learnt]").is_empty()
+            && d.find_all("[data-testid=related-used-together]").is_empty())
+        .then_some(())
+    });
+    let library = Library::open(&home.join("library.sqlite3")).expect("library");
+    assert_eq!(byline_library::usage::count(library.connection()).expect("count"), 0);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use byline_core::Progress;
 use byline_library::Library;
+use byline_library::usage::{self, UsageKind, UsageSummary};
 use byline_models::warm::Wanted;
 use byline_related::{Embedder, Feedback, IndexStats, RankOptions, Recommender, RelatedResult, index_library};
 use tauri::State;
@@ -107,4 +108,22 @@ pub async fn related_feedback(
     state
         .with_library(move |lib| byline_related::set_feedback(lib.connection(), article_id, suggestion_id, action))
         .await
+}
+
+/// The reporter opened `opened_id` from the Related panel while writing `article_id`: a use, for learning.
+#[tauri::command]
+pub async fn related_opened(state: State<'_, AppState>, article_id: i64, opened_id: i64) -> CommandResult<()> {
+    state.with_library(move |lib| usage::record(lib.connection(), article_id, opened_id, UsageKind::Open)).await
+}
+
+/// What learning from use has recorded: the total and the `limit` most recent uses.
+#[tauri::command]
+pub async fn related_usage(state: State<'_, AppState>, limit: Option<u32>) -> CommandResult<UsageSummary> {
+    state.with_library(move |lib| usage::summary(lib.connection(), limit.unwrap_or(50))).await
+}
+
+/// Forgets every recorded use (pins stay pinned); returns how many were forgotten.
+#[tauri::command]
+pub async fn related_usage_reset(state: State<'_, AppState>) -> CommandResult<u64> {
+    state.with_library(move |lib| usage::clear(lib.connection()).map(|n| n as u64)).await
 }

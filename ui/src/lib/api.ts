@@ -34,7 +34,7 @@ import type {
 } from './transcript';
 import type { OpenPurpose, RecordSummary, SavePurpose, SetupPlan, VoiceProfile, WarmInfo } from './bindings';
 import type { QuoteBankFilter, QuoteHit, QuotesReport } from './quotes';
-import type { FeedbackAction, IndexStats, RankOptions, RelatedResult } from './related';
+import type { FeedbackAction, IndexStats, RankOptions, RelatedResult, UsageSummary } from './related';
 import type { GalleryImage, ImageEvent, ImageJob } from './images';
 import type {
   AssistantEvent,
@@ -318,6 +318,18 @@ export const api = {
   },
   relatedFeedback(articleId: number, suggestionId: number, action: FeedbackAction): Promise<null> {
     return call('related_feedback', { articleId, suggestionId, action });
+  },
+  /** The reporter opened `openedId` from the Related panel while writing `articleId` (learning from use). */
+  relatedOpened(articleId: number, openedId: number): Promise<null> {
+    return call('related_opened', { articleId, openedId });
+  },
+  /** What learning from use has recorded: the total and the most recent uses. */
+  relatedUsage(limit?: number): Promise<UsageSummary> {
+    return call('related_usage', { limit: limit ?? null });
+  },
+  /** Forgets every recorded use (pins stay pinned); the number forgotten. */
+  relatedUsageReset(): Promise<number> {
+    return call('related_usage_reset', {});
   },
   // ---- Drafting assistant (AssistantPanel)
   /** Installed language models (GGUF); empty when none: the panel then links to the Models screen. */

@@ -5,9 +5,12 @@ import {
   articleLink,
   normaliseDraft,
   shouldRefresh,
+  usageKindLabel,
+  usedTogetherLine,
   whyLine,
   type Suggestion,
 } from './related';
+import { setLocale } from './i18n.svelte';
 
 const s = (id: number, pinned = false): Suggestion => ({
   id,
@@ -17,6 +20,7 @@ const s = (id: number, pinned = false): Suggestion => ({
   similarity: null,
   pinned,
   explanation: null,
+  used_together: 0,
 });
 
 describe('related panel logic', () => {
@@ -49,11 +53,30 @@ describe('related panel logic', () => {
     };
     expect(whyLine(e)).toBe('Both mention NASA, Moon, rocket');
     expect(whyLine({ ...e, shared_entities: [], shared_terms: [] })).toBe('Similar passage (81% match)');
+    // Passages this far apart (or opposed) are no reason at all.
+    expect(whyLine({ ...e, shared_entities: [], shared_terms: [], passage_similarity: -0.06 })).toBe('');
+    expect(whyLine({ ...e, shared_entities: [], shared_terms: [], passage_similarity: 0.1 })).toBe('');
   });
 
   it('builds an escaped Markdown link', () => {
     expect(articleLink({ id: 7, title: 'Budget [draft]' })).toBe('[Budget \\[draft\\]](byline://article/7)');
     expect(articleLink({ id: 8, title: ' ' })).toBe('[Article 8](byline://article/8)');
+  });
+});
+
+describe('learning from use', () => {
+  it('gives its reason only where the two were used together, in either language', () => {
+    expect(usedTogetherLine(0)).toBeNull();
+    expect(usedTogetherLine(1)).toBe('You used these together in 1 story');
+    expect(usedTogetherLine(3)).toBe('You used these together in 3 stories');
+    expect(usageKindLabel('source')).toBe('source for the assistant');
+    setLocale('zh');
+    try {
+      expect(usedTogetherLine(3)).toBe('你在 3 篇文章中一起用过它们');
+      expect(usageKindLabel('pin')).toBe('置顶');
+    } finally {
+      setLocale('en');
+    }
   });
 });
 

@@ -3,6 +3,8 @@
 
 import type { Explanation, Feedback as FeedbackAction, RankOptions as RankOptionsAll, Suggestion } from './bindings';
 export type { Explanation, IndexStats, RelatedResult, Suggestion, Feedback as FeedbackAction } from './bindings';
+export type { Usage, UsageKind, UsageSummary } from './bindings';
+import type { UsageKind } from './bindings';
 import { messages, tr } from './i18n.svelte';
 import { joinParts, partsOf, type Part } from './quotes';
 
@@ -18,6 +20,11 @@ const M = messages(
     noteEmpty: 'the text is empty',
     noteUnknownScript: (model: string) => `${model} cannot read this text (unknown script); only keyword matching was used`,
     noteNoIndex: (model: string) => `no articles are indexed with ${model} yet; run the index`,
+    usedTogether: (n: number) => (n === 1 ? 'You used these together in 1 story' : `You used these together in ${n} stories`),
+    kindLink: 'link',
+    kindSource: 'source for the assistant',
+    kindPin: 'pin',
+    kindOpen: 'opened from Related',
   },
   {
     bothMention: (words: string) => `两篇都提到：${words}`,
@@ -29,6 +36,11 @@ const M = messages(
     noteEmpty: '正文为空',
     noteUnknownScript: (model: string) => `${model} 无法识别这段文字的书写系统，只用了关键词匹配`,
     noteNoIndex: (model: string) => `还没有文章用 ${model} 编入索引，请更新索引`,
+    usedTogether: (n: number) => `你在 ${n} 篇文章中一起用过它们`,
+    kindLink: '链接',
+    kindSource: '助手的素材',
+    kindPin: '置顶',
+    kindOpen: '从相关文章打开',
   },
 );
 
@@ -56,14 +68,30 @@ export function applyFeedback(list: Suggestion[], id: number, action: FeedbackAc
   return [...updated.filter((s) => s.pinned), ...rest];
 }
 
+/** The passage similarity below which the closest passages are not given as a reason. */
+export const SIMILAR_PASSAGE = 0.25;
+
 /** Why a suggestion is related, the shared words apart (they are the articles' words). */
 export function whyParts(e: Explanation | null, max = 5): Part[] {
   if (!e) return [];
   const t = tr(M);
   const shared = [...e.shared_entities, ...e.shared_terms.filter((w) => !e.shared_entities.includes(w))];
   if (shared.length > 0) return partsOf(t.bothMention, [shared.slice(0, max).join(t.listSep)]);
-  if (e.passage_similarity !== null) return [{ text: t.similarPassage(Math.round(e.passage_similarity * 100)), own: false }];
+  // A passage pair this far apart is no reason (all-MiniLM-L6-v2 puts unrelated text around 0 to 0.2).
+  if (e.passage_similarity !== null && e.passage_similarity >= SIMILAR_PASSAGE)
+    return [{ text: t.similarPassage(Math.round(e.passage_similarity * 100)), own: false }];
   return [];
+}
+
+/** The reason learning from use gives: in how many of the reporter's stories the two were used together. */
+export function usedTogetherLine(stories: number): string | null {
+  return stories > 0 ? tr(M).usedTogether(stories) : null;
+}
+
+/** How an article was used for a story, as the "learnt from use" list says it. */
+export function usageKindLabel(kind: UsageKind): string {
+  const t = tr(M);
+  return { link: t.kindLink, source: t.kindSource, pin: t.kindPin, open: t.kindOpen }[kind];
 }
 
 /** One short line saying why a suggestion is related. */

@@ -131,7 +131,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "related",
         "byline related 12\nbyline related 12 --explain -k 5\nbyline related --text draft.md\n\
-         byline related 12 --feedback pin 40",
+         byline related 12 --feedback pin 40\nbyline related --usage\nbyline related --forget-usage",
     ),
     (
         "speak",
@@ -155,7 +155,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("tasks set", "byline tasks set headline.json"),
     ("tasks reset", "byline tasks reset headline\nbyline tasks reset summary --language zh"),
     ("eval", "byline eval related --dataset labelled.jsonl"),
-    ("eval related", "byline eval related --dataset labelled.jsonl -k 10 --json"),
+    (
+        "eval related",
+        "byline eval related --dataset labelled.jsonl -k 10 --json\nbyline eval related --dataset labelled.jsonl --use",
+    ),
 ];
 
 fn lookup(path: &str) -> Option<&'static str> {

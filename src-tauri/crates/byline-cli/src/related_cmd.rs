@@ -48,6 +48,15 @@ pub struct RelatedArgs {
     /// Record feedback instead of listing: pin, hide or clear SUGGESTION_ID for ID.
     #[arg(long, value_names = ["ACTION", "SUGGESTION_ID"], num_args = 2, requires = "id")]
     pub feedback: Option<Vec<String>>,
+    /// Rank by content only, ignoring what you used together (learning from use).
+    #[arg(long)]
+    pub no_use: bool,
+    /// List what learning from use has recorded (links, sources, pins, opens per story) instead.
+    #[arg(long, conflicts_with_all = ["id", "text", "feedback"])]
+    pub usage: bool,
+    /// Forget everything learning from use has recorded (pins stay pinned).
+    #[arg(long, conflicts_with_all = ["id", "text", "feedback", "usage"])]
+    pub forget_usage: bool,
     #[command(flatten)]
     pub model: ModelArgs,
     #[arg(long)]
@@ -63,11 +72,16 @@ pub enum EvalCommand {
 
 #[derive(Args)]
 pub struct EvalRelatedArgs {
-    /// JSONL with `text` and `label` per line; same label = relevant.
-    #[arg(long)]
-    pub dataset: PathBuf,
+    /// JSONL with `text` and a `label` (same label = relevant) or an `id` and graded `relevance`
+    /// ({id: gain}) per line. Give several to see each and a leave-one-set-out choice of configuration.
+    #[arg(long, required = true)]
+    pub dataset: Vec<PathBuf>,
     #[arg(short, default_value_t = 10)]
     pub k: usize,
+    /// Measure learning from use instead: simulated writing sessions on half the articles, the other half
+    /// queried with each weight, the weight chosen by two-fold cross-validation.
+    #[arg(long = "use")]
+    pub simulate_use: bool,
     #[command(flatten)]
     pub model: ModelArgs,
     #[arg(long)]
@@ -137,6 +151,32 @@ fn read_text(path: &Path) -> Result<String> {
 
 pub fn related(paths: &AppPaths, args: RelatedArgs) -> Result<()> {
     let lib = Library::open(&paths.library_db())?;
+    if args.forget_usage {
+        let n = byline_library::usage::clear(lib.connection())?;
+        println!("forgot {n} recorded uses; suggestions rank by content alone until you use articles again");
+        return Ok(());
+    }
+    if args.usage {
+        let summary = byline_library::usage::summary(lib.connection(), 200)?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            return Ok(());
+        }
+        println!("{} uses recorded (links, sources, pins and opens per story); most recent first:", summary.total);
+        for u in &summary.recent {
+            let title = |t: &str| if t.is_empty() { "(untitled)".to_string() } else { t.to_string() };
+            println!(
+                "{}  #{} {} ← {} #{} {}",
+                u.at.get(..10).unwrap_or(&u.at),
+                u.story_id,
+                title(&u.story_title),
+                u.kind.as_str(),
+                u.used_id,
+                title(&u.used_title)
+            );
+        }
+        return Ok(());
+    }
     if let (Some(fb), Some(id)) = (&args.feedback, args.id) {
         let action: Feedback = fb[0].parse()?;
         let other: i64 = fb[1].parse().context("SUGGESTION_ID must be an article id")?;
@@ -148,6 +188,7 @@ pub fn related(paths: &AppPaths, args: RelatedArgs) -> Result<()> {
         k: args.k,
         explain: args.explain,
         recency_half_life_days: args.recency,
+        co_use_weight: if args.no_use { 0.0 } else { byline_related::CO_USE_WEIGHT },
         ..RankOptions::default()
     };
     let mut rec = Recommender::new(load_embedder(paths, &args.model)?);
@@ -178,6 +219,13 @@ fn print_result(r: &RelatedResult) {
         let pin = if s.pinned { " [pinned]" } else { "" };
         let title = if s.title.is_empty() { "(untitled)" } else { &s.title };
         println!("{:>2}. #{} {title}{pin}  score {:.4}", i + 1, s.id, s.score);
+        if s.used_together > 0 {
+            println!(
+                "      you used these together in {} {}",
+                s.used_together,
+                if s.used_together == 1 { "story" } else { "stories" }
+            );
+        }
         if let Some(why) = &s.explanation {
             if !why.shared_entities.is_empty() {
                 println!("      shared names: {}", why.shared_entities.join(", "));
@@ -194,21 +242,62 @@ fn print_result(r: &RelatedResult) {
 }
 
 pub fn eval_related(paths: &AppPaths, args: EvalRelatedArgs) -> Result<()> {
-    let emb = load_embedder(paths, &args.model)?;
-    let report = eval::run(emb, &args.dataset, args.k, &bar(), &CancelToken::new())?;
+    let mut reports = Vec::new();
+    for dataset in &args.dataset {
+        let emb = load_embedder(paths, &args.model)?;
+        if args.simulate_use {
+            eval_use(emb, dataset, &args)?;
+            continue;
+        }
+        let report = eval::run(emb, dataset, args.k, &bar(), &CancelToken::new())?;
+        let name = dataset.file_stem().map_or_else(|| dataset.display().to_string(), |s| s.to_string_lossy().into());
+        if !args.json {
+            print_eval(&name, &report);
+        }
+        reports.push((name, report));
+    }
+    let held_out = eval::leave_one_set_out(&reports);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        if !args.simulate_use {
+            let sets: Vec<_> =
+                reports.iter().map(|(name, r)| serde_json::json!({"dataset": name, "report": r})).collect();
+            println!("{}", serde_json::to_string_pretty(&serde_json::json!({"sets": sets, "held_out": held_out}))?);
+        }
         return Ok(());
     }
-    println!(
-        "{} documents ({} empty after cleaning skipped), model {}, k = {}\n",
-        report.documents, report.skipped, report.model_id, report.k
-    );
-    println!("| method | P@{k} | nDCG@{k} | MRR |\n|---|---|---|---|", k = report.k);
-    for row in &report.rows {
-        println!("| {} | {:.3} | {:.3} | {:.3} |", row.method, row.precision, row.ndcg, row.mrr);
+    if reports.len() > 1 {
+        println!("leave one set out (the configuration best on the other sets, scored on this one):");
+        for h in &held_out {
+            println!("  {}: {} → nDCG@{} {:.3} (default {:.3})", h.dataset, h.chosen, args.k, h.ndcg, h.default_ndcg);
+        }
     }
     Ok(())
+}
+
+fn print_eval(name: &str, report: &eval::EvalReport) {
+    println!(
+        "{name}: {} documents, {} of them queries ({} empty after cleaning skipped), model {}, k = {}\n",
+        report.documents, report.queries, report.skipped, report.model_id, report.k
+    );
+    println!(
+        "| method | P@{k} | nDCG@{k} (95 % interval) | nDCG − dense (95 % interval) | MRR |\n|---|---|---|---|---|",
+        k = report.k
+    );
+    for row in &report.rows {
+        println!(
+            "| {} | {:.3} | {:.3} ({:.3}–{:.3}) | {:+.3} ({:+.3} to {:+.3}) | {:.3} |",
+            row.method,
+            row.precision,
+            row.ndcg,
+            row.ndcg_low,
+            row.ndcg_high,
+            row.vs_dense,
+            row.vs_dense_low,
+            row.vs_dense_high,
+            row.mrr
+        );
+    }
+    println!();
 }
 
 #[derive(Args)]
@@ -364,6 +453,43 @@ pub fn bench_related(args: BenchRelatedArgs) -> Result<()> {
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
+    }
+    Ok(())
+}
+
+fn eval_use(emb: Embedder, dataset: &Path, args: &EvalRelatedArgs) -> Result<()> {
+    let report = eval::simulate_use(emb, dataset, args.k, &bar(), &CancelToken::new())?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!(
+        "{}: {} documents, model {}, k = {}: {} simulated sessions recorded {} uses; {} held-out queries were used \
+         in some session (warm), {} never (cold)\n",
+        dataset.display(),
+        report.documents,
+        report.model_id,
+        report.k,
+        report.sessions,
+        report.uses,
+        report.warm_queries,
+        report.cold_queries
+    );
+    println!("| weight of use | nDCG@{k} warm | nDCG@{k} cold | nDCG@{k} all |\n|---|---|---|---|", k = report.k);
+    for row in &report.rows {
+        println!("| {} | {:.3} | {:.3} | {:.3} |", row.co_use_weight, row.ndcg_warm, row.ndcg_cold, row.ndcg_all);
+    }
+    println!("\ntwo-fold cross-validation (weight chosen on the other fold):");
+    for (i, fold) in report.folds.iter().enumerate() {
+        println!(
+            "  fold {}: {} queries, weight {} → nDCG@{} {:.3} (content only {:.3})",
+            i + 1,
+            fold.queries,
+            fold.chosen_weight,
+            report.k,
+            fold.ndcg_with_use,
+            fold.ndcg_content
+        );
     }
     Ok(())
 }

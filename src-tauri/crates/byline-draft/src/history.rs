@@ -29,6 +29,23 @@ fn json<T: Serialize>(value: &T) -> Result<String> {
 
 /// Stores a generation; `id` and `created_at` of `rec` are ignored and returned filled in.
 pub fn record(conn: &Connection, rec: &GenerationRecord) -> Result<GenerationRecord> {
+    let tx = conn.unchecked_transaction().db()?;
+    let saved = insert(&tx, rec)?;
+    // The articles given as sources were used for this story (related articles learn from it).
+    if let Some(story) = rec.article_id {
+        for used in rec.sources.iter().filter_map(|s| s.article_id) {
+            match byline_library::usage::record(&tx, story, used, byline_library::usage::UsageKind::Source) {
+                // A source deleted since it was chosen is no use.
+                Err(e) if e.code() == "not_found" => {}
+                other => other?,
+            }
+        }
+    }
+    tx.commit().db()?;
+    Ok(saved)
+}
+
+fn insert(conn: &Connection, rec: &GenerationRecord) -> Result<GenerationRecord> {
     conn.execute(
         "INSERT INTO assistant_generations (article_id, task_key, language, model, prompt, output, sources, \
          citations, params, stop_reason, created_at) \
@@ -139,5 +156,35 @@ mod tests {
         assert_eq!(list(conn, None, 10).expect("unattached").len(), 1);
         delete(conn, first.id).expect("delete");
         assert!(matches!(delete(conn, first.id), Err(Error::NotFound { .. })));
+    }
+
+    #[test]
+    fn articles_given_as_sources_are_recorded_as_used_for_the_story() {
+        let mut lib = Library::open_in_memory().expect("library");
+        let story = lib.create(&ArticleFields { title: "story".into(), ..Default::default() }).expect("story").id;
+        let source = lib.create(&ArticleFields { title: "source".into(), ..Default::default() }).expect("source").id;
+        let refs = vec![
+            SourceRef { n: 1, label: "source".into(), article_id: Some(source) },
+            SourceRef { n: 2, label: "deleted since".into(), article_id: Some(9_999) },
+            SourceRef { n: 3, label: "notes".into(), article_id: None },
+        ];
+        let rec = GenerationRecord {
+            id: 0,
+            article_id: Some(story),
+            task_key: "summary".into(),
+            language: "en".into(),
+            model: "m.gguf".into(),
+            prompt: "p".into(),
+            output: "o".into(),
+            sources: refs,
+            citations: Vec::new(),
+            params: serde_json::json!({}),
+            stop_reason: "end_of_turn".into(),
+            created_at: String::new(),
+        };
+        record(lib.connection(), &rec).expect("record");
+        let uses = byline_library::usage::all(lib.connection()).expect("uses");
+        assert_eq!(uses.len(), 1);
+        assert_eq!((uses[0].0, uses[0].1, uses[0].2), (story, source, byline_library::usage::UsageKind::Source));
     }
 }

@@ -24,6 +24,10 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/007_voices.sql")),
         // Quotes (byline-quotes): the interviews linked to a story, to check its quotes against those only.
         M::up(include_str!("../migrations/008_article_sources.sql")),
+        // Related articles that learn from use: what each story linked, sourced, pinned and opened.
+        M::up_with_hook(include_str!("../migrations/009_related_usage.sql"), |tx: &rusqlite::Transaction| {
+            crate::usage::backfill_links(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+        }),
     ])
 }
 
@@ -94,6 +98,41 @@ mod tests {
     #[test]
     fn migrations_validate() {
         migrations().validate().expect("migrations are valid");
+    }
+
+    #[test]
+    fn a_library_from_before_usage_learning_brings_its_links_pins_and_sources() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        conn.pragma_update(None, "foreign_keys", "ON").expect("pragma");
+        migrations().to_version(&mut conn, 8).expect("version 8");
+        let t = "2026-01-01T00:00:00.000Z";
+        for (id, body) in
+            [(1, "Follows [the vote](byline://article/2) and [gone](byline://article/99)."), (2, "x"), (3, "y")]
+        {
+            conn.execute(
+                "INSERT INTO articles (id, title, body, content_hash, created_at, updated_at) VALUES (?1, '', ?2, '', ?3, ?3)",
+                rusqlite::params![id, body, t],
+            )
+            .expect("article");
+        }
+        conn.execute("INSERT INTO related_feedback VALUES (2, 3, 'pin', ?1), (3, 1, 'hide', ?1)", [t]).expect("pins");
+        conn.execute(
+            "INSERT INTO assistant_generations (article_id, task_key, language, model, prompt, output, sources, stop_reason, created_at) \
+             VALUES (3, 'lede', 'en', 'm', '', '', '[{\"n\":1,\"label\":\"a\",\"article_id\":1},{\"n\":2,\"label\":\"b\",\"article_id\":null},{\"n\":3,\"label\":\"c\",\"article_id\":42}]', 'eos', ?1)",
+            [t],
+        )
+        .expect("generation");
+        migrations().to_latest(&mut conn).expect("latest");
+        let mut rows: Vec<(i64, i64, String)> = conn
+            .prepare("SELECT story_id, used_id, kind FROM related_usage ORDER BY 1, 2")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        rows.sort();
+        let expected = [(1, 2, "link"), (2, 3, "pin"), (3, 1, "source")].map(|(a, b, k)| (a, b, k.to_string()));
+        assert_eq!(rows, expected, "a hide is no use, and links or sources to missing articles are skipped");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod library;
 pub mod links;
 pub mod model;
 mod prune;
+pub mod usage;
 
 pub use importer::{Duplicate, ImportError, ImportSummary, Imported};
 pub use library::{Library, content_hash, sha256_file};

@@ -117,6 +117,7 @@ pub(crate) fn insert_article(
     .db()?;
     let id = tx.last_insert_rowid();
     write_fts(tx, id, fields)?;
+    crate::usage::record_links(tx, id, &fields.body)?;
     Ok(id)
 }
 
@@ -418,5 +419,6 @@ fn update_article(tx: &Transaction<'_>, id: i64, fields: &ArticleFields) -> Resu
         ],
     )
     .db()?;
-    write_fts(tx, id, fields)
+    write_fts(tx, id, fields)?;
+    crate::usage::record_links(tx, id, &fields.body)
 }

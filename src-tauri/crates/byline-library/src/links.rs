@@ -12,6 +12,24 @@ pub fn article_id(url: &str) -> Option<i64> {
     url.strip_prefix(SCHEME)?.trim_end_matches('/').parse().ok()
 }
 
+/// The articles `markdown` links to (`[text](byline://article/ID)`, reference links included), sorted, each
+/// once.
+pub fn linked_ids(markdown: &str) -> Vec<i64> {
+    if !markdown.contains(SCHEME) {
+        return Vec::new();
+    }
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut ids: Vec<i64> = Parser::new_ext(markdown, options)
+        .filter_map(|event| match event {
+            Event::Start(Tag::Link { dest_url, .. }) => article_id(&dest_url),
+            _ => None,
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// Rewrites every internal link of `markdown`. `web_address(id)` gives the linked article's http(s) address,
 /// or `None` (no address, or the article is gone): the link then becomes its text.
 pub fn rewrite_internal_links(markdown: &str, web_address: impl Fn(i64) -> Option<String>) -> String {
@@ -101,6 +119,14 @@ mod tests {
         assert!(!out.contains("byline:"), "{out}");
         assert!(out.contains("Budget \\[draft\\]"), "{out}");
         assert!(out.contains("[r]: https://example.org/flood-report"), "{out}");
+    }
+
+    #[test]
+    fn linked_ids_are_the_internal_links_only() {
+        let body = "See [a](byline://article/7), [b][r], [c](https://example.com/byline://article/9) and `byline://article/8`.\n\n\
+                    [r]: byline://article/20\n\nAgain [a](byline://article/7/).";
+        assert_eq!(linked_ids(body), vec![7, 20]);
+        assert!(linked_ids("no links").is_empty());
     }
 
     #[test]

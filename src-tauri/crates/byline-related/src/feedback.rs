@@ -5,6 +5,8 @@ use byline_core::{Error, Result};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
+use byline_library::usage::{self, UsageKind};
+
 use crate::store::Db;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -40,26 +42,33 @@ pub fn set_feedback(conn: &Connection, article_id: i64, suggestion_id: i64, feed
             return Err(Error::not_found("article", id));
         }
     }
+    // The pin is also a use of the suggestion for this story (learning from use); a hide or clear takes it back.
+    let tx = conn.unchecked_transaction().db()?;
     let action = match feedback {
         Feedback::Pin => "pin",
         Feedback::Hide => "hide",
         Feedback::Clear => {
-            conn.execute(
+            tx.execute(
                 "DELETE FROM related_feedback WHERE article_id = ?1 AND suggestion_id = ?2",
                 params![article_id, suggestion_id],
             )
             .db()?;
-            return Ok(());
+            usage::forget(&tx, article_id, suggestion_id, UsageKind::Pin)?;
+            return tx.commit().db();
         }
     };
     let now = chrono_now();
-    conn.execute(
+    tx.execute(
         "INSERT INTO related_feedback(article_id, suggestion_id, action, created_at) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT(article_id, suggestion_id) DO UPDATE SET action = excluded.action, created_at = excluded.created_at",
         params![article_id, suggestion_id, action, now],
     )
     .db()?;
-    Ok(())
+    match feedback {
+        Feedback::Pin => usage::record(&tx, article_id, suggestion_id, UsageKind::Pin)?,
+        _ => usage::forget(&tx, article_id, suggestion_id, UsageKind::Pin)?,
+    }
+    tx.commit().db()
 }
 
 /// (pinned in the order they were pinned, hidden) for an article.

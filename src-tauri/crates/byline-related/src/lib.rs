@@ -4,6 +4,7 @@
 //! Flow: [`index_library`] embeds every article's passages (only what changed) into the library
 //! database; a [`Recommender`] answers "what have I written that relates to this?" for a saved
 //! article or for unsaved draft text.
+mod co_use;
 mod embed;
 pub mod eval;
 mod explain;
@@ -16,12 +17,13 @@ pub mod search;
 pub mod store;
 pub mod terms;
 
+pub use co_use::HALF_LIFE_DAYS;
 pub use embed::{Embedder, Pooling};
 pub use explain::Explanation;
 pub use feedback::{Feedback, feedback_for, set_feedback};
 pub use index::{IndexStats, MAX_PASSAGES, article_text, index_article, index_library};
 pub use rank::{Fusion, Method};
-pub use related::{RankOptions, Recommender, RelatedResult, Suggestion};
+pub use related::{CO_USE_WEIGHT, RankOptions, Recommender, RelatedResult, Suggestion};
 pub use search::{BruteForce, Scored, VectorIndex};
 
 #[cfg(test)]

@@ -281,3 +281,98 @@ fn hybrid_is_at_least_as_good_as_either_retriever_on_20_newsgroups() {
     let best_single = ndcg("bm25").max(ndcg("dense"));
     assert!(ndcg(crate::eval::DEFAULT_ROW) >= best_single, "{report:#?}");
 }
+
+#[test]
+#[ignore = "needs BYLINE_TEST_MODELS"]
+fn learning_from_use_helps_the_articles_used_and_leaves_the_others_alone() {
+    // Reuters-21578 (R8), a set no parameter was tuned on; simulated sessions on half, the other half queried.
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/reuters-r8-320.jsonl");
+    let report =
+        crate::eval::simulate_use(embedder(MINILM), &data, 10, &NoProgress, &CancelToken::new()).expect("simulation");
+    eprintln!("{report:#?}");
+    assert!(report.warm_queries >= 50 && report.cold_queries >= 10, "{report:#?}");
+    let content = &report.rows[0];
+    for row in &report.rows {
+        assert_eq!(
+            row.ndcg_cold, content.ndcg_cold,
+            "cold start ranks as content alone at weight {}",
+            row.co_use_weight
+        );
+    }
+    let default = report.rows.iter().find(|r| r.co_use_weight == crate::CO_USE_WEIGHT).expect("the default weight");
+    assert!(default.ndcg_warm > content.ndcg_warm + 0.02, "{report:#?}");
+    for fold in &report.folds {
+        assert!(fold.ndcg_with_use > fold.ndcg_content, "cross-validated: {fold:?}");
+    }
+}
+
+#[test]
+#[ignore = "needs BYLINE_TEST_MODELS"]
+fn on_held_out_news_the_default_beats_dense_only_and_bm25_only() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+    let mut reports = Vec::new();
+    // The default against the two single retrievers (`byline eval related` compares every configuration).
+    let compared: Vec<_> = crate::eval::configurations()
+        .into_iter()
+        .filter(|(name, _)| [crate::eval::DEFAULT_ROW, crate::eval::DENSE_ROW, "bm25"].contains(&name.as_str()))
+        .collect();
+    for set in ["lee-2005", "reuters-r8-320"] {
+        let path = data.join(format!("{set}.jsonl"));
+        let report = crate::eval::run_configurations(
+            embedder(MINILM),
+            &path,
+            10,
+            compared.clone(),
+            &NoProgress,
+            &CancelToken::new(),
+        )
+        .expect("eval");
+        let row = |name: &str| report.rows.iter().find(|r| r.method == name).cloned().expect(name);
+        let (default, dense, bm25) = (row(crate::eval::DEFAULT_ROW), row(crate::eval::DENSE_ROW), row("bm25"));
+        eprintln!("{set}: default {default:?}\ndense {dense:?}\nbm25 {bm25:?}");
+        assert!(default.ndcg > dense.ndcg && default.ndcg > bm25.ndcg, "{set}: {report:#?}");
+        assert!(default.ndcg_low < default.ndcg && default.ndcg < default.ndcg_high);
+        reports.push((set.to_string(), report));
+    }
+    // Reuters: the margin over dense-only holds on resampled queries too.
+    assert!(reports[1].1.rows.iter().any(|r| r.method == crate::eval::DEFAULT_ROW && r.vs_dense_low > 0.0));
+    for held in crate::eval::leave_one_set_out(&reports) {
+        assert_eq!(held.chosen, crate::eval::DEFAULT_ROW, "{held:?}");
+    }
+}
+
+#[test]
+#[ignore = "needs BYLINE_TEST_MODELS"]
+fn articles_used_together_are_suggested_with_their_reason() {
+    let emb = embedder(MINILM);
+    let mut lib = Library::open_in_memory().expect("library");
+    let ferry = article(&mut lib, "Ferry timetable", "The harbour ferry will run every twenty minutes from March.");
+    let council = article(&mut lib, "Council budget", "The council approved a budget with more money for parks.");
+    let choir = article(&mut lib, "Choir concert", "The school choir sang carols at the town hall on Sunday.");
+    let query =
+        article(&mut lib, "Harbour works", "Dredging of the harbour begins next week, the port authority said.");
+    // Two earlier stories linked the harbour works and the council budget together.
+    for n in 0..2 {
+        let body =
+            format!("Story {n}: see [works](byline://article/{query}) and [budget](byline://article/{council}).");
+        article(&mut lib, &format!("Story {n}"), &body);
+    }
+    index(&mut lib, &emb);
+    let mut rec = Recommender::new(emb);
+    let opts = RankOptions { k: 10, ..RankOptions::default() };
+    let with_use = rec.for_article(&lib, query, &opts).expect("related");
+    let budget = with_use.suggestions.iter().find(|s| s.id == council).expect("the budget is suggested");
+    assert_eq!(budget.used_together, 2);
+    let content = rec.for_article(&lib, query, &RankOptions { co_use_weight: 0.0, ..opts.clone() }).expect("related");
+    let rank = |r: &crate::RelatedResult, id: i64| r.suggestions.iter().position(|s| s.id == id);
+    let before = content.suggestions.iter().find(|s| s.id == council).map_or(0.0, |s| s.score);
+    // Its score gains the weight times its normalised co-use (the best, 1), on content scaled to the best, 1.
+    assert!((budget.score - before - crate::CO_USE_WEIGHT).abs() < 1e-6, "{with_use:#?} {content:#?}");
+    assert!(rank(&with_use, council) <= rank(&content, council));
+    assert!(with_use.suggestions.iter().filter(|s| s.id == ferry || s.id == choir).all(|s| s.used_together == 0));
+    // The reporter resets what was learnt: content alone again.
+    byline_library::usage::clear(lib.connection()).expect("reset");
+    let reset = rec.for_article(&lib, query, &opts).expect("related");
+    let ids = |r: &crate::RelatedResult| r.suggestions.iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(ids(&reset), ids(&content));
+}

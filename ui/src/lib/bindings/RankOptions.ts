@@ -14,4 +14,9 @@ recency_half_life_days: number | null,
 /**
  * Article cosine at or above which a suggestion is "you already wrote this".
  */
-duplicate_threshold: number, explain: boolean, };
+duplicate_threshold: number, explain: boolean, 
+/**
+ * How much what the reporter used together counts (0 = content only): the co-use score, scaled so the
+ * best candidate has 1, is added to the content score scaled the same way. Applies to saved stories.
+ */
+co_use_weight: number, };

@@ -5,4 +5,9 @@ export type Suggestion = { id: number, title: string, published: string | null, 
 /**
  * Cosine of the article vectors, when both have one.
  */
-similarity: number | null, pinned: boolean, explanation: Explanation | null, };
+similarity: number | null, pinned: boolean, explanation: Explanation | null, 
+/**
+ * In how many of the reporter's stories this article was used together with this one (or with what this
+ * one used): the reason learning from use gives.
+ */
+used_together: number, };
