@@ -10,9 +10,11 @@ import {
   quoteMarks,
   quoteParts,
   quoteWithProvenance,
+  reasonText,
   reportMarkdown,
   underlayHtml,
   utf16Offsets,
+  warningText,
   type QuoteMark,
   type QuotesReport,
 } from './quotes';
@@ -45,17 +47,18 @@ describe('quote report', () => {
   it('lists every quote with its verdict, provenance and differences', () => {
     const report: QuotesReport = {
       quotes: [
-        { quote: { start: 0, end: 10, text: 'we will build forty new homes', fragments: [] }, verdict: 'verbatim', heard, changes: [], reason: 'word for word as recorded' },
+        { quote: { start: 0, end: 10, text: 'we will build forty new homes', fragments: [] }, verdict: 'verbatim', heard, changes: [], reasons: [{ code: 'verbatim' }], reason: 'word for word as recorded' },
         {
           quote: { start: 20, end: 30, text: 'we will build fifty new homes', fragments: [] },
           verdict: 'altered',
           heard,
           changes: [{ kind: 'replaced', quoted: '50', heard: '40' }],
+          reasons: [{ code: 'number', heard: '40', quoted: '50' }],
           reason: 'the number 40 is quoted as 50',
         },
-        { quote: { start: 40, end: 50, text: 'taxes will fall', fragments: [] }, verdict: 'not_found', heard: null, changes: [], reason: 'not in any transcript' },
+        { quote: { start: 40, end: 50, text: 'taxes will fall', fragments: [] }, verdict: 'not_found', heard: null, changes: [], reasons: [{ code: 'not_found' }], reason: 'not in any transcript' },
       ],
-      warnings: [[5, 'the quotation mark “ here is never closed in its paragraph']],
+      warnings: [[5, { code: 'unclosed', mark: '“' }]],
       sources: null,
       searched: 1,
     };
@@ -69,12 +72,33 @@ describe('quote report', () => {
   });
 });
 
+describe('reasons and warnings', () => {
+  it('are worded from their codes in the interface language', () => {
+    const reasons = [
+      { code: 'number' as const, heard: '40', quoted: '50' },
+      { code: 'negation' as const, heard: 'not', quoted: 'now' },
+    ];
+    expect(reasonText(reasons)).toBe('the number 40 is quoted as 50; "not" is quoted as "now"');
+    expect(reasonText([{ code: 'close', differences: 1 }])).toBe('as recorded but for one small difference');
+    expect(warningText({ code: 'unclosed', mark: '「' })).toBe('the quotation mark 「 here is never closed in its paragraph');
+    setLocale('zh');
+    try {
+      expect(reasonText(reasons)).toBe('原话中的数字 40 被写成了 50；原话“not”被写成了“now”');
+      expect(reasonText([{ code: 'no_sources' }])).toBe('本篇报道还没有关联可供核对的采访');
+      expect(warningText({ code: 'unclosed', mark: '“' })).toBe('此处的引号 “ 在本段中没有闭合');
+    } finally {
+      setLocale('en');
+    }
+  });
+});
+
 describe('quote marks in the editor', () => {
   const check = (start: number, end: number, verdict: 'verbatim' | 'altered') => ({
     quote: { start, end, text: '', fragments: [] },
     verdict,
     heard: null,
     changes: [],
+    reasons: [],
     reason: '',
   });
 

@@ -1,6 +1,6 @@
 // The quote check's types and presentation, free of Svelte and Tauri so it can be unit tested.
 
-import type { Change, Heard, QuoteSearchHit as QuoteHit, QuotesReport, Verdict } from './bindings';
+import type { Change, Heard, QuoteReason, QuoteSearchHit as QuoteHit, QuotesReport, QuoteWarning, Verdict } from './bindings';
 import { live, messages, tr } from './i18n.svelte';
 export type { Change, Heard, QuoteCheck, QuotesReport, Verdict, QuoteSearchHit as QuoteHit } from './bindings';
 
@@ -35,7 +35,7 @@ const M = messages(
     recorded: (place: string, sha: string) => `   - Recorded: ${place} (SHA-256 ${sha}…)`,
     said: (text: string) => `   - Said: “${text}”`,
     warning: (w: string) => `Warning: ${w}`,
-    // The quote check's reasons and warnings, as the engine words them (reasonParts reads them back).
+    // The quote check's reasons and warnings (the engine sends them as codes with their words).
     reasonSep: '; ',
     reasonNumber: (heard: string, quoted: string) => `the number ${heard} is quoted as ${quoted}`,
     reasonQuotedAs: (heard: string, quoted: string) => `"${heard}" is quoted as "${quoted}"`,
@@ -132,53 +132,58 @@ export function describeChange(c: Change): string {
   return joinParts(changeParts(c));
 }
 
-/** One reason of the engine's, in the interface's language; null when it is not one the interface knows. */
-function reasonPart(reason: string): Part[] | null {
+/** One reason of the quote check's, in the interface's language, with the quoted and heard words apart. */
+function reasonPart(r: QuoteReason): Part[] {
   const t = tr(M);
-  const e = M.en;
-  let m: RegExpExecArray | null;
-  if ((m = /^the number (.+) is quoted as (.+)$/.exec(reason))) return partsOf(t.reasonNumber, [m[1], m[2]]);
-  if ((m = /^"(.+)" is quoted as "(.+)"$/.exec(reason))) return partsOf(t.reasonQuotedAs, [m[1], m[2]]);
-  if ((m = /^the name-like "(.+)" was said as "(.+)"$/.exec(reason))) return partsOf(t.reasonName, [m[1], m[2]]);
-  if ((m = /^the quote leaves out "(.+)"$/.exec(reason))) return partsOf(t.reasonLeavesOut, [m[1]]);
-  if ((m = /^"(.+)" is not in the recording$/.exec(reason))) return partsOf(t.reasonNotRecorded, [m[1]]);
-  if ((m = /^as recorded but for (one|\d+) small differences?$/.exec(reason)))
-    return [{ text: t.reasonClose(m[1] === 'one' ? 1 : Number(m[1])), own: false }];
-  if ((m = /^found, but (\d+) words differ$/.exec(reason))) return [{ text: t.reasonAltered(Number(m[1])), own: false }];
-  const fixed = {
-    [e.reasonVerbatim]: t.reasonVerbatim,
-    [e.reasonAltered(1)]: t.reasonAltered(1),
-    [e.reasonNoSources]: t.reasonNoSources,
-    [e.reasonNotInSources]: t.reasonNotInSources,
-    [e.reasonNoTranscripts]: t.reasonNoTranscripts,
-    [e.reasonNotFound]: t.reasonNotFound,
-  }[reason];
-  return fixed === undefined ? null : [{ text: fixed, own: false }];
+  switch (r.code) {
+    case 'number':
+      return partsOf(t.reasonNumber, [r.heard, r.quoted]);
+    case 'negation':
+      return partsOf(t.reasonQuotedAs, [r.heard, r.quoted]);
+    case 'name':
+      return partsOf(t.reasonName, [r.quoted, r.heard]);
+    case 'leaves_out':
+      return partsOf(t.reasonLeavesOut, [r.heard]);
+    case 'not_recorded':
+      return partsOf(t.reasonNotRecorded, [r.quoted]);
+    case 'verbatim':
+      return [{ text: t.reasonVerbatim, own: false }];
+    case 'close':
+      return [{ text: t.reasonClose(r.differences), own: false }];
+    case 'altered':
+      return [{ text: t.reasonAltered(r.words), own: false }];
+    case 'no_sources':
+      return [{ text: t.reasonNoSources, own: false }];
+    case 'not_in_sources':
+      return [{ text: t.reasonNotInSources, own: false }];
+    case 'no_transcripts':
+      return [{ text: t.reasonNoTranscripts, own: false }];
+    case 'not_found':
+      return [{ text: t.reasonNotFound, own: false }];
+  }
 }
 
-/** Why a quote got its verdict (the engine says it in English, several reasons joined by "; "), in the
- * interface's language, with the quoted and heard words apart. A reason the interface does not know stays as
- * the engine wrote it. */
-export function reasonParts(reason: string): Part[] {
+/** Why a quote got its verdict, in the interface's language, with the quoted and heard words apart. */
+export function reasonParts(reasons: QuoteReason[]): Part[] {
   const out: Part[] = [];
-  for (const [i, one] of reason.split(M.en.reasonSep).entries()) {
-    const parts = reasonPart(one);
-    if (!parts) return [{ text: reason, own: false }];
+  for (const [i, r] of reasons.entries()) {
     if (i > 0) out.push({ text: tr(M).reasonSep, own: false });
-    out.push(...parts);
+    out.push(...reasonPart(r));
   }
   return out;
 }
 
 /** Why a quote got its verdict, in the interface's language. */
-export function reasonText(reason: string): string {
-  return joinParts(reasonParts(reason));
+export function reasonText(reasons: QuoteReason[]): string {
+  return joinParts(reasonParts(reasons));
 }
 
-/** A warning of the quote check (the engine says it in English), in the interface's language. */
-export function warningText(warning: string): string {
-  const m = /^the quotation mark (\S+) here is never closed in its paragraph$/.exec(warning);
-  return m ? tr(M).warningUnclosed(m[1]) : warning;
+/** A warning of the quote check, in the interface's language. */
+export function warningText(w: QuoteWarning): string {
+  switch (w.code) {
+    case 'unclosed':
+      return tr(M).warningUnclosed(w.mark);
+  }
 }
 
 /** `1:02.5` */
@@ -301,7 +306,7 @@ export function reportMarkdown(title: string, report: QuotesReport): string {
       if (q.verdict !== 'verbatim') lines.push(t.said(q.heard.text));
     }
     for (const c of q.changes) lines.push(`   - ${describeChange(c)}`);
-    lines.push(`   - ${reasonText(q.reason)}`);
+    lines.push(`   - ${reasonText(q.reasons)}`);
   });
   for (const [, w] of report.warnings) lines.push('', t.warning(warningText(w)));
   return lines.join('\n') + '\n';

@@ -3,6 +3,7 @@ import {
   applyFeedback,
   articleIdOf,
   articleLink,
+  noteParts,
   normaliseDraft,
   shouldRefresh,
   usageKindLabel,
@@ -74,6 +75,22 @@ describe('learning from use', () => {
     try {
       expect(usedTogetherLine(3)).toBe('你在 3 篇文章中一起用过它们');
       expect(usageKindLabel('pin')).toBe('置顶');
+    } finally {
+      setLocale('en');
+    }
+  });
+});
+
+describe('engine notes', () => {
+  const text = (parts: { text: string }[]) => parts.map((p) => p.text).join('');
+  it('are worded from their codes, the model name kept apart', () => {
+    expect(text(noteParts({ code: 'first_passages', max: 12 }))).toBe('only the first 12 passages of the text were compared');
+    const parts = noteParts({ code: 'no_index', model: 'all-minilm-l6-v2' });
+    expect(parts.filter((p) => p.own).map((p) => p.text)).toEqual(['all-minilm-l6-v2']);
+    setLocale('zh');
+    try {
+      expect(text(noteParts({ code: 'no_index', model: 'm' }))).toBe('还没有文章用 m 编入索引，请更新索引');
+      expect(text(noteParts({ code: 'empty' }))).toBe('正文为空');
     } finally {
       setLocale('en');
     }

@@ -4,7 +4,7 @@
 import type { Explanation, Feedback as FeedbackAction, RankOptions as RankOptionsAll, Suggestion } from './bindings';
 export type { Explanation, IndexStats, RelatedResult, Suggestion, Feedback as FeedbackAction } from './bindings';
 export type { Usage, UsageKind, UsageSummary } from './bindings';
-import type { UsageKind } from './bindings';
+import type { RelatedNote, UsageKind } from './bindings';
 import { messages, tr } from './i18n.svelte';
 import { joinParts, partsOf, type Part } from './quotes';
 
@@ -14,7 +14,7 @@ const M = messages(
     listSep: ', ',
     similarPassage: (percent: number) => `Similar passage (${percent}% match)`,
     article: (id: number) => `Article ${id}`,
-    // The engine's notes, as it words them (noteParts reads them back).
+    // The engine's notes (it sends them as codes).
     noteNotIndexed: 'this article is not indexed yet; its text was embedded just for this query',
     noteFirstPassages: (max: number) => `only the first ${max} passages of the text were compared`,
     noteEmpty: 'the text is empty',
@@ -113,20 +113,21 @@ export function articleLink(s: Pick<Suggestion, 'id' | 'title'>): string {
   return `[${title}](${ARTICLE_SCHEME}//article/${s.id})`;
 }
 
-/** A note of the engine's on a query (it says them in English) in the interface's language, a model's name
- * apart. A note the interface does not know stays as the engine wrote it. */
-export function noteParts(note: string): Part[] {
+/** A note of the engine's on a query in the interface's language, a model's name apart. */
+export function noteParts(note: RelatedNote): Part[] {
   const t = tr(M);
-  const e = M.en;
-  let m: RegExpExecArray | null;
-  if ((m = /^only the first (\d+) passages of the text were compared$/.exec(note)))
-    return [{ text: t.noteFirstPassages(Number(m[1])), own: false }];
-  if ((m = /^(.+) cannot read this text \(unknown script\); only keyword matching was used$/.exec(note)))
-    return partsOf(t.noteUnknownScript, [m[1]]);
-  if ((m = /^no articles are indexed with (.+) yet; run the index$/.exec(note))) return partsOf(t.noteNoIndex, [m[1]]);
-  if (note === e.noteNotIndexed) return [{ text: t.noteNotIndexed, own: false }];
-  if (note === e.noteEmpty) return [{ text: t.noteEmpty, own: false }];
-  return [{ text: note, own: false }];
+  switch (note.code) {
+    case 'first_passages':
+      return [{ text: t.noteFirstPassages(note.max), own: false }];
+    case 'unknown_script':
+      return partsOf(t.noteUnknownScript, [note.model]);
+    case 'no_index':
+      return partsOf(t.noteNoIndex, [note.model]);
+    case 'not_indexed':
+      return [{ text: t.noteNotIndexed, own: false }];
+    case 'empty':
+      return [{ text: t.noteEmpty, own: false }];
+  }
 }
 
 /** The article id of a `byline://article/ID` link, or null for any other address. */

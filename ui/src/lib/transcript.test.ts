@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { setLocale } from './i18n.svelte';
 import {
   findMatches,
   formatTime,
+  noteText,
   quoteForDraft,
   renameSpeaker,
   replaceAll,
@@ -38,6 +40,25 @@ function sample(): Transcript {
     ],
   };
 }
+
+describe('noteText', () => {
+  it('words the engine notes from their codes in the interface language', () => {
+    expect(noteText({ code: 'speakers_told_apart', count: 2, method: 'campp' })).toBe('2 speakers told apart (CAM++ speaker embeddings)');
+    expect(noteText({ code: 'vad_missing', model: 'silero-vad' })).toBe(
+      'pauses were decoded too: the voice-activity model is not installed (`byline models pull silero-vad`)',
+    );
+    expect(noteText({ code: 'text', text: 'a note an earlier version wrote' })).toBe('a note an earlier version wrote');
+    setLocale('zh');
+    try {
+      expect(noteText({ code: 'pauses_skipped', quiet_s: 12.2, total_s: 60 })).toBe('已跳过停顿：60 秒中有 12 秒没有语音（语音活动检测）');
+      expect(noteText({ code: 'voices_recognised', voices: [{ from: 'Speaker 1', to: 'Diane' }] })).toBe(
+        '根据以往录音认出的声音：Speaker 1 即 Diane',
+      );
+    } finally {
+      setLocale('en');
+    }
+  });
+});
 
 describe('formatTime', () => {
   it('formats minutes, hours and milliseconds', () => {

@@ -1,7 +1,7 @@
 // Transcript editing logic for TranscriptPanel: times, find/replace, speakers, word re-timing after edits,
 // the playing word, and quotes for the draft. Pure functions over the Rust `Transcript` shape.
 
-import type { Segment, Transcript, Word } from './bindings';
+import type { Segment, Transcript, TranscriptNote, Word } from './bindings';
 import { messages, tr } from './i18n.svelte';
 export type {
   InputDevice,
@@ -193,6 +193,7 @@ const M = messages(
     byChannel: 'one voice per channel of the recording',
     byCampp: 'CAM++ speaker embeddings',
     bySpectrum: 'spectral statistics (no speaker model installed)',
+    pull: (model: string) => `\`byline models pull ${model}\``,
   },
   {
     audioDone: (done: string) => `已处理 ${done} 秒音频`,
@@ -215,6 +216,7 @@ const M = messages(
     byChannel: '按声道区分，每个声道一人',
     byCampp: 'CAM++ 声纹特征',
     bySpectrum: '频谱统计，未安装说话人模型',
+    pull: (model: string) => `\`byline models pull ${model}\``,
   },
 );
 
@@ -227,48 +229,39 @@ export function progressText(message: string): string {
   return m[2] === undefined ? tr(M).audioDone(m[1]) : tr(M).audioDoneLeft(m[1], m[2]);
 }
 
-type Words = (typeof M)['en'];
-
-/** How the engine told the speakers apart, as `toldApart` names it. */
-function method(t: Words, how: string): string {
-  if (/^one voice per channel/.test(how)) return t.byChannel;
-  if (/^CAM\+\+ speaker embeddings$/.test(how)) return t.byCampp;
-  if (/^spectral statistics/.test(how)) return t.bySpectrum;
-  return how;
-}
-
-const NOTES: [RegExp, (t: Words, m: RegExpExecArray) => string][] = [
-  [/^the file ends early \(cut off after (\S+) s\); the rest is lost$/, (t, m) => t.endsEarly(m[1])],
-  [/^(\d+) damaged audio packets were skipped$/, (t, m) => t.damagedPackets(m[1])],
-  [/^pauses were decoded too: the voice-activity model failed \((.*)\)$/s, (t, m) => t.vadFailed(m[1])],
-  [/^pauses were decoded too: the voice-activity model is not installed \((`[^`]*`)\)$/, (t, m) => t.vadMissing(m[1])],
-  [
-    /^speakers were told apart without the speaker model, which is much less reliable: it failed to load \((.*)\); (`[^`]*`) installs it again$/s,
-    (t, m) => t.speakerModelFailed(m[1], m[2]),
-  ],
-  [
-    /^speakers were told apart without the speaker model, which is much less reliable: it is not installed \((`[^`]*`)\)$/,
-    (t, m) => t.speakerModelMissing(m[1]),
-  ],
-  [/^repetition at (\S+) s: decoded again at a higher temperature$/, (t, m) => t.repetitionRetried(m[1])],
-  [/^repetition at (\S+) s: repeated words removed$/, (t, m) => t.repetitionRemoved(m[1])],
-  [/^pauses skipped: (\S+) s of (\S+) s held no speech \(voice-activity detection\)$/, (t, m) => t.pausesSkipped(m[1], m[2])],
-  [/^no speech was detected$/, (t) => t.noSpeech],
-  [
-    /^voices recognised from earlier recordings: (.*)$/s,
-    (t, m) => t.recognised(m[1].split(', ').map((pair) => {
-      const at = pair.indexOf(' is ');
-      return at < 0 ? pair : t.recognisedPair(pair.slice(0, at), pair.slice(at + 4));
-    })),
-  ],
-  [/^(\d+) speakers? told apart \((.*)\)$/s, (t, m) => t.toldApart(m[1], method(t, m[2]))],
-];
-
-/** A note the engine left on a transcript ("no speech was detected") in the interface's language. */
-export function noteText(note: string): string {
-  for (const [re, say] of NOTES) {
-    const m = re.exec(note);
-    if (m) return say(tr(M), m);
+/** A note the engine left on a transcript ("no speech was detected") in the interface's language. Notes that
+ * earlier versions stored as sentences are shown as they were written. */
+export function noteText(note: TranscriptNote): string {
+  const t = tr(M);
+  const seconds = (s: number, digits = 0) => s.toFixed(digits);
+  switch (note.code) {
+    case 'ends_early':
+      return t.endsEarly(seconds(note.at_s, 1));
+    case 'damaged_packets':
+      return t.damagedPackets(String(note.count));
+    case 'vad_failed':
+      return t.vadFailed(note.error);
+    case 'vad_missing':
+      return t.vadMissing(t.pull(note.model));
+    case 'speaker_model_failed':
+      return t.speakerModelFailed(note.error, t.pull(note.model));
+    case 'speaker_model_missing':
+      return t.speakerModelMissing(t.pull(note.model));
+    case 'repetition_retried':
+      return t.repetitionRetried(seconds(note.at_s));
+    case 'repetition_removed':
+      return t.repetitionRemoved(seconds(note.at_s));
+    case 'pauses_skipped':
+      return t.pausesSkipped(seconds(note.quiet_s), seconds(note.total_s));
+    case 'no_speech':
+      return t.noSpeech;
+    case 'voices_recognised':
+      return t.recognised(note.voices.map((v) => t.recognisedPair(v.from, v.to)));
+    case 'speakers_told_apart': {
+      const how = { channels: t.byChannel, campp: t.byCampp, spectral: t.bySpectrum }[note.method];
+      return t.toldApart(String(note.count), how);
+    }
+    case 'text':
+      return note.text;
   }
-  return note;
 }

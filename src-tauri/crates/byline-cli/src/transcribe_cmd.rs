@@ -146,7 +146,7 @@ pub fn transcribe(paths: &AppPaths, args: TranscribeArgs) -> Result<()> {
         match result {
             Ok((t, written, id)) => {
                 bar.finish_with_message(format!("done: {} segments", t.segments.len()));
-                summary.push(serde_json::json!({"file": file, "ok": true, "transcript_id": id, "outputs": written, "notes": t.notes, "language": t.language}));
+                summary.push(serde_json::json!({"file": file, "ok": true, "transcript_id": id, "outputs": written, "notes": t.notes.iter().map(ToString::to_string).collect::<Vec<_>>(), "language": t.language}));
                 if !args.json {
                     multi.suspend(|| {
                         for n in &t.notes {

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::normal::{Token, is_negation, is_number};
+use crate::reason::QuoteReason;
 
 /// How a quote compares with the recordings, best first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, ts_rs::TS)]
@@ -43,7 +44,7 @@ pub(crate) struct Alignment {
     pub to: usize,
     pub changes: Vec<Change>,
     /// Why the changes matter (numbers, negations, names), empty when they do not.
-    pub reasons: Vec<String>,
+    pub reasons: Vec<QuoteReason>,
     /// Words replaced by an unrelated word (not a number, negation or name: those are `reasons`).
     pub unrelated: usize,
 }
@@ -92,11 +93,11 @@ pub(crate) fn align(quote: &[Token], heard: &[&str]) -> Alignment {
                     let (q, h) = (&quote[i - 1], heard[j - 1]);
                     changes.push(Change::Replaced { quoted: q.norm.clone(), heard: h.to_string() });
                     if is_number(&q.norm) || is_number(h) {
-                        reasons.push(format!("the number {h} is quoted as {}", q.norm));
+                        reasons.push(QuoteReason::Number { heard: h.to_string(), quoted: q.norm.clone() });
                     } else if is_negation(&q.norm) || is_negation(h) {
-                        reasons.push(format!("\"{h}\" is quoted as \"{}\"", q.norm));
+                        reasons.push(QuoteReason::Negation { heard: h.to_string(), quoted: q.norm.clone() });
                     } else if q.capital && sim < 0.6 {
-                        reasons.push(format!("the name-like \"{}\" was said as \"{h}\"", q.norm));
+                        reasons.push(QuoteReason::Name { quoted: q.norm.clone(), heard: h.to_string() });
                     } else if sim < ALIKE {
                         unrelated += 1;
                     }
@@ -110,7 +111,7 @@ pub(crate) fn align(quote: &[Token], heard: &[&str]) -> Alignment {
                 let h = heard[j - 1];
                 changes.push(Change::Dropped { heard: h.to_string() });
                 if is_number(h) || is_negation(h) {
-                    reasons.push(format!("the quote leaves out \"{h}\""));
+                    reasons.push(QuoteReason::LeavesOut { heard: h.to_string() });
                 }
                 j -= 1;
                 continue;
@@ -120,7 +121,7 @@ pub(crate) fn align(quote: &[Token], heard: &[&str]) -> Alignment {
             let q = &quote[i - 1];
             changes.push(Change::Added { quoted: q.norm.clone() });
             if is_number(&q.norm) || is_negation(&q.norm) {
-                reasons.push(format!("\"{}\" is not in the recording", q.norm));
+                reasons.push(QuoteReason::NotRecorded { quoted: q.norm.clone() });
             }
             i -= 1;
             continue;

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::align::{Alignment, Change, Verdict, align, verdict};
 use crate::detect::{Quote, find_quotes};
 use crate::normal::{Token, normalise_words};
+use crate::reason::{QuoteReason, QuoteWarning};
 
 /// Where a quote was said.
 #[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
@@ -38,7 +39,9 @@ pub struct QuoteCheck {
     pub verdict: Verdict,
     pub heard: Option<Heard>,
     pub changes: Vec<Change>,
-    /// Why the verdict, in a sentence.
+    /// Why the verdict, as data (the app words them in the interface's language).
+    pub reasons: Vec<QuoteReason>,
+    /// Why the verdict, in an English sentence (the CLI, logs).
     pub reason: String,
 }
 
@@ -278,24 +281,21 @@ impl Corpus {
         }
         let heard =
             (verdict_so_far != Verdict::NotFound).then_some(span).flatten().map(|(d, f, t)| self.heard(d, f, t));
-        let reason = match verdict_so_far {
-            Verdict::Verbatim => "word for word as recorded".to_string(),
-            Verdict::Close if changes.len() == 1 => "as recorded but for one small difference".to_string(),
-            Verdict::Close => format!("as recorded but for {} small differences", changes.len()),
-            Verdict::Altered if !reasons.is_empty() => reasons.join("; "),
-            Verdict::Altered if changes.len() == 1 => "found, but a word was changed".to_string(),
-            Verdict::Altered => format!("found, but {} words differ", changes.len()),
-            Verdict::NotFound if only.is_some_and(|ids| ids.is_empty()) => {
-                "no interviews are linked to this story to check against".to_string()
-            }
-            Verdict::NotFound if only.is_some() => "not in this story's interviews".to_string(),
-            Verdict::NotFound if self.is_empty() => "there are no transcripts to check against".to_string(),
-            Verdict::NotFound => "not in any transcript".to_string(),
+        let reasons = match verdict_so_far {
+            Verdict::Verbatim => vec![QuoteReason::Verbatim],
+            Verdict::Close => vec![QuoteReason::Close { differences: changes.len() }],
+            Verdict::Altered if !reasons.is_empty() => reasons,
+            Verdict::Altered => vec![QuoteReason::Altered { words: changes.len() }],
+            Verdict::NotFound if only.is_some_and(|ids| ids.is_empty()) => vec![QuoteReason::NoSources],
+            Verdict::NotFound if only.is_some() => vec![QuoteReason::NotInSources],
+            Verdict::NotFound if self.is_empty() => vec![QuoteReason::NoTranscripts],
+            Verdict::NotFound => vec![QuoteReason::NotFound],
         };
         if verdict_so_far == Verdict::NotFound {
             changes.clear();
         }
-        QuoteCheck { quote: quote.clone(), verdict: verdict_so_far, heard, changes, reason }
+        let reason = crate::reason::sentence(&reasons);
+        QuoteCheck { quote: quote.clone(), verdict: verdict_so_far, heard, changes, reasons, reason }
     }
 
     /// Quote bank: where `phrase` was said, word for word or nearly (verbatim or close), best first.
@@ -341,7 +341,7 @@ impl Corpus {
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct QuotesReport {
     pub quotes: Vec<QuoteCheck>,
-    pub warnings: Vec<(usize, String)>,
+    pub warnings: Vec<(usize, QuoteWarning)>,
     /// The transcripts the check was limited to (a story's interviews); none when it looked in all of them.
     pub sources: Option<Vec<i64>>,
     /// How many transcripts it looked in (none: every quote is "not found" for want of recordings).
@@ -427,7 +427,7 @@ impl CorpusCache {
 
 /// Finds and checks every quote in `draft` against every transcript; also returns the draft's
 /// quotation-mark warnings.
-pub fn check_text(corpus: &Corpus, draft: &str) -> (Vec<QuoteCheck>, Vec<(usize, String)>) {
+pub fn check_text(corpus: &Corpus, draft: &str) -> (Vec<QuoteCheck>, Vec<(usize, QuoteWarning)>) {
     check_text_within(corpus, draft, None)
 }
 
@@ -436,7 +436,7 @@ pub fn check_text_within(
     corpus: &Corpus,
     draft: &str,
     only: Option<&[i64]>,
-) -> (Vec<QuoteCheck>, Vec<(usize, String)>) {
+) -> (Vec<QuoteCheck>, Vec<(usize, QuoteWarning)>) {
     let scan = find_quotes(draft);
     let allowed = corpus.allowed(only);
     (scan.quotes.iter().map(|q| corpus.check_in(q, allowed.as_deref(), only)).collect(), scan.warnings)

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::normal::normalise_words;
+use crate::reason::QuoteWarning;
 
 /// A quote found in a draft.
 #[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
@@ -23,7 +24,7 @@ pub struct Quote {
 pub struct QuoteScan {
     pub quotes: Vec<Quote>,
     /// Problems with the draft's quotation marks, each with its byte offset.
-    pub warnings: Vec<(usize, String)>,
+    pub warnings: Vec<(usize, QuoteWarning)>,
 }
 
 const PAIRS: [(char, char); 5] = [('“', '”'), ('「', '」'), ('『', '』'), ('«', '»'), ('"', '"')];
@@ -138,7 +139,7 @@ fn scan_paragraph(paragraph: &str, at: usize, scan: &mut QuoteScan) {
                 i = next + len + close.len_utf8();
             }
             None => {
-                scan.warnings.push((at + i, format!("the quotation mark {c} here is never closed in its paragraph")));
+                scan.warnings.push((at + i, QuoteWarning::Unclosed { mark: c.to_string() }));
                 i = next;
             }
         }
@@ -173,7 +174,7 @@ mod tests {
         assert_eq!(scan.quotes.len(), 1);
         assert_eq!(scan.quotes[0].text, "is fine here");
         assert_eq!(scan.warnings.len(), 1);
-        assert!(scan.warnings[0].1.contains("never closed"));
+        assert!(scan.warnings[0].1.to_string().contains("never closed"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod bench;
 mod corpus;
 mod detect;
 mod normal;
+mod reason;
 pub mod sources;
 
 pub use align::{Change, Verdict};
@@ -19,3 +20,4 @@ pub use corpus::{
 };
 pub use detect::{Quote, QuoteScan, find_quotes};
 pub use normal::{Token, normalise_words};
+pub use reason::{QuoteReason, QuoteWarning};

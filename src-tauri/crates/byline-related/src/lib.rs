@@ -23,7 +23,7 @@ pub use explain::Explanation;
 pub use feedback::{Feedback, feedback_for, set_feedback};
 pub use index::{IndexStats, MAX_PASSAGES, article_text, index_article, index_library};
 pub use rank::{Fusion, Method};
-pub use related::{CO_USE_WEIGHT, RankOptions, Recommender, RelatedResult, Suggestion};
+pub use related::{CO_USE_WEIGHT, RankOptions, Recommender, RelatedNote, RelatedResult, Suggestion};
 pub use search::{BruteForce, Scored, VectorIndex};
 
 #[cfg(test)]

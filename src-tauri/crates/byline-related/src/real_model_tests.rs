@@ -250,13 +250,13 @@ fn bad_input_gives_results_or_clear_errors() {
     assert_eq!(stats.truncated, 1, "{stats:?}");
     let mut rec = Recommender::new(emb);
     let r = rec.for_article(&lib, empty, &RankOptions::default()).expect("empty article");
-    assert!(r.suggestions.is_empty() && r.notes.iter().any(|n| n.contains("empty")), "{r:?}");
+    assert!(r.suggestions.is_empty() && r.notes.contains(&crate::RelatedNote::Empty), "{r:?}");
     let r = rec.for_article(&lib, unk, &RankOptions::default()).expect("unknown script");
-    assert!(r.notes.iter().any(|n| n.contains("cannot read")), "{r:?}");
+    assert!(r.notes.iter().any(|n| matches!(n, crate::RelatedNote::UnknownScript { .. })), "{r:?}");
     let r = rec.for_article(&lib, huge, &RankOptions::default()).expect("huge article");
     assert!(r.suggestions.iter().all(|s| s.id != huge));
     let r = rec.for_text(&lib, &huge_text, None, &RankOptions::default()).expect("huge draft");
-    assert!(r.notes.iter().any(|n| n.contains("first")), "{r:?}");
+    assert!(r.notes.iter().any(|n| matches!(n, crate::RelatedNote::FirstPassages { .. })), "{r:?}");
 
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = Embedder::load(&dir.path().join("nope"), "x", &Device::Cpu).err().expect("missing model");

@@ -79,13 +79,44 @@ pub struct Suggestion {
     pub used_together: u32,
 }
 
+/// Why suggestions may be thin, as data: the app words it in the interface's language, the CLI in English
+/// (`Display`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum RelatedNote {
+    /// The article has no current vectors; its text was embedded for this query only.
+    NotIndexed,
+    /// Only the first `max` passages of a long text were compared.
+    FirstPassages { max: usize },
+    /// The query text is empty.
+    Empty,
+    /// The embedding model cannot read the text's script: keywords only.
+    UnknownScript { model: String },
+    /// Nothing is indexed with this model yet.
+    NoIndex { model: String },
+}
+
+impl std::fmt::Display for RelatedNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotIndexed => write!(f, "this article is not indexed yet; its text was embedded just for this query"),
+            Self::FirstPassages { max } => write!(f, "only the first {max} passages of the text were compared"),
+            Self::Empty => write!(f, "the text is empty"),
+            Self::UnknownScript { model } => {
+                write!(f, "{model} cannot read this text (unknown script); only keyword matching was used")
+            }
+            Self::NoIndex { model } => write!(f, "no articles are indexed with {model} yet; run the index"),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, ts_rs::TS)]
 pub struct RelatedResult {
     pub suggestions: Vec<Suggestion>,
     /// Near-duplicates of the query: "you already wrote this".
     pub already_written: Vec<Suggestion>,
     /// Why results may be thin (no readable text, index empty, text cut).
-    pub notes: Vec<String>,
+    pub notes: Vec<RelatedNote>,
     pub model_id: String,
     pub elapsed_ms: f64,
 }
@@ -160,7 +191,7 @@ impl Recommender {
             let vector = self.index_vector(conn, id)?;
             Query { text, passages, vector, exclude: Some(id) }
         } else {
-            notes.push("this article is not indexed yet; its text was embedded just for this query".into());
+            notes.push(RelatedNote::NotIndexed);
             self.embed_query(conn, &text, Some(id), usize::MAX, &mut notes)?
         };
         self.rank(lib, query, opts, notes, start)
@@ -192,12 +223,12 @@ impl Recommender {
         text: &str,
         exclude: Option<i64>,
         max: usize,
-        notes: &mut Vec<String>,
+        notes: &mut Vec<RelatedNote>,
     ) -> Result<Query> {
         let mut stats = IndexStats::default();
         let passages = embed_passages(conn, &self.embedder, text, max.min(crate::index::MAX_PASSAGES), &mut stats)?;
         if passages.len() >= max {
-            notes.push(format!("only the first {max} passages of the text were compared"));
+            notes.push(RelatedNote::FirstPassages { max });
         }
         let vectors: Vec<&[f32]> = passages.iter().filter_map(|p| p.vector.as_deref()).collect();
         let vector = mean_vector(&vectors);
@@ -209,21 +240,18 @@ impl Recommender {
         lib: &Library,
         q: Query,
         opts: &RankOptions,
-        mut notes: Vec<String>,
+        mut notes: Vec<RelatedNote>,
         start: Instant,
     ) -> Result<RelatedResult> {
         let conn = lib.connection();
         self.refresh(conn)?;
         if q.text.trim().is_empty() {
-            notes.push("the text is empty".into());
+            notes.push(RelatedNote::Empty);
         } else if q.vector.is_none() {
-            notes.push(format!(
-                "{} cannot read this text (unknown script); only keyword matching was used",
-                self.embedder.model_id()
-            ));
+            notes.push(RelatedNote::UnknownScript { model: self.embedder.model_id().to_string() });
         }
         if self.index.is_empty() {
-            notes.push(format!("no articles are indexed with {} yet; run the index", self.embedder.model_id()));
+            notes.push(RelatedNote::NoIndex { model: self.embedder.model_id().to_string() });
         }
         let (pinned, hidden) = match q.exclude {
             Some(id) => feedback_for(conn, id)?,

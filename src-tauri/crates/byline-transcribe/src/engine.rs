@@ -15,6 +15,7 @@ use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextPar
 
 use crate::chunk::{Chunk, Chunker, speech_span};
 use crate::decode::{self, AudioInfo};
+use crate::note::{SpeakerMethod, TranscriptNote};
 use crate::options::Options;
 use crate::repetition;
 use crate::resample::TARGET_RATE;
@@ -129,12 +130,10 @@ impl Engine {
         run.channel_turns = channels.and_then(|c| c.turns());
         let mut transcript = run.finish()?;
         if info.truncated {
-            transcript
-                .notes
-                .push(format!("the file ends early (cut off after {:.1} s); the rest is lost", info.decoded_s));
+            transcript.notes.push(TranscriptNote::EndsEarly { at_s: info.decoded_s });
         }
         if info.skipped_packets > 0 {
-            transcript.notes.push(format!("{} damaged audio packets were skipped", info.skipped_packets));
+            transcript.notes.push(TranscriptNote::DamagedPackets { count: info.skipped_packets as u64 });
         }
         Ok((transcript, info))
     }
@@ -208,34 +207,25 @@ impl<'r, 's> Run<'r, 's> {
             (Some(path), false) => match Vad::load(path) {
                 Ok(vad) => Some(Gate::new(vad, Rules::default())),
                 Err(e) => {
-                    transcript.notes.push(format!("pauses were decoded too: the voice-activity model failed ({e})"));
+                    transcript.notes.push(TranscriptNote::VadFailed { error: e.to_string() });
                     None
                 }
             },
             _ => None,
         };
         if engine.vad_model.is_none() && !opts.no_vad {
-            transcript.notes.push(format!(
-                "pauses were decoded too: the voice-activity model is not installed (`byline models pull {}`)",
-                crate::model::VAD_MODEL
-            ));
+            transcript.notes.push(TranscriptNote::VadMissing { model: crate::model::VAD_MODEL.to_string() });
         }
         let diarizer = opts.speakers.map(|_| {
-            let pull = format!("`byline models pull {}`", crate::model::SPEAKER_MODEL);
+            let model = crate::model::SPEAKER_MODEL.to_string();
             let encoder = match engine.speaker_model.as_deref().map(Encoder::campp) {
                 Some(Ok(encoder)) => encoder,
                 Some(Err(e)) => {
-                    transcript.notes.push(format!(
-                        "speakers were told apart without the speaker model, which is much less reliable: it \
-                         failed to load ({e}); {pull} installs it again"
-                    ));
+                    transcript.notes.push(TranscriptNote::SpeakerModelFailed { error: e.to_string(), model });
                     Encoder::Spectral
                 }
                 None => {
-                    transcript.notes.push(format!(
-                        "speakers were told apart without the speaker model, which is much less reliable: it is \
-                         not installed ({pull})"
-                    ));
+                    transcript.notes.push(TranscriptNote::SpeakerModelMissing { model });
                     Encoder::Spectral
                 }
             };
@@ -356,14 +346,14 @@ impl<'r, 's> Run<'r, 's> {
         let mut segments = if looped(&segments) {
             // Decoding again with some randomness breaks most loops.
             let retry = self.whisper(samples, at, prompt, 0.4)?;
-            self.transcript.notes.push(format!("repetition at {at:.0} s: decoded again at a higher temperature"));
+            self.transcript.notes.push(TranscriptNote::RepetitionRetried { at_s: at });
             retry
         } else {
             segments
         };
         if looped(&segments) {
             collapse(&mut segments);
-            self.transcript.notes.push(format!("repetition at {at:.0} s: repeated words removed"));
+            self.transcript.notes.push(TranscriptNote::RepetitionRemoved { at_s: at });
         }
         Ok(segments)
     }
@@ -468,14 +458,12 @@ impl<'r, 's> Run<'r, 's> {
         t.duration_s = self.offset + fed;
         let skipped = fed - self.map.kept() as f64 / f64::from(TARGET_RATE);
         if self.vad && skipped >= 1.0 {
-            t.notes.push(format!(
-                "pauses skipped: {skipped:.0} s of {fed:.0} s held no speech (voice-activity detection)"
-            ));
+            t.notes.push(TranscriptNote::PausesSkipped { quiet_s: skipped, total_s: fed });
         }
         t.language = self.language.clone();
         make_monotonic(&mut t.segments, t.duration_s);
         if t.segments.is_empty() {
-            t.notes.push("no speech was detected".into());
+            t.notes.push(TranscriptNote::NoSpeech);
         }
         if let Some(mut d) = self.diarizer.take() {
             self.cancel.check()?;
@@ -485,7 +473,7 @@ impl<'r, 's> Run<'r, 's> {
                 _ => Count::Auto,
             };
             let (turns, method) = match self.channel_turns.take() {
-                Some(by_channel) => (by_channel, "one voice per channel of the recording"),
+                Some(by_channel) => (by_channel, SpeakerMethod::Channels),
                 None => {
                     let (turns, voices) = d.cluster_with_voices(count);
                     t.voices = voices
@@ -499,12 +487,16 @@ impl<'r, 's> Run<'r, 's> {
                     let offset = self.offset;
                     let turns =
                         turns.into_iter().map(|t| Turn { start: t.start + offset, end: t.end + offset, ..t }).collect();
-                    (turns, d.encoder().name())
+                    let method = match d.encoder() {
+                        Encoder::Spectral => SpeakerMethod::Spectral,
+                        _ => SpeakerMethod::Campp,
+                    };
+                    (turns, method)
                 }
             };
             speakers::assign(&mut t, &turns);
             let found = turns.iter().map(|t| t.speaker + 1).max().unwrap_or(0);
-            t.notes.push(format!("{found} {} told apart ({method})", if found == 1 { "speaker" } else { "speakers" }));
+            t.notes.push(TranscriptNote::SpeakersToldApart { count: found, method });
         }
         self.reporter.on_done(&format!("{} segments", t.segments.len()));
         Ok(t)

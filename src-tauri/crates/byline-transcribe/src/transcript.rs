@@ -39,8 +39,8 @@ pub struct Transcript {
     pub duration_s: f64,
     pub segments: Vec<Segment>,
     /// What the engine had to do that a reader should know (loops removed, damaged packets skipped).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::note::notes_compat")]
+    pub notes: Vec<crate::TranscriptNote>,
     /// The found speakers' voices, from transcription to the library's voice tables; never in the JSON.
     #[serde(skip)]
     #[ts(skip)]

@@ -64,10 +64,10 @@ pub fn recognise(conn: &Connection, transcript: &mut Transcript) -> Result<()> {
             continue;
         }
         transcript.rename_speaker(&from, to);
-        named.push(format!("{from} is {to}"));
+        named.push(crate::Recognised { from, to: to.clone() });
     }
     if !named.is_empty() {
-        transcript.notes.push(format!("voices recognised from earlier recordings: {}", named.join(", ")));
+        transcript.notes.push(crate::TranscriptNote::VoicesRecognised { voices: named });
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 import type { Change } from "./Change";
 import type { Heard } from "./Heard";
 import type { Quote } from "./Quote";
+import type { QuoteReason } from "./QuoteReason";
 import type { Verdict } from "./Verdict";
 
 /**
@@ -9,6 +10,10 @@ import type { Verdict } from "./Verdict";
  */
 export type QuoteCheck = { quote: Quote, verdict: Verdict, heard: Heard | null, changes: Array<Change>, 
 /**
- * Why the verdict, in a sentence.
+ * Why the verdict, as data (the app words them in the interface's language).
+ */
+reasons: Array<QuoteReason>, 
+/**
+ * Why the verdict, in an English sentence (the CLI, logs).
  */
 reason: string, };
