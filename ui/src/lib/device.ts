@@ -1,6 +1,7 @@
 /** The device setting in the Models screen: the choices this build offers and what the status line says. */
 import { messages, tr } from './i18n.svelte';
 import type { DeviceReport, DeviceSetting } from './types';
+import type { Fallback } from './bindings';
 
 const M = messages(
   {
@@ -13,8 +14,11 @@ const M = messages(
       `Models run on ${gpu}; work that stays on the CPU uses ${threads} thread${threads === 1 ? '' : 's'}.`,
     appleGpu: 'the Apple GPU',
     gpu: (name: string) => `GPU ${name}`,
-    /** The engine gives its reason in English; English shows it as it is. */
     fallback: (line: string, why: string) => `${line} ${why}`,
+    noCuda: 'This build has no CUDA support, so the CPU is used.',
+    cudaUnavailable: (n: number, error: string) => `CUDA device ${n} is unavailable (${error}), so the CPU is used.`,
+    noMetal: 'This build has no Metal support, so the CPU is used.',
+    metalUnavailable: (error: string) => `Metal is unavailable (${error}), so the CPU is used.`,
     notWhole: 'Threads must be a whole number (0 uses every core).',
     tooMany: 'At most 256 threads.',
   },
@@ -27,20 +31,29 @@ const M = messages(
     onGpu: (gpu: string, threads: number) => `模型在 ${gpu} 上运行；仍在 CPU 上进行的部分使用 ${threads} 个线程。`,
     appleGpu: 'Apple GPU',
     gpu: (name: string) => `GPU ${name}`,
-    fallback: (line: string, why: string) => `${line}${zhFallback(why)}`,
+    fallback: (line: string, why: string) => `${line}${why}`,
+    noCuda: '此版本不支持 CUDA，已改用 CPU。',
+    cudaUnavailable: (n: number, error: string) => `CUDA 设备 ${n} 不可用（${error}），已改用 CPU。`,
+    noMetal: '此版本不支持 Metal，已改用 CPU。',
+    metalUnavailable: (error: string) => `Metal 不可用（${error}），已改用 CPU。`,
     notWhole: '线程数须为整数（0 表示使用全部核心）。',
     tooMany: '线程数最多为 256。',
   },
 );
 
-/** The engine's reasons for falling back to the CPU (byline-device), in Chinese; an unknown one in general words. */
-function zhFallback(why: string): string {
-  const cuda = /\bCUDA device (\d+) is unavailable/.exec(why);
-  if (cuda) return `CUDA 设备 ${cuda[1]} 不可用，已改用 CPU。`;
-  if (/\bno CUDA support\b/.test(why)) return '此版本不支持 CUDA，已改用 CPU。';
-  if (/\bno Metal support\b/.test(why)) return '此版本不支持 Metal，已改用 CPU。';
-  if (/\bMetal is unavailable\b/.test(why)) return 'Metal 不可用，已改用 CPU。';
-  return '所选设备不可用，已改用 CPU。';
+/** Why the CPU is used instead of the GPU the setting asks for, in the interface's language. */
+function fallbackText(f: Fallback): string {
+  const t = tr(M);
+  switch (f.code) {
+    case 'no_cuda_support':
+      return t.noCuda;
+    case 'cuda_unavailable':
+      return t.cudaUnavailable(f.ordinal, f.error);
+    case 'no_metal_support':
+      return t.noMetal;
+    case 'metal_unavailable':
+      return t.metalUnavailable(f.error);
+  }
 }
 
 export type DeviceOption = { value: DeviceSetting; label: string };
@@ -66,7 +79,7 @@ export function deviceStatusLine(report: DeviceReport): string {
   const t = tr(M);
   const where = report.name === 'metal' ? t.appleGpu : t.gpu(report.name);
   const line = report.name === 'cpu' ? t.onCpu(report.threads) : t.onGpu(where, report.threads);
-  return report.fallback ? t.fallback(line, report.fallback) : line;
+  return report.fallback ? t.fallback(line, fallbackText(report.fallback)) : line;
 }
 
 /** A thread count from the field: whole, 0 (all cores) to 256; anything else is refused with a reason. */

@@ -4,6 +4,7 @@ import {
   findMatches,
   formatTime,
   noteText,
+  progressText,
   quoteForDraft,
   renameSpeaker,
   replaceAll,
@@ -40,6 +41,20 @@ function sample(): Transcript {
     ],
   };
 }
+
+describe('progressText', () => {
+  it('says how much audio is done and, once the rate is known, how long is left', () => {
+    expect(progressText(12_400, 60_000, null)).toBe('12 s of audio done');
+    expect(progressText(12_000, 60_000, 4_000)).toBe('12 s of audio done, about 12 s left');
+    expect(progressText(5_000, null, 4_000)).toBe('5 s of audio done');
+    setLocale('zh');
+    try {
+      expect(progressText(12_000, 60_000, 4_000)).toBe('已处理 12 秒音频，约剩 12 秒');
+    } finally {
+      setLocale('en');
+    }
+  });
+});
 
 describe('noteText', () => {
   it('words the engine notes from their codes in the interface language', () => {

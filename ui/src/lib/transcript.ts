@@ -168,8 +168,8 @@ export function quoteForDraft(t: Transcript, from: number, to: number): { text: 
   return { text, start, markdown: `> “${text}”\n> — ${who}${formatTime(start)}` };
 }
 
-// The engine writes its progress and its notes on a transcript in English (the notes are stored with it).
-// Those it is known to write are put into the interface's language here; any other is shown as written.
+// The transcription's progress (audio done, time left) and its notes on a transcript, in the interface's
+// language: worded from the numbers and the notes' codes, never from the engine's English.
 
 const M = messages(
   {
@@ -220,13 +220,13 @@ const M = messages(
   },
 );
 
-const AUDIO_DONE = /^(\d+(?:\.\d+)?) s of audio done(?:, about (\d+(?:\.\d+)?) s left)?$/;
-
-/** A progress message of the transcription in the interface's language. */
-export function progressText(message: string): string {
-  const m = AUDIO_DONE.exec(message);
-  if (!m) return message;
-  return m[2] === undefined ? tr(M).audioDone(m[1]) : tr(M).audioDoneLeft(m[1], m[2]);
+/** Where a transcription is, from its progress (milliseconds of audio done, of the total when known) and how
+ * fast it has gone since its first report (`rate`: milliseconds of audio per second, null until known). */
+export function progressText(done: number, total: number | null, rate: number | null): string {
+  const t = tr(M);
+  const seconds = (ms: number) => (ms / 1000).toFixed(0);
+  if (total === null || rate === null || rate <= 0 || done <= 0) return t.audioDone(seconds(done));
+  return t.audioDoneLeft(seconds(done), ((Math.max(0, total - done) / rate)).toFixed(0));
 }
 
 /** A note the engine left on a transcript ("no speech was detected") in the interface's language. Notes that

@@ -21,9 +21,35 @@ pub struct DeviceReport {
     /// CPU threads inference may use.
     pub threads: usize,
     /// Set when the requested device was not available and we fell back to the CPU.
-    pub fallback: Option<String>,
+    pub fallback: Option<Fallback>,
     /// GPU backends compiled into this build.
     pub compiled: Vec<&'static str>,
+}
+
+/// Why the requested GPU is not the device in use (the CPU is): data for the app, an English sentence for the
+/// CLI and logs (`Display`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Fallback {
+    /// This build has no CUDA backend.
+    NoCudaSupport,
+    /// CUDA device `ordinal` could not be opened.
+    CudaUnavailable { ordinal: usize, error: String },
+    /// This build has no Metal backend.
+    NoMetalSupport,
+    /// The Metal device could not be opened.
+    MetalUnavailable { error: String },
+}
+
+impl fmt::Display for Fallback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoCudaSupport => write!(f, "this build has no CUDA support; rebuild with `--features cuda`"),
+            Self::CudaUnavailable { ordinal, error } => write!(f, "CUDA device {ordinal} is unavailable: {error}"),
+            Self::NoMetalSupport => write!(f, "this build has no Metal support; rebuild with `--features metal`"),
+            Self::MetalUnavailable { error } => write!(f, "Metal is unavailable: {error}"),
+        }
+    }
 }
 
 impl fmt::Display for DeviceReport {
@@ -55,18 +81,18 @@ pub fn thread_count(requested: u32) -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
-fn cuda(ordinal: usize) -> Result<Device, String> {
+fn cuda(ordinal: usize) -> Result<Device, Fallback> {
     if !cfg!(feature = "cuda") {
-        return Err("this build has no CUDA support; rebuild with `--features cuda`".into());
+        return Err(Fallback::NoCudaSupport);
     }
-    Device::new_cuda(ordinal).map_err(|e| format!("CUDA device {ordinal} is unavailable: {e}"))
+    Device::new_cuda(ordinal).map_err(|e| Fallback::CudaUnavailable { ordinal, error: e.to_string() })
 }
 
-fn metal() -> Result<Device, String> {
+fn metal() -> Result<Device, Fallback> {
     if !cfg!(feature = "metal") {
-        return Err("this build has no Metal support; rebuild with `--features metal`".into());
+        return Err(Fallback::NoMetalSupport);
     }
-    Device::new_metal(0).map_err(|e| format!("Metal is unavailable: {e}"))
+    Device::new_metal(0).map_err(|e| Fallback::MetalUnavailable { error: e.to_string() })
 }
 
 /// The device the settings ask for (their `device` and `threads`): the one call every command and engine
@@ -79,7 +105,7 @@ pub fn from_settings(settings: &byline_core::Settings) -> Selected {
 /// the CLI prints and the app shows.
 pub fn select(choice: DeviceChoice, threads: u32) -> Selected {
     let threads = thread_count(threads);
-    let cpu = |fallback: Option<String>| Selected {
+    let cpu = |fallback: Option<Fallback>| Selected {
         device: Device::Cpu,
         report: DeviceReport { name: "cpu".into(), threads, fallback, compiled: compiled_backends() },
     };
@@ -133,8 +159,9 @@ mod tests {
     fn missing_cuda_falls_back_to_cpu_with_a_reason() {
         let s = select(DeviceChoice::Cuda(0), 1);
         assert!(s.device.is_cpu());
-        assert!(s.report.fallback.as_deref().is_some_and(|w| w.contains("--features cuda")));
+        assert_eq!(s.report.fallback, Some(Fallback::NoCudaSupport));
         assert!(s.report.to_string().contains("inference on cpu"));
+        assert!(s.report.to_string().contains("--features cuda"), "the CLI's line gives the reason in words");
     }
 
     #[cfg(not(any(feature = "cuda", feature = "metal")))]

@@ -25,6 +25,7 @@ export type { EngineChoice } from './EngineChoice';
 export type { EspeakVoiceInfo } from './EspeakVoiceInfo';
 export type { Explanation } from './Explanation';
 export type { ExportOptions } from './ExportOptions';
+export type { Fallback } from './Fallback';
 export type { Feedback } from './Feedback';
 export type { FileEntry } from './FileEntry';
 export type { Format } from './Format';
