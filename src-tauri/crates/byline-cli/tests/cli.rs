@@ -164,7 +164,9 @@ fn device_choice_is_reported_and_falls_back_to_cpu() {
     if !cfg!(feature = "cuda") {
         let report = json(dir.path(), &["device", "--device", "cuda", "--json"]);
         assert_eq!(report["name"], "cpu");
-        assert!(report["fallback"].as_str().is_some_and(|w| w.contains("CUDA")), "{report}");
+        assert_eq!(report["fallback"]["code"], "no_cuda_support", "{report}");
+        let (ok, out, _) = byline(dir.path(), &["device", "--device", "cuda"]);
+        assert!(ok && out.contains("this build has no CUDA support"), "the line says why in words: {out}");
     }
     let (ok, _, err) = byline(dir.path(), &["device", "--device", "tpu"]);
     assert!(!ok && err.contains("unknown device"), "{err}");
