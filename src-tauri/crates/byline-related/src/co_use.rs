@@ -16,6 +16,8 @@ pub const HALF_LIFE_DAYS: f64 = 180.0;
 pub(crate) struct CoUse {
     /// Candidate → (score, number of stories in which it was used together with the query or its sources).
     pub scores: HashMap<i64, (f64, u32)>,
+    /// The best score, for scaling.
+    top: f64,
 }
 
 fn age_days(at: &str, today: chrono::DateTime<chrono::Utc>) -> f64 {
@@ -76,7 +78,8 @@ impl CoUse {
                 entry.1 += 1;
             }
         }
-        Ok(Self { scores })
+        let top = scores.values().map(|s| s.0).fold(0.0, f64::max);
+        Ok(Self { scores, top })
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -85,9 +88,8 @@ impl CoUse {
 
     /// The score scaled so the best candidate has 1.
     pub(crate) fn normalised(&self, id: i64) -> f64 {
-        let top = self.scores.values().map(|s| s.0).fold(0.0, f64::max);
         match self.scores.get(&id) {
-            Some((s, _)) if top > 0.0 => s / top,
+            Some((s, _)) if self.top > 0.0 => s / self.top,
             _ => 0.0,
         }
     }
